@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make            build the BPF object, its skeleton and the tools (build/bin/)
+#   make test       host unit tests, host checks, then the VM test suite
+#   make demo       boot the demo VM: a protected privileged container vs. the host
+#   make vm         the VM test bed only (kernel, initramfs, disk)
+#   make SANITIZE=1 user space built with ASan/UBSan (build/asan/)
+#
+# On a fresh machine the first `make` installs the Debian packages it needs
+# (scripts/deps.sh).
+
+ARCH ?= x86
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+
+BUILD := build
+ifeq ($(SANITIZE),1)
+OUT := $(BUILD)/asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+OUT := $(BUILD)
+endif
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_HDRS := $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 $(SANFLAGS)
+CPPFLAGS += -Ibpf -Iuser -I$(BUILD)
+LDLIBS_BPF := -lbpf -lelf -lz
+
+ECICTL_SRCS := user/ecictl.c user/loader.c user/container.c user/cgroup.c user/device.c user/util.c
+TESTS_BIN_SRCS := $(wildcard tests/helpers/*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+
+DEPS_STAMP := $(BUILD)/.deps
+
+.PHONY: all deps vm test test-unit test-host test-vm demo clean format
+
+all: $(OUT)/bin/ecictl $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@scripts/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+# Each policy is its own BPF translation unit; `bpftool gen object` links them
+# into one object, so they share the maps defined in container.bpf.c and the
+# loader handles a single skeleton.
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf -c $< -o $@
+
+$(BUILD)/eci.bpf.o: $(BPF_OBJS)
+	$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/eci.skel.h: $(BUILD)/eci.bpf.o
+	$(BPFTOOL) gen skeleton $< name eci_bpf > $@
+
+$(OUT)/obj/%.o: user/%.c $(wildcard user/*.h) bpf/eci.h $(BUILD)/eci.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(OUT)/bin/ecictl: $(patsubst user/%.c,$(OUT)/obj/%.o,$(ECICTL_SRCS))
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -o $@
+
+# Test helpers run inside minimal containers: static, no library needed there.
+$(BUILD)/tests-bin/%: tests/helpers/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -static $< -o $@
+
+# Unit tests: host-only code, built with the sanitizers always.
+$(BUILD)/unit/test_cgroup: tests/unit/test_cgroup.c user/cgroup.c user/util.c user/cgroup.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_cgroup.c user/cgroup.c user/util.c -o $@
+
+$(BUILD)/unit/test_device: tests/unit/test_device.c user/device.c user/device.h bpf/eci.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_device.c user/device.c -o $@
+
+test-unit: $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+	@tests/run-unit.sh $^
+
+test-host: all
+	@$(MAKE) --no-print-directory SANITIZE=1 $(BUILD)/asan/bin/ecictl
+	@tests/host/run.sh $(BUILD)/asan/bin/ecictl
+
+vm: all
+	@scripts/vm/kernel.sh >/dev/null
+	@scripts/vm/mkinitramfs.sh
+
+test-vm: vm
+	@tests/run-vm.sh
+
+# One summary for all three parts, so CI reads one "N passed, N failed".
+test: all
+	@tests/run-all.sh
+
+demo: vm
+	@scripts/demo.sh
+
+format:
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/helpers/*.c
+
+clean:
+	rm -rf $(BUILD)/bpf $(BUILD)/obj $(BUILD)/bin $(BUILD)/asan $(BUILD)/unit \
+		$(BUILD)/tests-bin $(BUILD)/eci.bpf.o $(BUILD)/eci.skel.h

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * How a container is identified: by the cgroup v2 id of the task, looked up in
+ * the containers map. The runtime (through ecictl) registers a container's
+ * cgroup; every cgroup created below it afterwards gets an entry of its own
+ * here, at creation, so a process in a sub-cgroup is found with the same single
+ * lookup. Cgroup ids are 64-bit and never reused, unlike pids and namespace
+ * inode numbers.
+ *
+ * The maps every policy program uses are defined here, once.
+ */
+#include "eci.bpf.h"
+
+eci_containers_t containers SEC(".maps");
+eci_dev_rules_t dev_rules SEC(".maps");
+eci_hook_stats_t hook_stats SEC(".maps");
+eci_state_t state SEC(".maps");
+eci_events_t events SEC(".maps");
+
+/* Kernels from 6.15 on renamed kernfs_node::parent to __parent. */
+struct kernfs_node___new {
+	struct kernfs_node *__parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(struct kernfs_node___new, __parent))
+		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
+	return BPF_CORE_READ(kn, parent);
+}
+
+/* Only the unified hierarchy (id 0): cgroup v1 ids live in other id spaces. */
+static __always_inline bool on_dfl_hierarchy(struct cgroup *cgrp)
+{
+	return BPF_CORE_READ(cgrp, root, hierarchy_id) == 0;
+}
+
+/*
+ * The tracepoint fires under cgroup_mutex before kernfs_activate() makes the
+ * new directory visible, so no task can join the cgroup before its entry
+ * exists. If the map is full, the cgroup is counted as an orphan and the
+ * lookups fall back to walking ancestors: the cgroup stays protected.
+ */
+SEC("raw_tp/cgroup_mkdir")
+int BPF_PROG(eci_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	struct eci_hook_stats *stats = eci_count_call(ECI_HOOK_CGROUP_MKDIR);
+	struct eci_container *parent, child;
+	struct kernfs_node *kn;
+	__u64 id, parent_id;
+
+	if (!on_dfl_hierarchy(cgrp))
+		return 0;
+	kn = BPF_CORE_READ(cgrp, kn);
+	parent_id = BPF_CORE_READ(kernfs_parent(kn), id);
+	parent = bpf_map_lookup_elem(&containers, &parent_id);
+	if (!parent)
+		return 0;
+
+	id = BPF_CORE_READ(kn, id);
+	__builtin_memcpy(&child, parent, sizeof(child));
+	/* Setup is the runtime's, in the container's own cgroup. */
+	child.flags = (child.flags | ECI_CF_INHERITED) & ~ECI_CF_SETUP;
+	if (bpf_map_update_elem(&containers, &id, &child, BPF_ANY)) {
+		__u32 zero = 0;
+		struct eci_state *st = bpf_map_lookup_elem(&state, &zero);
+
+		if (st)
+			__sync_fetch_and_add(&st->orphans, 1);
+		if (stats)
+			stats->denials++;
+	}
+	return 0;
+}
+
+static long drop_dev_rule(struct bpf_map *map, struct eci_dev_key *key, __u32 *val, __u64 *root)
+{
+	if (key->root_id == *root)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/* Entries go with their cgroup, so the maps never fill with dead ids. */
+SEC("raw_tp/cgroup_rmdir")
+int BPF_PROG(eci_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	struct eci_container *c;
+	__u64 id;
+
+	eci_count_call(ECI_HOOK_CGROUP_RMDIR);
+	if (!on_dfl_hierarchy(cgrp))
+		return 0;
+	id = BPF_CORE_READ(cgrp, kn, id);
+	c = bpf_map_lookup_elem(&containers, &id);
+	if (!c)
+		return 0;
+	/* Only a container's own cgroup carries device rules. */
+	if (c->root_id == id)
+		bpf_for_each_map_elem(&dev_rules, drop_dev_rule, &id, 0);
+	bpf_map_delete_elem(&containers, &id);
+	return 0;
+}
+
+/*
+ * The end of a container's setup: the first execve in it is the runtime
+ * handing over to the container's process (runc, crun: after building /dev
+ * and the mounts, the last thing init does). From here on nothing in the
+ * container is the runtime's.
+ */
+SEC("lsm/bprm_committed_creds")
+int BPF_PROG(eci_bprm_committed_creds, struct linux_binprm *bprm)
+{
+	struct eci_container *c, *root;
+	__u64 cgid, root_id;
+
+	c = eci_current(&cgid);
+	if (!c || !(c->flags & ECI_CF_SETUP))
+		return 0;
+	eci_count_call(ECI_HOOK_BPRM_COMMITTED_CREDS);
+	/* Plain stores: racing execs all clear the same bit. */
+	c->flags &= ~ECI_CF_SETUP;
+	root_id = c->root_id;
+	root = bpf_map_lookup_elem(&containers, &root_id);
+	if (root)
+		root->flags &= ~ECI_CF_SETUP;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every policy program shares: the maps (defined once, in
+ * container.bpf.c, and linked into one object by `bpftool gen object`), how
+ * the current task's container is found, and how a trap is counted, reported
+ * and turned into a verdict.
+ */
+#ifndef ECI_BPF_H
+#define ECI_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "eci.h"
+
+#define EPERM 1
+
+/* Macros, so not in BTF: stable kernel ABI values. */
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+#define S_IFMT 00170000
+#define S_IFBLK 0060000
+#define S_IFCHR 0020000
+#define SB_RDONLY 1
+#define PERF_SECURITY_OPEN 0
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct eci_container);
+} eci_containers_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ECI_HOOK_MAX);
+	__type(key, __u32);
+	__type(value, struct eci_hook_stats);
+} eci_hook_stats_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct eci_state);
+} eci_state_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, ECI_EVENTS_SIZE);
+} eci_events_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_DEV_RULES);
+	__type(key, struct eci_dev_key);
+	__type(value, __u32);
+} eci_dev_rules_t;
+
+extern eci_containers_t containers SEC(".maps");
+extern eci_dev_rules_t dev_rules SEC(".maps");
+extern eci_hook_stats_t hook_stats SEC(".maps");
+extern eci_state_t state SEC(".maps");
+extern eci_events_t events SEC(".maps");
+
+static __always_inline struct eci_hook_stats *eci_count_call(enum eci_hook hook)
+{
+	__u32 key = hook;
+	struct eci_hook_stats *s = bpf_map_lookup_elem(&hook_stats, &key);
+
+	if (s)
+		s->calls++;
+	return s;
+}
+
+/*
+ * The fail-closed path: only taken when a sub-cgroup of a container could not
+ * be given its own entry, so the common miss costs one hash lookup and one
+ * inlined array load. The walk starts at the parent: the cgroup itself already
+ * missed.
+ */
+static __noinline struct eci_container *eci_lookup_ancestors(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	int level = BPF_CORE_READ(task, cgroups, dfl_cgrp, level);
+
+	for (int i = 1; i < ECI_MAX_CGROUP_DEPTH; i++) {
+		struct eci_container *c;
+		__u64 id;
+
+		if (level - i < 1)
+			break;
+		id = bpf_get_current_ancestor_cgroup_id(level - i);
+		c = bpf_map_lookup_elem(&containers, &id);
+		if (c)
+			return c;
+	}
+	return NULL;
+}
+
+/* The container the current task belongs to, or NULL if it is unprotected. */
+static __always_inline struct eci_container *eci_current(__u64 *cgid)
+{
+	struct eci_container *c;
+	struct eci_state *st;
+	__u32 zero = 0;
+
+	*cgid = bpf_get_current_cgroup_id();
+	c = bpf_map_lookup_elem(&containers, cgid);
+	if (c)
+		return c;
+	st = bpf_map_lookup_elem(&state, &zero);
+	if (st && st->orphans)
+		return eci_lookup_ancestors();
+	return NULL;
+}
+
+/*
+ * Count the trap, send its event and return what the hook returns: -EPERM,
+ * or 0 for a container in audit mode. The event is reserved here and filled
+ * by the caller's `fill` statement through `e`, so details cost nothing when
+ * the ring buffer is full (the drop is counted instead).
+ */
+#define eci_trap(stats, c, cgid, hk, cls, fill)                                                    \
+	({                                                                                         \
+		int __audit = (c)->flags & ECI_CF_AUDIT;                                           \
+		int __ret = __audit ? 0 : -EPERM;                                                  \
+		struct eci_event *e;                                                               \
+                                                                                                   \
+		if (stats) {                                                                       \
+			if (__audit)                                                               \
+				(stats)->audits++;                                                 \
+			else                                                                       \
+				(stats)->denials++;                                                \
+		}                                                                                  \
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);                                   \
+		if (e) {                                                                           \
+			__u64 __pid_tgid = bpf_get_current_pid_tgid();                             \
+                                                                                                   \
+			e->ts_ns = bpf_ktime_get_ns();                                             \
+			e->cgroup_id = (cgid);                                                     \
+			e->root_id = (c)->root_id;                                                 \
+			e->pid = __pid_tgid >> 32;                                                 \
+			e->tid = (__u32)__pid_tgid;                                                \
+			e->hook = (hk);                                                            \
+			e->class = (cls);                                                          \
+			e->verdict = __audit ? ECI_VERDICT_AUDIT : ECI_VERDICT_DENY;               \
+			e->err = __ret;                                                            \
+			e->arg[0] = 0;                                                             \
+			e->arg[1] = 0;                                                             \
+			e->detail[0] = '\0';                                                       \
+			bpf_get_current_comm(e->comm, sizeof(e->comm));                            \
+			__builtin_memcpy(e->container, (c)->name, sizeof(e->container));           \
+			fill;                                                                      \
+			bpf_ringbuf_submit(e, 0);                                                  \
+		} else {                                                                           \
+			__u32 __zero = 0;                                                          \
+			struct eci_state *__st = bpf_map_lookup_elem(&state, &__zero);             \
+                                                                                                   \
+			if (__st)                                                                  \
+				__sync_fetch_and_add(&__st->event_drops, 1);                       \
+		}                                                                                  \
+		__ret;                                                                             \
+	})
+
+#endif /* ECI_BPF_H */

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Layouts shared by the BPF programs and the user-space tools: map keys and
+ * values, trap events, and the enums that index them. Constants, enums and
+ * fixed-layout structs only, so both sides agree on every byte.
+ */
+#ifndef ECI_H
+#define ECI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define ECI_NAME_LEN 64
+#define ECI_DETAIL_LEN 128
+#define ECI_COMM_LEN 16
+
+/* Protected cgroups the map can hold: containers and their sub-cgroups. */
+#define ECI_MAX_CGROUPS 16384
+/* Depth of the cgroup tree the fail-closed ancestor walk covers. */
+#define ECI_MAX_CGROUP_DEPTH 32
+#define ECI_EVENTS_SIZE (256 * 1024)
+
+/* Where `ecictl load` pins everything; the tools find the maps there. */
+#define ECI_PIN_DIR "/sys/fs/bpf/eci"
+#define ECI_PIN_MAPS ECI_PIN_DIR "/map"
+#define ECI_PIN_LINKS ECI_PIN_DIR "/link"
+
+/* struct eci_container.flags */
+enum eci_container_flags {
+	/* Count and report what would be denied, deny nothing. */
+	ECI_CF_AUDIT = 1 << 0,
+	/* Entry made by the cgroup_mkdir tracepoint for a sub-cgroup. */
+	ECI_CF_INHERITED = 1 << 1,
+	/* Registered before start: the runtime is still building the container
+	 * (device nodes for a privileged /dev). Ends at the first execve in the
+	 * container, which is the runtime starting the container's process. */
+	ECI_CF_SETUP = 1 << 2,
+};
+
+/* Value of the containers map, keyed by cgroup v2 id (__u64). */
+struct eci_container {
+	/* The cgroup the runtime registered; a sub-cgroup carries its
+	 * container's id here, so removing a container removes them all. */
+	__u64 root_id;
+	__u32 flags;
+	__u32 reserved;
+	char name[ECI_NAME_LEN];
+};
+
+/* Index of the per-CPU hook counters, and hook of a trap event. */
+enum eci_hook {
+	ECI_HOOK_MODULE_REQUEST,
+	ECI_HOOK_KERNEL_READ_FILE,
+	ECI_HOOK_KERNEL_LOAD_DATA,
+	ECI_HOOK_CGROUP_MKDIR,
+	ECI_HOOK_CGROUP_RMDIR,
+	ECI_HOOK_FILE_OPEN,
+	ECI_HOOK_FILE_RECEIVE,
+	ECI_HOOK_INODE_MKNOD,
+	ECI_HOOK_SB_SET_MNT_OPTS,
+	ECI_HOOK_CAPABLE,
+	ECI_HOOK_BPF,
+	ECI_HOOK_PERF_EVENT_OPEN,
+	ECI_HOOK_BPRM_COMMITTED_CREDS,
+	ECI_HOOK_MAX,
+};
+
+/* Device rules: the OCI/cgroup "type major:minor access" form. */
+#define ECI_DEV_ANY 0xffffffffu
+/* Rules under this root id apply to every protected container. */
+#define ECI_DEV_DEFAULTS 0
+#define ECI_MAX_DEV_RULES 4096
+
+enum eci_dev_type {
+	ECI_DEV_CHAR = 'c',
+	ECI_DEV_BLOCK = 'b',
+};
+
+enum eci_dev_access {
+	ECI_DEV_READ = 1 << 0,
+	ECI_DEV_WRITE = 1 << 1,
+	ECI_DEV_MKNOD = 1 << 2,
+};
+
+/* Key of the dev_rules map; the value is a __u32 mask of eci_dev_access. */
+struct eci_dev_key {
+	__u64 root_id; /* a container's cgroup id, or ECI_DEV_DEFAULTS */
+	__u32 major; /* or ECI_DEV_ANY */
+	__u32 minor; /* or ECI_DEV_ANY */
+	__u32 type; /* enum eci_dev_type */
+	__u32 reserved; /* zero: keys are compared bytewise */
+};
+
+/*
+ * Capabilities a protected container never holds against the initial user
+ * namespace: each acts on the whole VM, none on the container's own
+ * resources. CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_MKNOD and the rest stay, so
+ * the container can mount, configure its network and run nested containers;
+ * the other policies vet what those reach.
+ */
+#define ECI_CAP_DENIED                                                                             \
+	((1ULL << 16) | /* SYS_MODULE: load/unload kernel modules */                               \
+	 (1ULL << 17) | /* SYS_RAWIO: iopl/ioperm, /dev/mem, raw block/SCSI commands */            \
+	 (1ULL << 20) | /* SYS_PACCT: VM-wide process accounting file */                           \
+	 (1ULL << 22) | /* SYS_BOOT: reboot the VM, kexec */                                        \
+	 (1ULL << 25) | /* SYS_TIME: the VM's clock (time namespaces don't cover it) */             \
+	 (1ULL << 26) | /* SYS_TTY_CONFIG: vhangup, console and keyboard configuration */          \
+	 (1ULL << 30) | /* AUDIT_CONTROL: the kernel audit rules and state */                      \
+	 (1ULL << 32) | /* MAC_OVERRIDE: bypass the VM's MAC policy */                             \
+	 (1ULL << 33) | /* MAC_ADMIN: change the VM's MAC policy */                                \
+	 (1ULL << 34) | /* SYSLOG: the kernel log (dmesg -c clears it for everyone) */             \
+	 (1ULL << 36) | /* BLOCK_SUSPEND: keep the whole VM from suspending */                     \
+	 (1ULL << 37) | /* AUDIT_READ: the VM's audit stream */                                    \
+	 (1ULL << 38) | /* PERFMON: system-wide performance monitoring */                           \
+	 (1ULL << 39)) /* BPF: BPF programs and maps, the enforcer's own included */
+
+/* What a trap protected; the per-container counters are per class. */
+enum eci_class {
+	ECI_CLASS_MODULE,
+	ECI_CLASS_MOUNT,
+	ECI_CLASS_DEVICE,
+	ECI_CLASS_KERNEL,
+	ECI_CLASS_SOCKET,
+	ECI_CLASS_MAX,
+};
+
+enum eci_verdict {
+	ECI_VERDICT_DENY,
+	ECI_VERDICT_AUDIT,
+};
+
+/* Value of the per-CPU hook_stats array, indexed by enum eci_hook. */
+struct eci_hook_stats {
+	__u64 calls;
+	__u64 denials;
+	__u64 audits;
+};
+
+/* Value of the single-entry state array (key 0). */
+struct eci_state {
+	/* Sub-cgroups of protected containers the mkdir tracepoint could not
+	 * insert (map full). While non-zero, lookups that miss walk the
+	 * cgroup's ancestors so such cgroups stay protected. */
+	__u64 orphans;
+	/* Trap events lost because the ring buffer was full. */
+	__u64 event_drops;
+};
+
+/* One trap, sent through the events ring buffer. */
+struct eci_event {
+	__u64 ts_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u64 cgroup_id;
+	__u64 root_id;
+	__u32 pid;
+	__u32 tid;
+	__u16 hook; /* enum eci_hook */
+	__u8 class; /* enum eci_class */
+	__u8 verdict; /* enum eci_verdict */
+	__s32 err; /* errno returned to the caller, 0 in audit mode */
+	/* Hook-specific numbers, e.g. the kernel_read_file_id. */
+	__u64 arg[2];
+	char comm[ECI_COMM_LEN];
+	char container[ECI_NAME_LEN];
+	/* Hook-specific text: a module name, a file path. */
+	char detail[ECI_DETAIL_LEN];
+};
+
+#endif /* ECI_H */

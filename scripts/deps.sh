@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian packages eci needs to build, to boot its test VM and to
+# run its tests. Idempotent: when everything is there it only asks dpkg.
+set -eu
+
+pkgs=(
+	# build: BPF objects, skeletons, user-space tools
+	make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
+	libjson-c-dev libncurses-dev libmicrohttpd-dev
+	# VM test bed: Debian's kernel package is fetched with apt-get download
+	qemu-system-x86 busybox-static runc cpio kmod e2fsprogs xz-utils zstd gzip
+	# interactive tests
+	tmux
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing Debian packages (${missing[*]}); install them as root: apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

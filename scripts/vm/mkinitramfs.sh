@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the test VM's base initramfs and its data disk:
+#   build/vm/initramfs.cpio.gz   busybox, runc, a module subset, the project's
+#                                binaries, the VM init, the tests, a container
+#                                rootfs (/eci/rootfs)
+#   build/vm/disk.img            16 MiB ext4 (label ecidata) mounted in the VM
+#                                at /var/lib/vmdata: boot/vmlinuz-VER, secret,
+#                                etc/
+# Both are rebuilt only when one of their inputs is newer (-f forces).
+# usage: scripts/vm/mkinitramfs.sh [-f]
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/build/vm
+initrd=$out/initramfs.cpio.gz
+disk=$out/disk.img
+force=0
+[ "${1:-}" = -f ] && force=1
+
+log() { echo "mkinitramfs: $*" >&2; }
+
+kdir=$("$top/scripts/vm/kernel.sh")
+kver=$(cat "$kdir/version")
+kmods=$kdir/root/lib/modules/$kver
+
+# Modules the VM loads explicitly or through aliases the tests trigger
+# (dummy via rtnl-link-dummy, appletalk/psnap/llc via net-pf-5).
+MODULES="virtio_pci virtio_blk crc32c_generic ext4 overlay loop dummy appletalk psnap llc"
+BINS="/usr/bin/busybox /usr/sbin/runc"
+
+inputs() {
+	echo "$kdir/.deb"
+	echo "$top/scripts/vm/mkinitramfs.sh" "$top/scripts/vm/init" "$top/scripts/vm/ctr" "$top/scripts/vm/run-all" \
+		"$top/scripts/init.d/eci"
+	find "$top/tests/vm" "$top/build/bin" "$top/build/tests-bin" -type f 2>/dev/null || true
+	echo $BINS
+}
+
+# True when $1 is missing or older than an input.
+stale() {
+	local f
+	[ "$force" = 1 ] && return 0
+	[ -e "$1" ] || return 0
+	for f in $(inputs); do
+		[ -e "$f" ] && [ "$f" -nt "$1" ] && return 0
+	done
+	# A deleted binary or test also changes the image.
+	[ "$(inputs | sort | md5sum)" != "$(cat "$1.inputs" 2>/dev/null)" ]
+}
+
+# Copy executable $1 to $2 in tree $3 plus the shared libraries ldd lists, at
+# their own paths (the tree is merged-/usr so /lib paths resolve).
+install_bin() {
+	local src=$1 dst=$2 root=$3 lib
+	install -D -m 755 "$src" "$root$dst"
+	for lib in $(ldd "$src" 2>/dev/null | awk '/=> \//{print $3} /^\t\/[^ ]+ \(/{print $1}'); do
+		case $lib in /lib/*|/lib64/*) lib2=/usr$lib ;; *) lib2=$lib ;; esac
+		[ -e "$root$lib2" ] || install -D -m 755 "$(readlink -f "$lib")" "$root$lib2"
+	done
+}
+
+# Merged-/usr skeleton with busybox applets.
+skeleton() {
+	local root=$1 a
+	mkdir -p "$root"/usr/bin "$root"/usr/sbin "$root"/usr/lib "$root"/usr/lib64 \
+		"$root"/etc "$root"/proc "$root"/sys "$root"/dev "$root"/tmp "$root"/root "$root"/run \
+		"$root"/var/tmp "$root"/usr/local/bin
+	ln -s usr/bin "$root/bin"
+	ln -s usr/sbin "$root/sbin"
+	ln -s usr/lib "$root/lib"
+	ln -s usr/lib64 "$root/lib64"
+	chmod 1777 "$root/tmp" "$root/var/tmp"
+	install -m 755 /usr/bin/busybox "$root/usr/bin/busybox"
+	for a in $(/usr/bin/busybox --list-full); do
+		case $a in bin/*|sbin/*) a=usr/$a ;; esac
+		[ -e "$root/$a" ] || ln -s /usr/bin/busybox "$root/$a"
+	done
+	echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+	printf 'root:x:0:\ntty:x:5:\n' > "$root/etc/group"
+}
+
+# Module names (not paths) $@ plus everything they depend on.
+mod_closure() {
+	local todo="$*" done=" " m p deps
+	while [ -n "$todo" ]; do
+		set -- $todo
+		m=$1; shift; todo="$*"
+		case "$done" in *" $m "*) continue ;; esac
+		done="$done$m "
+		p=$(find "$kmods/kernel" -name "$m.ko*" | head -n1)
+		[ -n "$p" ] || { log "module $m not in $kver"; exit 1; }
+		echo "$p"
+		deps=$(modinfo -F depends "$p" | tr , ' ')
+		todo="$todo $deps"
+	done
+}
+
+build_initrd() {
+	local root f m rel
+	root=$(mktemp -d "$out/initrd.XXXXXX")
+	trap 'rm -rf "$root" "$root.cpio.gz"' RETURN
+	skeleton "$root"
+	ln -sf /usr/bin/busybox "$root/usr/sbin/modprobe"
+
+	install_bin /usr/sbin/runc /usr/sbin/runc "$root"
+
+	# Modules: the subset plus a depmod over exactly that subset.
+	for m in $(mod_closure $MODULES); do
+		rel=${m#"$kdir/root/"}
+		install -D -m 644 "$m" "$root/usr/$rel"
+	done
+	cp "$kmods/modules.builtin" "$kmods/modules.order" "$root/usr/lib/modules/$kver/" 2>/dev/null || true
+	cp "$kmods/modules.builtin.modinfo" "$root/usr/lib/modules/$kver/" 2>/dev/null || true
+	depmod -b "$root/usr" "$kver"
+
+	# Project binaries (dynamic) and static test helpers.
+	if [ -d "$top/build/bin" ] && [ -n "$(ls -A "$top/build/bin" 2>/dev/null)" ]; then
+		for f in "$top"/build/bin/*; do
+			[ -f "$f" ] && [ -x "$f" ] && install_bin "$f" "/usr/sbin/$(basename "$f")" "$root"
+		done
+	else
+		log "warning: build/bin is empty: the VM has no ecictl (run make)"
+	fi
+
+	# The container rootfs: busybox only, plus the static test helpers.
+	skeleton "$root/eci/rootfs"
+	mkdir -p "$root/eci/rootfs/dev/pts" "$root/eci/rootfs/dev/shm"
+	for f in "$top"/build/tests-bin/*; do
+		[ -f "$f" ] || continue
+		install -m 755 "$f" "$root/usr/local/bin/"
+		install -m 755 "$f" "$root/eci/rootfs/usr/local/bin/"
+	done
+
+	install -D -m 755 "$top/scripts/vm/init" "$root/init"
+	install -D -m 755 "$top/scripts/vm/ctr" "$root/usr/sbin/eci-ctr"
+	install -D -m 755 "$top/scripts/init.d/eci" "$root/etc/init.d/eci"
+	mkdir -p "$root/eci/tests" "$root/eci/run" "$root/var/lib/vmdata" "$root/sys/fs/bpf"
+	[ -d "$top/tests/vm" ] && cp -a "$top/tests/vm/." "$root/eci/tests/"
+	install -m 755 "$top/scripts/vm/run-all" "$root/eci/tests/run-all"
+	chmod 755 "$root"/eci/tests/* 2>/dev/null || true
+	echo eci-vm > "$root/etc/hostname"
+	echo "$kver" > "$root/eci/kernel-version"
+
+	# /dev/console lets the kernel give init its stdio; init copes without.
+	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || log "warning: cannot mknod dev/console (not root?)"
+
+	# Build aside and rename: a concurrent eci-vm never sees half an image.
+	(cd "$root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | gzip -1 > "$root.cpio.gz"
+	mv "$root.cpio.gz" "$initrd"
+	inputs | sort | md5sum > "$initrd.inputs"
+	log "built $initrd ($(du -h "$initrd" | cut -f1))"
+}
+
+build_disk() {
+	local d
+	d=$(mktemp -d "$out/disk.XXXXXX")
+	trap 'rm -rf "$d" "$d.img"' RETURN
+	mkdir -p "$d/boot" "$d/etc"
+	cp "$kdir/root/boot/vmlinuz-$kver" "$d/boot/"
+	cp "$kdir/root/boot/config-$kver" "$d/boot/" 2>/dev/null || true
+	echo "eci-vmdata-secret-7f3a9c" > "$d/secret"
+	chmod 600 "$d/secret"
+	echo "vmdata" > "$d/etc/hostname"
+	printf 'root:x:0:0:root:/root:/bin/sh\n' > "$d/etc/passwd"
+	truncate -s 16M "$d.img"
+	mke2fs -q -F -t ext4 -L ecidata -d "$d" "$d.img" >&2
+	mv "$d.img" "$disk"
+	echo "$kdir/.deb" > "$disk.inputs"
+	log "built $disk"
+}
+
+mkdir -p "$out"
+if stale "$initrd"; then build_initrd; fi
+if [ "$force" = 1 ] || [ ! -e "$disk" ] || [ "$kdir/.deb" -nt "$disk" ] || [ "$top/scripts/vm/mkinitramfs.sh" -nt "$disk" ]; then
+	build_disk
+fi
+echo "$initrd"

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ecitest: the raw system calls the VM tests attack with, one per command,
+ * so a test exercises exactly the kernel path it names (busybox insmod may
+ * pick init_module or finit_module on its own).
+ *
+ * Exit status: 0 on success, else the errno of the failed call (so a test can
+ * tell EPERM = 1 from anything else), with the error on stderr.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+#include <linux/kexec.h>
+#include <linux/perf_event.h>
+#include <sys/io.h>
+
+static const char usage[] = "usage: ecitest COMMAND [ARG]\n"
+			    "  init_module FILE      load a module from memory\n"
+			    "  finit_module FILE     load a module from a file descriptor\n"
+			    "  kexec_file_load FILE  load FILE as the kexec kernel\n"
+			    "  kexec_file_unload     unload the kexec kernel (kexec_file_load)\n"
+			    "  kexec_load_unload     unload the kexec kernel (kexec_load, 0 segments)\n"
+			    "  socket FAMILY         socket(FAMILY, SOCK_DGRAM, 0), may autoload a module\n"
+			    "  sendfd SOCK FILE      listen on unix socket SOCK, send one peer an fd of FILE\n"
+			    "  recvfd SOCK           receive an fd over SOCK, print how many bytes it reads\n"
+			    "  bpf_map_create        create a BPF array map\n"
+			    "  bpf_map_clear PIN     open a pinned hash map, delete every entry, print how many\n"
+			    "  ioperm                ask for port 0x80 access\n"
+			    "  perf kernel|user      open a cpu-clock event counting kernel or only user mode\n";
+
+static int fail(const char *what)
+{
+	int e = errno;
+
+	fprintf(stderr, "ecitest: %s: %s\n", what, strerror(e));
+	return e > 0 && e < 126 ? e : 125;
+}
+
+static int open_or_die(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "ecitest: open %s: %s\n", path, strerror(errno));
+		exit(125);
+	}
+	return fd;
+}
+
+static int do_init_module(const char *path)
+{
+	int fd = open_or_die(path);
+	struct stat st;
+	char *buf;
+
+	if (fstat(fd, &st) || !(buf = malloc(st.st_size)) ||
+	    read(fd, buf, st.st_size) != st.st_size) {
+		fprintf(stderr, "ecitest: read %s failed\n", path);
+		return 125;
+	}
+	if (syscall(SYS_init_module, buf, (unsigned long)st.st_size, ""))
+		return fail("init_module");
+	return 0;
+}
+
+static int unix_socket(const char *path, struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	strncpy(sa->sun_path, path, sizeof(sa->sun_path) - 1);
+	return fd;
+}
+
+/* One peer, one fd: the host hands a container a device it could not open. */
+static int do_sendfd(const char *sock, const char *file)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'x';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct sockaddr_un sa;
+	struct cmsghdr *cm;
+	int lfd, cfd, fd = open_or_die(file);
+
+	lfd = unix_socket(sock, &sa);
+	unlink(sock);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1))
+		return fail("listen");
+	cfd = accept(lfd, NULL, NULL);
+	if (cfd < 0)
+		return fail("accept");
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(cfd, &msg, 0) != 1)
+		return fail("sendmsg");
+	return 0;
+}
+
+static int do_recvfd(const char *sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte, data[512];
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct sockaddr_un sa;
+	struct cmsghdr *cm;
+	int sfd = unix_socket(sock, &sa), fd;
+	ssize_t n;
+
+	for (int i = 0; i < 50 && connect(sfd, (struct sockaddr *)&sa, sizeof(sa)); i++)
+		usleep(100000);
+	if (recvmsg(sfd, &msg, 0) != 1)
+		return fail("recvmsg");
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS) {
+		/* The kernel drops an fd it may not install and sets MSG_CTRUNC. */
+		errno = EPERM;
+		return fail(msg.msg_flags & MSG_CTRUNC ? "recvmsg: fd refused (MSG_CTRUNC)" :
+							 "recvmsg: no fd");
+	}
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	n = read(fd, data, sizeof(data));
+	if (n < 0)
+		return fail("read");
+	printf("%zd\n", n);
+	return 0;
+}
+
+static long sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+}
+
+/* The attack on the enforcer itself: empty its container map. */
+static int do_bpf_map_clear(const char *pin)
+{
+	union bpf_attr a;
+	unsigned char key[64], next[64];
+	int fd, n = 0, first = 1;
+
+	memset(&a, 0, sizeof(a));
+	a.pathname = (unsigned long)pin;
+	fd = sys_bpf(BPF_OBJ_GET, &a);
+	if (fd < 0)
+		return fail("bpf(BPF_OBJ_GET)");
+	for (;;) {
+		memset(&a, 0, sizeof(a));
+		a.map_fd = fd;
+		a.key = first ? 0 : (unsigned long)key;
+		a.next_key = (unsigned long)next;
+		if (sys_bpf(BPF_MAP_GET_NEXT_KEY, &a))
+			break;
+		memset(&a, 0, sizeof(a));
+		a.map_fd = fd;
+		a.key = (unsigned long)next;
+		if (sys_bpf(BPF_MAP_DELETE_ELEM, &a))
+			return fail("bpf(BPF_MAP_DELETE_ELEM)");
+		n++;
+		first = 1; /* the hash map changed: start over */
+	}
+	printf("%d\n", n);
+	return 0;
+}
+
+static int do_perf(int kernel)
+{
+	struct perf_event_attr pa = {
+		.size = sizeof(pa),
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.exclude_kernel = !kernel,
+		.exclude_hv = 1,
+	};
+
+	if (syscall(SYS_perf_event_open, &pa, 0, -1, -1, 0) < 0)
+		return fail("perf_event_open");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	const char *arg = argc > 2 ? argv[2] : NULL;
+
+	if (!strcmp(cmd, "init_module") && arg)
+		return do_init_module(arg);
+	if (!strcmp(cmd, "finit_module") && arg) {
+		if (syscall(SYS_finit_module, open_or_die(arg), "", 0))
+			return fail("finit_module");
+		return 0;
+	}
+	if (!strcmp(cmd, "kexec_file_load") && arg) {
+		if (syscall(SYS_kexec_file_load, open_or_die(arg), -1, 1UL, "",
+			    (unsigned long)KEXEC_FILE_NO_INITRAMFS))
+			return fail("kexec_file_load");
+		return 0;
+	}
+	if (!strcmp(cmd, "kexec_file_unload")) {
+		if (syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL, (unsigned long)KEXEC_FILE_UNLOAD))
+			return fail("kexec_file_load(KEXEC_FILE_UNLOAD)");
+		return 0;
+	}
+	if (!strcmp(cmd, "kexec_load_unload")) {
+		if (syscall(SYS_kexec_load, 0UL, 0UL, NULL, (unsigned long)KEXEC_ARCH_DEFAULT))
+			return fail("kexec_load");
+		return 0;
+	}
+	if (!strcmp(cmd, "socket") && arg) {
+		if (socket(atoi(arg), SOCK_DGRAM, 0) < 0)
+			return fail("socket");
+		return 0;
+	}
+	if (!strcmp(cmd, "bpf_map_create")) {
+		union bpf_attr a;
+
+		memset(&a, 0, sizeof(a));
+		a.map_type = BPF_MAP_TYPE_ARRAY;
+		a.key_size = 4;
+		a.value_size = 4;
+		a.max_entries = 1;
+		if (sys_bpf(BPF_MAP_CREATE, &a) < 0)
+			return fail("bpf(BPF_MAP_CREATE)");
+		return 0;
+	}
+	if (!strcmp(cmd, "bpf_map_clear") && arg)
+		return do_bpf_map_clear(arg);
+	if (!strcmp(cmd, "ioperm")) {
+		if (ioperm(0x80, 1, 1))
+			return fail("ioperm");
+		return 0;
+	}
+	if (!strcmp(cmd, "perf") && arg)
+		return do_perf(!strcmp(arg, "kernel"));
+	if (!strcmp(cmd, "sendfd") && arg && argc > 3)
+		return do_sendfd(arg, argv[3]);
+	if (!strcmp(cmd, "recvfd") && arg)
+		return do_recvfd(arg);
+	fputs(usage, stderr);
+	return 2;
+}

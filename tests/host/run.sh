@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ecictl on the build machine itself (run under ASan/UBSan): its kernel has
+# BPF LSM but refuses LSM program loads, so `load` must fail with one clear
+# sentence and leave nothing behind; the other commands must fail cleanly.
+set -u
+ecictl=${1:?usage: tests/host/run.sh ECICTL}
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+failed=0
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; failed=1; }
+run() { "$ecictl" "$@" >"$out" 2>"$err"; }
+
+if run load; then
+	"$ecictl" unload >/dev/null 2>&1
+	echo "SKIP host: load refused with one sentence: this kernel accepted the BPF LSM programs"
+else
+	st=$?
+	lines=$(wc -l <"$err")
+	if [ "$st" -ne 1 ]; then
+		fail "host: load refused with one sentence" "exit status $st"
+	elif [ "$lines" -ne 1 ] || grep -q 'libbpf' "$err"; then
+		fail "host: load refused with one sentence" "stderr had $lines lines: $(head -c 300 "$err")"
+	elif ! grep -Eq 'refused to load the BPF LSM programs|BPF LSM is not active|has no BTF' "$err"; then
+		fail "host: load refused with one sentence" "unclear message: $(cat "$err")"
+	else
+		pass "host: load refused with one sentence ($(cat "$err"))"
+	fi
+	if [ -e /sys/fs/bpf/eci ] || ls -d /sys/fs/bpf/eci-loading-* >/dev/null 2>&1; then
+		fail "host: a refused load leaves no pins" "$(ls -d /sys/fs/bpf/eci* 2>&1)"
+	else
+		pass "host: a refused load leaves no pins"
+	fi
+fi
+
+if run -v load; then
+	"$ecictl" unload >/dev/null 2>&1
+	echo "SKIP host: -v shows libbpf's log: this kernel accepted the BPF LSM programs"
+elif grep -q '^libbpf: ' "$err"; then
+	pass "host: -v shows libbpf's log"
+else
+	fail "host: -v shows libbpf's log" "no libbpf lines"
+fi
+
+run status
+st=$?
+if [ $st -eq 3 ] && grep -q '^eci: *not loaded' "$out"; then
+	pass "host: status says not loaded, exit 3"
+else
+	fail "host: status says not loaded, exit 3" "exit $st: $(head -c 200 "$out")"
+fi
+
+check_err() { # NAME EXPECTED-STATUS PATTERN ARGS...
+	local name=$1 want=$2 pat=$3 st
+	shift 3
+	run "$@"
+	st=$?
+	if [ $st -eq "$want" ] && [ "$(wc -l <"$err")" -ge 1 ] && grep -q -- "$pat" "$err" &&
+		! grep -q 'libbpf' "$err"; then
+		pass "$name"
+	else
+		fail "$name" "exit $st, stderr: $(head -c 200 "$err")"
+	fi
+}
+check_err "host: container add before load names the cause" 1 "not loaded" container add /
+check_err "host: container ls before load names the cause" 1 "not loaded" container ls
+check_err "host: unknown command is a usage error" 2 "unknown command" frobnicate
+check_err "host: container add without CGROUP is a usage error" 2 "takes one CGROUP" container add
+check_err "host: unknown container option is a usage error" 2 "bad option" container add --bogus /
+check_err "host: load takes no arguments" 2 "takes no arguments" load extra
+check_err "host: options after CGROUP are parsed" 1 "not loaded" container add / --device 'c 1:3 rwm' --name x
+check_err "host: a bad device rule is a usage error naming the form" 2 "expected 'TYPE MAJOR:MINOR ACCESS'" \
+	container add / --device 'c 1:3 rwx'
+check_err "host: --device only goes with add" 2 "goes with container add" container rm / --device 'c 1:3 r'
+
+if run --help && grep -q 'container add CGROUP' "$out"; then
+	pass "host: --help lists the commands"
+else
+	fail "host: --help lists the commands" "$(head -c 200 "$out")"
+fi
+exit $failed

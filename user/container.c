@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The runtime's side of container identification (see bpf/container.bpf.c):
+ * a container is its cgroup id plus the ids of all cgroups below it. Adding
+ * writes the container's own entry first, then walks the existing sub-cgroups;
+ * from the first write on, the cgroup_mkdir tracepoint covers new ones.
+ */
+#define _GNU_SOURCE
+#include "container.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "cgroup.h"
+#include "device.h"
+#include "eci.h"
+#include "util.h"
+
+static int open_map(const char *name)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", ECI_PIN_MAPS, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			eci_err("eci is not loaded (no %s): run 'ecictl load' first", path);
+		else
+			eci_err("failed to open %s: %s", path, strerror(errno));
+	}
+	return fd;
+}
+
+static int open_containers(void)
+{
+	return open_map("containers");
+}
+
+static int resolve(const char *arg, char *dir, size_t len, uint64_t *id)
+{
+	int err = cg_resolve(arg, dir, len, id);
+
+	if (err == -ENODEV)
+		eci_err("no cgroup v2 hierarchy is mounted");
+	else if (err == -ENOENT)
+		eci_err("no such cgroup: %s", arg);
+	else if (err)
+		eci_err("failed to resolve cgroup %s: %s", arg, strerror(-err));
+	return err;
+}
+
+/* What each write replaced, to put it back if a later write fails: a policy
+ * update applies whole or not at all. */
+struct undo {
+	int fd;
+	union {
+		uint64_t id;
+		struct eci_dev_key dev;
+	} key;
+	int had_old;
+	union {
+		struct eci_container c;
+		uint32_t access;
+	} old;
+};
+
+struct undo_log {
+	struct undo *u;
+	size_t n, cap;
+};
+
+/* Write key -> val in fd, remembering what was there. */
+static int logged_update(struct undo_log *log, int fd, const void *key, size_t klen,
+			 const void *val)
+{
+	struct undo *u;
+
+	if (log->n == log->cap) {
+		size_t cap = log->cap ? log->cap * 2 : 16;
+		struct undo *p = realloc(log->u, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		log->u = p;
+		log->cap = cap;
+	}
+	u = &log->u[log->n];
+	memset(u, 0, sizeof(*u));
+	u->fd = fd;
+	memcpy(&u->key, key, klen);
+	u->had_old = !bpf_map_lookup_elem(fd, key, &u->old);
+	if (bpf_map_update_elem(fd, key, val, BPF_ANY))
+		return -errno;
+	log->n++;
+	return 0;
+}
+
+static void rollback(struct undo_log *log)
+{
+	while (log->n--) {
+		struct undo *u = &log->u[log->n];
+
+		if (u->had_old)
+			bpf_map_update_elem(u->fd, &u->key, &u->old, BPF_ANY);
+		else
+			bpf_map_delete_elem(u->fd, &u->key);
+	}
+}
+
+struct add_ctx {
+	int fd;
+	struct eci_container val;
+	struct undo_log *log;
+	size_t n;
+};
+
+static int add_one(const char *dir, uint64_t id, void *arg)
+{
+	struct add_ctx *a = arg;
+	struct eci_container v = a->val;
+	int err;
+
+	(void)dir;
+	if (id != v.root_id)
+		v.flags = (v.flags | ECI_CF_INHERITED) & ~ECI_CF_SETUP;
+	err = logged_update(a->log, a->fd, &id, sizeof(id), &v);
+	a->n += !err;
+	return err;
+}
+
+/* Remove the device rules of root that the new set does not have. */
+static int drop_stale_rules(int fd, uint64_t root, const struct eci_dev_rule *keep, size_t nkeep)
+{
+	struct eci_dev_key key, last, *prev = NULL, *stale = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+
+	/* Collect first: deleting while iterating a hash map restarts it. */
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		bool kept = key.root_id != root;
+
+		last = key;
+		prev = &last;
+		for (size_t i = 0; i < nkeep && !kept; i++)
+			kept = !memcmp(&keep[i].key, &key, sizeof(key));
+		if (kept)
+			continue;
+		if (n == cap) {
+			struct eci_dev_key *p = realloc(stale, (cap = cap ? cap * 2 : 16) * sizeof(*p));
+
+			if (!p) {
+				free(stale);
+				return -ENOMEM;
+			}
+			stale = p;
+		}
+		stale[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, &stale[i]) && errno != ENOENT)
+			err = -errno;
+	free(stale);
+	return err;
+}
+
+int eci_dev_defaults_write(int fd)
+{
+	for (size_t i = 0; i < eci_dev_defaults_len; i++)
+		if (bpf_map_update_elem(fd, &eci_dev_defaults[i].key, &eci_dev_defaults[i].access,
+					BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+int eci_container_add(const char *arg, const char *name, uint32_t flags,
+		      const struct eci_dev_rule *rules, size_t nrules)
+{
+	struct undo_log log = { 0 };
+	struct add_ctx a = { .fd = -1, .log = &log };
+	struct eci_dev_rule *own = NULL;
+	char dir[PATH_MAX];
+	const char *rel;
+	int dfd = -1, err = 1;
+	uint64_t id;
+
+	if (resolve(arg, dir, sizeof(dir), &id))
+		return 1;
+	rel = cg_rel_path(dir);
+	if (!name) {
+		name = strrchr(rel, '/');
+		name = name && name[1] ? name + 1 : rel;
+	}
+	if (strlen(name) >= ECI_NAME_LEN) {
+		eci_err("container name '%s' is longer than %d characters", name,
+			ECI_NAME_LEN - 1);
+		return 1;
+	}
+	a.fd = open_containers();
+	if (a.fd < 0)
+		return 1;
+	dfd = open_map("dev_rules");
+	if (dfd < 0)
+		goto out;
+	own = calloc(nrules ? nrules : 1, sizeof(*own));
+	if (!own) {
+		eci_err("failed to add %s: %s", rel, strerror(ENOMEM));
+		goto out;
+	}
+
+	/* Device rules first: inert until the container's entry exists. */
+	err = 0;
+	for (size_t i = 0; i < nrules; i++) {
+		own[i] = rules[i];
+		own[i].key.root_id = id;
+		err = logged_update(&log, dfd, &own[i].key, sizeof(own[i].key), &own[i].access);
+		if (err)
+			break;
+	}
+	a.val.root_id = id;
+	a.val.flags = flags;
+	strncpy(a.val.name, name, sizeof(a.val.name) - 1);
+	if (!err)
+		err = cg_walk(dir, add_one, &a);
+	if (!err)
+		err = drop_stale_rules(dfd, id, own, nrules);
+	if (err) {
+		rollback(&log);
+		if (err == -E2BIG)
+			eci_err("the policy maps are full (%d cgroups, %d device rules): %s was not added",
+				ECI_MAX_CGROUPS, ECI_MAX_DEV_RULES, rel);
+		else
+			eci_err("failed to add %s: %s; nothing was changed", rel, strerror(-err));
+		err = 1;
+		goto out;
+	}
+	printf("protected %s (cgroup id %llu, name %s%s%s, %zu cgroups, %zu device rules)\n", rel,
+	       (unsigned long long)id, name, flags & ECI_CF_AUDIT ? ", audit mode" : "",
+	       flags & ECI_CF_SETUP ? ", in setup" : "", a.n, nrules);
+	err = 0;
+out:
+	free(own);
+	free(log.u);
+	if (dfd >= 0)
+		close(dfd);
+	close(a.fd);
+	return err;
+}
+
+/* The whole map, read before any delete so iteration is not disturbed. An
+ * entry deleted between the two reads is left out. */
+struct entry {
+	uint64_t id;
+	struct eci_container v;
+};
+
+static struct entry *read_all(int fd, size_t *n)
+{
+	struct entry *e = NULL;
+	uint64_t key, last;
+	size_t cap = 0;
+	int first = 1;
+
+	*n = 0;
+	while (!bpf_map_get_next_key(fd, first ? NULL : &last, &key)) {
+		first = 0;
+		last = key;
+		if (*n == cap) {
+			struct entry *p = realloc(e, (cap = cap ? cap * 2 : 64) * sizeof(*p));
+
+			if (!p) {
+				free(e);
+				return NULL;
+			}
+			e = p;
+		}
+		e[*n].id = key;
+		if (!bpf_map_lookup_elem(fd, &key, &e[*n].v))
+			(*n)++;
+	}
+	return e ? e : calloc(1, sizeof(*e));
+}
+
+int eci_container_rm(const char *arg)
+{
+	struct eci_container v;
+	char dir[PATH_MAX];
+	size_t n, removed = 0;
+	struct entry *all;
+	uint64_t id;
+	char *end;
+	int fd, err = 0;
+
+	/* An id still names a container whose cgroup is gone; its entries
+	 * normally go with the cgroup, so this only cleans up after a crash. */
+	errno = 0;
+	id = strtoull(arg, &end, 10);
+	if (*arg >= '0' && *arg <= '9' && !*end && !errno && cg_find_id(id, dir, sizeof(dir)))
+		snprintf(dir, sizeof(dir), "cgroup id %s", arg);
+	else if (resolve(arg, dir, sizeof(dir), &id))
+		return 1;
+	fd = open_containers();
+	if (fd < 0)
+		return 1;
+	if (bpf_map_lookup_elem(fd, &id, &v) || v.root_id != id) {
+		eci_err("%s is not a protected container", cg_rel_path(dir));
+		close(fd);
+		return 1;
+	}
+	all = read_all(fd, &n);
+	if (!all) {
+		eci_err("failed to read the containers map: %s", strerror(ENOMEM));
+		close(fd);
+		return 1;
+	}
+	/* The container's own entry goes last: while it exists, sub-cgroups
+	 * created meanwhile still inherit and are found by a later rm. */
+	for (size_t i = 0; i < n; i++) {
+		if (all[i].id == id || all[i].v.root_id != id)
+			continue;
+		if (bpf_map_delete_elem(fd, &all[i].id) && errno != ENOENT)
+			err = -errno;
+		else
+			removed++;
+	}
+	if (!err && bpf_map_delete_elem(fd, &id) && errno != ENOENT)
+		err = -errno;
+	if (!err) {
+		int dfd = open_map("dev_rules");
+
+		err = dfd < 0 ? -ENOENT : drop_stale_rules(dfd, id, NULL, 0);
+		if (dfd >= 0)
+			close(dfd);
+	}
+	if (err)
+		eci_err("failed to remove %s: %s", cg_rel_path(dir), strerror(-err));
+	else
+		printf("unprotected %s (%zu cgroups)\n", cg_rel_path(dir), removed + 1);
+	free(all);
+	close(fd);
+	return err ? 1 : 0;
+}
+
+int eci_container_ls(void)
+{
+	struct entry *all;
+	size_t n, roots = 0;
+	int fd;
+
+	fd = open_containers();
+	if (fd < 0)
+		return 1;
+	all = read_all(fd, &n);
+	close(fd);
+	if (!all) {
+		eci_err("failed to read the containers map: %s", strerror(ENOMEM));
+		return 1;
+	}
+	printf("containers: %zu protected cgroups\n", n);
+	for (size_t i = 0; i < n; i++) {
+		const struct eci_container *v = &all[i].v;
+		char dir[PATH_MAX];
+		size_t subs = 0;
+
+		if (v->root_id != all[i].id)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			subs += j != i && all[j].v.root_id == all[i].id;
+		if (!roots++)
+			printf("  %-12s %-6s %-7s %-20s %s\n", "CGROUP-ID", "SUBS", "MODE", "NAME",
+			       "PATH");
+		printf("  %-12llu %-6zu %-7s %-20s %s\n", (unsigned long long)all[i].id, subs,
+		       v->flags & ECI_CF_AUDIT ? "audit" : "enforce", v->name,
+		       cg_find_id(all[i].id, dir, sizeof(dir)) ? "(gone)" : cg_rel_path(dir));
+	}
+	free(all);
+	return 0;
+}
+
+static void print_rules(int fd, uint64_t root, const char *label)
+{
+	struct eci_dev_key key, last, *prev = NULL;
+	size_t n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		struct eci_dev_rule r = { .key = key };
+		char buf[64];
+
+		last = key;
+		prev = &last;
+		if (key.root_id != root || bpf_map_lookup_elem(fd, &key, &r.access))
+			continue;
+		eci_dev_rule_format(&r, buf, sizeof(buf));
+		printf("  %-9s %s\n", n++ ? "" : label, buf);
+	}
+	if (!n)
+		printf("  %-9s (none)\n", label);
+}
+
+int eci_container_show(const char *arg)
+{
+	struct eci_container v;
+	char dir[PATH_MAX];
+	size_t n, subs = 0;
+	struct entry *all;
+	uint64_t id;
+	int fd, dfd;
+
+	if (resolve(arg, dir, sizeof(dir), &id))
+		return 1;
+	fd = open_containers();
+	if (fd < 0)
+		return 1;
+	if (bpf_map_lookup_elem(fd, &id, &v)) {
+		eci_err("%s is not protected", cg_rel_path(dir));
+		close(fd);
+		return 1;
+	}
+	all = read_all(fd, &n);
+	close(fd);
+	for (size_t i = 0; all && i < n; i++)
+		subs += all[i].id != v.root_id && all[i].v.root_id == v.root_id;
+	free(all);
+
+	printf("cgroup:     %s (id %llu)\n", cg_rel_path(dir), (unsigned long long)id);
+	if (v.root_id != id) {
+		char root[PATH_MAX];
+
+		printf("container:  %s (id %llu), this is one of its sub-cgroups\n",
+		       cg_find_id(v.root_id, root, sizeof(root)) ? "(gone)" : cg_rel_path(root),
+		       (unsigned long long)v.root_id);
+	}
+	printf("name:       %s\nmode:       %s%s\nsub-cgroups: %zu\ndevices:\n", v.name,
+	       v.flags & ECI_CF_AUDIT ? "audit" : "enforce",
+	       v.flags & ECI_CF_SETUP ? " (in setup: no execve yet)" : "", subs);
+	dfd = open_map("dev_rules");
+	if (dfd < 0)
+		return 1;
+	print_rules(dfd, ECI_DEV_DEFAULTS, "default");
+	print_rules(dfd, v.root_id, "assigned");
+	close(dfd);
+	return 0;
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ecictl: the admin and runtime command of the eci enforcer. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "container.h"
+#include "eci.h"
+#include "loader.h"
+#include "util.h"
+
+#define EXIT_USAGE 2
+#define ECI_MAX_CMD_RULES 64
+
+static const char usage[] =
+	"usage: ecictl [-v] COMMAND [ARGS]\n"
+	"\n"
+	"Enhanced Container Isolation for any Linux VM, enforced by BPF LSM programs.\n"
+	"\n"
+	"commands:\n"
+	"  load                       load and attach the enforcer; pin it under " ECI_PIN_DIR "\n"
+	"                             so it keeps running after ecictl exits (idempotent)\n"
+	"  unload                     detach the enforcer and remove its pins\n"
+	"  status                     what is attached, the kernel, the protected containers\n"
+	"                             (exit status 3 when not loaded)\n"
+	"  container add CGROUP [--name NAME] [--audit] [--setup] [--device RULE]...\n"
+	"                             protect a container's cgroup and every cgroup below it\n"
+	"  container rm CGROUP        stop protecting it\n"
+	"  container ls               list the protected containers\n"
+	"  container show CGROUP      one container: mode, sub-cgroups, device rules\n"
+	"\n"
+	"CGROUP is a cgroup v2 path (/eci/c1), its directory (/sys/fs/cgroup/eci/c1) or its id.\n"
+	"--audit reports what would be denied and denies nothing.\n"
+	"--setup: the container has not started yet; its runtime may create device nodes\n"
+	"in it (a privileged /dev) until the first execve in the container.\n"
+	"RULE assigns a device, as in OCI/cgroup rules: 'c 1:3 rwm', 'b 8:* r', 'c 10:200 rw'\n"
+	"(r read, w write, m mknod; * any number); repeat --device for more. Every\n"
+	"protected container has the defaults: null, zero, full, random, urandom, tty,\n"
+	"console, ptmx and pts.\n"
+	"\n"
+	"options:\n"
+	"  -v, --verbose              show libbpf's messages (verifier log on failure)\n"
+	"  -h, --help                 this text\n";
+
+static __attribute__((format(printf, 1, 2))) int bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ecictl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'ecictl --help'.\n");
+	return EXIT_USAGE;
+}
+
+static int cmd_container(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "audit", no_argument, NULL, 'a' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "setup", no_argument, NULL, 's' },
+		{},
+	};
+	struct eci_dev_rule rules[ECI_MAX_CMD_RULES];
+	size_t nrules = 0;
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	const char *name = NULL;
+	uint32_t flags = 0;
+	int opt;
+
+	if (!sub)
+		return bad_usage("container needs a subcommand: add, rm, ls or show");
+	argc--;
+	argv++;
+	/* 0, not 1: glibc then forgets the "+" mode main() parsed with. */
+	optind = 0;
+	/* Options may come before or after CGROUP, as runtimes write them. */
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'n')
+			name = optarg;
+		else if (opt == 'a')
+			flags |= ECI_CF_AUDIT;
+		else if (opt == 's')
+			flags |= ECI_CF_SETUP;
+		else if (opt == 'd') {
+			int n;
+
+			if (nrules + 2 > ECI_MAX_CMD_RULES)
+				return bad_usage("at most %d --device rules", ECI_MAX_CMD_RULES);
+			n = eci_dev_rule_parse(optarg, rules + nrules);
+			if (n < 0) {
+				eci_err("bad device rule '%s': expected 'TYPE MAJOR:MINOR ACCESS' like 'c 1:3 rwm' or 'b 8:* r', or 'a'",
+					optarg);
+				return EXIT_USAGE;
+			}
+			nrules += n;
+		} else
+			return bad_usage("bad option for container %s", sub);
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (strcmp(sub, "add") && nrules)
+		return bad_usage("--device goes with container add");
+	if (!strcmp(sub, "ls")) {
+		if (argc || name || flags)
+			return bad_usage("container ls takes no arguments");
+		return eci_container_ls();
+	}
+	if (!strcmp(sub, "add") || !strcmp(sub, "rm") || !strcmp(sub, "show")) {
+		if (argc != 1)
+			return bad_usage("container %s takes one CGROUP", sub);
+		if (!strcmp(sub, "add"))
+			return eci_container_add(argv[0], name, flags, rules, nrules);
+		if (name || flags)
+			return bad_usage("container %s takes no options", sub);
+		if (!strcmp(sub, "show"))
+			return eci_container_show(argv[0]);
+		return eci_container_rm(argv[0]);
+	}
+	return bad_usage("unknown container subcommand '%s'", sub);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	bool verbose = false;
+	const char *cmd;
+	int opt;
+
+	/* '+': options after the command belong to the command. */
+	while ((opt = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'ecictl --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return bad_usage("no command given");
+	cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+
+	if (!strcmp(cmd, "container"))
+		return cmd_container(argc, argv);
+	if (argc > 1)
+		return bad_usage("%s takes no arguments", cmd);
+	if (!strcmp(cmd, "load"))
+		return eci_load(verbose);
+	if (!strcmp(cmd, "unload"))
+		return eci_unload();
+	if (!strcmp(cmd, "status"))
+		return eci_status();
+	if (!strcmp(cmd, "help"))
+		return fputs(usage, stdout), 0;
+	return bad_usage("unknown command '%s'", cmd);
+}

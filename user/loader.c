@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * open -> configure -> load -> attach -> pin, with one cleanup path. Every
+ * link and map is pinned under a private directory first and the directory is
+ * renamed to ECI_PIN_DIR last, so other tools see the enforcer either whole or
+ * not at all, and the links keep the programs attached after we exit.
+ */
+#define _GNU_SOURCE
+#include "loader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "container.h"
+#include "eci.skel.h"
+#include "util.h"
+
+const char *const eci_hook_names[ECI_HOOK_MAX] = {
+	[ECI_HOOK_MODULE_REQUEST] = "kernel_module_request",
+	[ECI_HOOK_KERNEL_READ_FILE] = "kernel_read_file",
+	[ECI_HOOK_KERNEL_LOAD_DATA] = "kernel_load_data",
+	[ECI_HOOK_CGROUP_MKDIR] = "cgroup_mkdir",
+	[ECI_HOOK_CGROUP_RMDIR] = "cgroup_rmdir",
+	[ECI_HOOK_FILE_OPEN] = "file_open",
+	[ECI_HOOK_FILE_RECEIVE] = "file_receive",
+	[ECI_HOOK_INODE_MKNOD] = "inode_mknod",
+	[ECI_HOOK_SB_SET_MNT_OPTS] = "sb_set_mnt_opts",
+	[ECI_HOOK_CAPABLE] = "capable",
+	[ECI_HOOK_BPF] = "bpf",
+	[ECI_HOOK_PERF_EVENT_OPEN] = "perf_event_open",
+	[ECI_HOOK_BPRM_COMMITTED_CREDS] = "bprm_committed_creds",
+};
+
+const char *const eci_class_names[ECI_CLASS_MAX] = {
+	[ECI_CLASS_MODULE] = "module", [ECI_CLASS_MOUNT] = "mount",
+	[ECI_CLASS_DEVICE] = "device", [ECI_CLASS_KERNEL] = "kernel",
+	[ECI_CLASS_SOCKET] = "socket",
+};
+
+#define LSM_LIST "/sys/kernel/security/lsm"
+#define BTF_VMLINUX "/sys/kernel/btf/vmlinux"
+#define BPFFS "/sys/fs/bpf"
+
+static bool verbose;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return verbose ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+static int read_small_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* The checks that can name the missing piece before the kernel says EPERM. */
+static int check_kernel(void)
+{
+	char lsm[512];
+
+	if (access(BTF_VMLINUX, R_OK)) {
+		eci_err("the kernel has no BTF (%s is missing): eci needs CONFIG_DEBUG_INFO_BTF",
+			BTF_VMLINUX);
+		return -1;
+	}
+	/* Without securityfs the list can't be read; the load then decides. */
+	if (!read_small_file(LSM_LIST, lsm, sizeof(lsm)) && !has_word(lsm, "bpf")) {
+		eci_err("BPF LSM is not active (no 'bpf' in %s: %s): boot with lsm=%s,bpf", LSM_LIST,
+			lsm, lsm);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_bpffs(void)
+{
+	struct statfs st;
+
+	if (statfs(BPFFS, &st) || st.f_type != BPF_FS_MAGIC) {
+		eci_err("%s is not a BPF filesystem: mount it with 'mount -t bpf bpf %s'", BPFFS,
+			BPFFS);
+		return -1;
+	}
+	return 0;
+}
+
+static int path_join(char *buf, size_t len, const char *dir, const char *sub, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s%s%s", dir, sub, name ? "/" : "", name ? name : "");
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Remove a pin directory and what is pinned in it (two levels deep). */
+static int remove_pins(const char *dir)
+{
+	static const char *const subdirs[] = { "link", "map" };
+	char path[PATH_MAX];
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		struct dirent *de;
+		DIR *d;
+
+		if (path_join(path, sizeof(path), dir, subdirs[i], NULL))
+			continue;
+		d = opendir(path);
+		if (!d)
+			continue;
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.' && unlinkat(dirfd(d), de->d_name, 0) && !ret)
+				ret = -errno;
+		closedir(d);
+		if (rmdir(path) && !ret)
+			ret = -errno;
+	}
+	if (rmdir(dir) && errno != ENOENT && !ret)
+		ret = -errno;
+	return ret;
+}
+
+static int pin_all(struct eci_bpf *skel, const char *dir, char *path, size_t len)
+{
+	const struct bpf_object_skeleton *s = skel->skeleton;
+	struct bpf_map *map;
+	int err;
+
+	snprintf(path, len, "%s", dir);
+	if (mkdir(dir, 0700))
+		return -errno;
+	if ((err = path_join(path, len, dir, "link", NULL)) || mkdir(path, 0700))
+		return err ? err : -errno;
+	if ((err = path_join(path, len, dir, "map", NULL)) || mkdir(path, 0700))
+		return err ? err : -errno;
+
+	for (int i = 0; i < s->prog_cnt; i++) {
+		err = path_join(path, len, dir, "link", s->progs[i].name);
+		if (!err)
+			err = bpf_link__pin(*s->progs[i].link, path);
+		if (err)
+			return err;
+	}
+	bpf_object__for_each_map(map, skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		err = path_join(path, len, dir, "map", bpf_map__name(map));
+		if (!err)
+			err = bpf_map__pin(map, path);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* How many of the object's programs have their link pinned. */
+static int count_pinned_links(const struct bpf_object_skeleton *s)
+{
+	char path[PATH_MAX];
+	int n = 0;
+
+	for (int i = 0; i < s->prog_cnt; i++) {
+		n += !path_join(path, sizeof(path), ECI_PIN_DIR, "link", s->progs[i].name) &&
+		     !access(path, F_OK);
+	}
+	return n;
+}
+
+bool eci_is_loaded(void)
+{
+	return !access(ECI_PIN_DIR, F_OK);
+}
+
+int eci_load(bool v)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	struct eci_bpf *skel;
+	bool pinned = false;
+	int err, n;
+
+	verbose = v;
+	libbpf_set_print(print_libbpf);
+
+	skel = eci_bpf__open();
+	if (!skel) {
+		eci_err("failed to open the BPF object: %s", strerror(errno));
+		return 1;
+	}
+
+	if (eci_is_loaded()) {
+		n = count_pinned_links(skel->skeleton);
+		if (n == skel->skeleton->prog_cnt) {
+			printf("eci is already loaded (%d programs attached); nothing changed\n", n);
+			err = 0;
+		} else {
+			eci_err("eci is partially loaded (%d of %d programs pinned under %s): run 'ecictl unload' first",
+				n, skel->skeleton->prog_cnt, ECI_PIN_DIR);
+			err = 1;
+		}
+		goto out;
+	}
+
+	err = 1;
+	if (check_kernel())
+		goto out;
+
+	/* Configure: nothing to set yet; map sizes come from eci.h. */
+
+	if (eci_bpf__load(skel)) {
+		int e = errno;
+
+		if (e == EPERM && geteuid() != 0)
+			eci_err("failed to load the BPF programs: ecictl must run as root");
+		else if (e == EPERM)
+			eci_err("the kernel refused to load the BPF LSM programs (%s): BPF LSM is not usable on this kernel%s",
+				strerror(e), verbose ? "" : " (run with -v for details)");
+		else
+			eci_err("failed to load the BPF programs: %s%s", strerror(e),
+				verbose ? "" : " (run with -v for the verifier log)");
+		goto out;
+	}
+	if (check_bpffs())
+		goto out;
+	/* Policy the hooks rely on goes in before they attach. */
+	err = eci_dev_defaults_write(bpf_map__fd(skel->maps.dev_rules));
+	if (err) {
+		eci_err("failed to write the default device rules: %s", strerror(-err));
+		err = 1;
+		goto out;
+	}
+	err = 1;
+	if (eci_bpf__attach(skel)) {
+		eci_err("failed to attach the BPF programs: %s", strerror(errno));
+		goto out;
+	}
+
+	/* bpffs refuses names with a dot, so the directory can't be hidden. */
+	snprintf(tmp, sizeof(tmp), "%s/eci-loading-%d", BPFFS, (int)getpid());
+	pinned = true;
+	err = pin_all(skel, tmp, path, sizeof(path));
+	if (err) {
+		eci_err("failed to pin %s: %s", path, strerror(-err));
+		err = 1;
+		goto out;
+	}
+	if (rename(tmp, ECI_PIN_DIR)) {
+		int e = errno;
+
+		/* Someone else finished a load first: theirs stays, ours goes. */
+		if (e == EEXIST || e == ENOTEMPTY) {
+			printf("eci is already loaded (by another ecictl); nothing changed\n");
+			err = 0;
+		} else {
+			eci_err("failed to move %s to %s: %s", tmp, ECI_PIN_DIR, strerror(e));
+			err = 1;
+		}
+		goto out;
+	}
+	pinned = false;
+	printf("eci loaded: %d programs attached, pinned under %s\n", skel->skeleton->prog_cnt,
+	       ECI_PIN_DIR);
+	err = 0;
+out:
+	if (pinned)
+		remove_pins(tmp);
+	eci_bpf__destroy(skel);
+	return err;
+}
+
+int eci_unload(void)
+{
+	int err;
+
+	if (!eci_is_loaded()) {
+		printf("eci is not loaded; nothing changed\n");
+		return 0;
+	}
+	err = remove_pins(ECI_PIN_DIR);
+	if (err) {
+		eci_err("failed to remove %s: %s", ECI_PIN_DIR, strerror(-err));
+		return 1;
+	}
+	printf("eci unloaded: programs detached, pins removed\n");
+	return 0;
+}
+
+static void print_kernel(void)
+{
+	char lsm[512];
+	struct utsname u;
+
+	uname(&u);
+	printf("kernel:     %s %s\n", u.sysname, u.release);
+	if (read_small_file(LSM_LIST, lsm, sizeof(lsm)))
+		printf("lsm:        unknown (%s unreadable)\n", LSM_LIST);
+	else
+		printf("lsm:        %s (BPF LSM %s)\n", lsm,
+		       has_word(lsm, "bpf") ? "active" : "NOT active");
+	printf("btf:        %s\n", access(BTF_VMLINUX, R_OK) ? "missing" : "present");
+}
+
+static void print_links(void)
+{
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(ECI_PIN_LINKS);
+	if (!d)
+		return;
+	printf("programs:\n");
+	while ((de = readdir(d))) {
+		struct bpf_link_info li = {};
+		struct bpf_prog_info pi = {};
+		__u32 llen = sizeof(li), plen = sizeof(pi);
+		char path[PATH_MAX];
+		int lfd, pfd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (path_join(path, sizeof(path), ECI_PIN_DIR, "link", de->d_name))
+			continue;
+		lfd = bpf_obj_get(path);
+		if (lfd < 0 || bpf_obj_get_info_by_fd(lfd, &li, &llen)) {
+			printf("  %-24s unreadable: %s\n", de->d_name, strerror(errno));
+			if (lfd >= 0)
+				close(lfd);
+			continue;
+		}
+		pfd = bpf_prog_get_fd_by_id(li.prog_id);
+		if (pfd >= 0 && !bpf_obj_get_info_by_fd(pfd, &pi, &plen))
+			printf("  %-24s prog id %-5u %s\n", de->d_name, li.prog_id,
+			       pi.type == BPF_PROG_TYPE_LSM ? "lsm" : "raw_tp");
+		else
+			printf("  %-24s prog id %u\n", de->d_name, li.prog_id);
+		if (pfd >= 0)
+			close(pfd);
+		close(lfd);
+	}
+	closedir(d);
+}
+
+static void print_counters(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct eci_hook_stats *v;
+	struct eci_state st = {};
+	__u32 zero = 0;
+	int fd;
+
+	fd = bpf_obj_get(ECI_PIN_MAPS "/state");
+	if (fd >= 0 && !bpf_map_lookup_elem(fd, &zero, &st))
+		printf("state:      %llu orphan sub-cgroups, %llu trap events dropped\n",
+		       (unsigned long long)st.orphans, (unsigned long long)st.event_drops);
+	if (fd >= 0)
+		close(fd);
+
+	fd = bpf_obj_get(ECI_PIN_MAPS "/hook_stats");
+	if (fd < 0 || ncpu <= 0)
+		return;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v) {
+		close(fd);
+		return;
+	}
+	printf("hooks:      %-24s %12s %10s %10s\n", "", "calls", "denials", "audits");
+	for (__u32 h = 0; h < ECI_HOOK_MAX; h++) {
+		unsigned long long calls = 0, denials = 0, audits = 0;
+
+		if (bpf_map_lookup_elem(fd, &h, v))
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			calls += v[c].calls;
+			denials += v[c].denials;
+			audits += v[c].audits;
+		}
+		printf("            %-24s %12llu %10llu %10llu\n", eci_hook_names[h], calls, denials,
+		       audits);
+	}
+	free(v);
+	close(fd);
+}
+
+int eci_status(void)
+{
+	bool loaded = eci_is_loaded();
+
+	printf("eci:        %s\n", loaded ? "loaded" : "not loaded");
+	print_kernel();
+	if (!loaded)
+		return ECI_EXIT_NOT_LOADED;
+	print_links();
+	print_counters();
+	return eci_container_ls() ? 1 : 0;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Loading, pinning and unloading the enforcer; reporting its state. */
+#ifndef ECI_LOADER_H
+#define ECI_LOADER_H
+
+#include <stdbool.h>
+
+#include "eci.h"
+
+extern const char *const eci_hook_names[ECI_HOOK_MAX];
+extern const char *const eci_class_names[ECI_CLASS_MAX];
+
+/* Exit status of `ecictl status` when the enforcer is not loaded (LSB). */
+#define ECI_EXIT_NOT_LOADED 3
+
+int eci_load(bool verbose);
+int eci_unload(void);
+int eci_status(void);
+bool eci_is_loaded(void);
+
+#endif /* ECI_LOADER_H */
