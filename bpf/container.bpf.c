@@ -11,6 +11,11 @@
  */
 #include "eci.bpf.h"
 
+/* Inode number of the VM's initial mount namespace (/proc/1/ns/mnt), set by
+ * the loader. That namespace lives as long as the VM, so its number can't be
+ * reused by another one. */
+const volatile __u32 host_mnt_ns;
+
 eci_containers_t containers SEC(".maps");
 eci_dev_rules_t dev_rules SEC(".maps");
 eci_hook_stats_t hook_stats SEC(".maps");
@@ -102,19 +107,24 @@ int BPF_PROG(eci_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 }
 
 /*
- * The end of a container's setup: the first execve in it is the runtime
- * handing over to the container's process (runc, crun: after building /dev
- * and the mounts, the last thing init does). From here on nothing in the
- * container is the runtime's.
+ * The end of a container's setup: the first execve in it from outside the
+ * VM's mount namespace is the runtime handing over to the container's process
+ * (runc, crun: after building /dev and the mounts, the last thing init does).
+ * Execs in the VM's namespace are the runtime's own (runc re-executes itself
+ * from a sealed memfd before it enters any namespace). From here on nothing
+ * in the container is the runtime's.
  */
 SEC("lsm/bprm_committed_creds")
 int BPF_PROG(eci_bprm_committed_creds, struct linux_binprm *bprm)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct eci_container *c, *root;
 	__u64 cgid, root_id;
 
 	c = eci_current(&cgid);
 	if (!c || !(c->flags & ECI_CF_SETUP))
+		return 0;
+	if (BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) == host_mnt_ns)
 		return 0;
 	eci_count_call(ECI_HOOK_BPRM_COMMITTED_CREDS);
 	/* Plain stores: racing execs all clear the same bit. */

@@ -13,6 +13,10 @@
  *                    (ECI: `bpftool map show` -> Operation not permitted)
  *   perf_event_open  events that see the kernel: tracepoints, kprobes and the
  *                    other dynamic PMUs, and any event that counts kernel mode
+ *   syslog           the kernel log: reading (it is the VM's, with kernel
+ *                    addresses) and clearing or silencing it. CAP_SYSLOG alone
+ *                    would not do: syslog() still accepts CAP_SYS_ADMIN.
+ *                    /dev/kmsg is a device, denied by the device policy.
  */
 #include "eci.bpf.h"
 
@@ -83,4 +87,27 @@ int BPF_PROG(eci_perf_event_open, struct perf_event_attr *attr, int type, int re
 				e->arg[0] = ptype;
 				e->arg[1] = attr->config;
 			}));
+}
+
+#define SYSLOG_ACTION_CLOSE 0
+#define SYSLOG_ACTION_OPEN 1
+#define SYSLOG_ACTION_SIZE_BUFFER 10
+
+SEC("lsm/syslog")
+int BPF_PROG(eci_syslog, int type, int ret)
+{
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	__u64 cgid;
+
+	if (ret)
+		return ret;
+	if (type == SYSLOG_ACTION_CLOSE || type == SYSLOG_ACTION_OPEN ||
+	    type == SYSLOG_ACTION_SIZE_BUFFER)
+		return 0;
+	stats = eci_count_call(ECI_HOOK_SYSLOG);
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	return eci_trap(stats, c, cgid, ECI_HOOK_SYSLOG, ECI_CLASS_KERNEL, e->arg[0] = type);
 }

@@ -43,6 +43,7 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_BPF] = "bpf",
 	[ECI_HOOK_PERF_EVENT_OPEN] = "perf_event_open",
 	[ECI_HOOK_BPRM_COMMITTED_CREDS] = "bprm_committed_creds",
+	[ECI_HOOK_SYSLOG] = "syslog",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {
@@ -211,6 +212,7 @@ int eci_load(bool v)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
 	struct eci_bpf *skel;
+	struct stat mntns;
 	bool pinned = false;
 	int err, n;
 
@@ -240,7 +242,13 @@ int eci_load(bool v)
 	if (check_kernel())
 		goto out;
 
-	/* Configure: nothing to set yet; map sizes come from eci.h. */
+	/* Configure: map sizes come from eci.h; the VM's mount namespace tells
+	 * the runtime's execs from the container's. */
+	if (stat("/proc/1/ns/mnt", &mntns)) {
+		eci_err("failed to read /proc/1/ns/mnt: %s", strerror(errno));
+		goto out;
+	}
+	skel->rodata->host_mnt_ns = (__u32)mntns.st_ino;
 
 	if (eci_bpf__load(skel)) {
 		int e = errno;

@@ -126,7 +126,7 @@ build_initrd() {
 
 	# The container rootfs: busybox only, plus the static test helpers.
 	skeleton "$root/eci/rootfs"
-	mkdir -p "$root/eci/rootfs/dev/pts" "$root/eci/rootfs/dev/shm"
+	mkdir -p "$root/eci/rootfs/dev/pts" "$root/eci/rootfs/dev/shm" "$root/eci/rootfs/mnt"
 	for f in "$top"/build/tests-bin/*; do
 		[ -f "$f" ] || continue
 		install -m 755 "$f" "$root/usr/local/bin/"

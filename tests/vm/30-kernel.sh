@@ -62,6 +62,8 @@ if dmesg | grep -q 'eci-test marker'; then
 else
 	fail "protected container: dmesg -c (clear the VM's log) denied" "the log was cleared"
 fi
+ctr -- dmesg
+expect_eperm "protected container: reading the VM's kernel log denied"
 ctr --unprotected -- dmesg -c
 if [ "$CTR_STATUS" -eq 0 ] && ! dmesg | grep -q 'eci-test marker'; then
 	pass "unprotected container: dmesg -c clears the VM's log (baseline)"
@@ -97,7 +99,7 @@ ctr -- ecitest perf user
 	fail "protected container: user-mode self-profiling still works" "$CTR_OUT"
 
 # --- what a privileged container keeps ------------------------------------------
-ctr -- sh -c 'hostname inner && hostname && mount -t tmpfs t /mnt && touch /mnt/x &&
+ctr -- sh -c 'hostname inner && hostname && mkdir -p /mnt && mount -t tmpfs t /mnt && touch /mnt/x &&
 	mount -t proc p /mnt && umount /mnt && ip link set lo up && echo fine'
 case $CTR_OUT in
 *inner*fine*) pass "protected container: sethostname, mounts, its own network still work" ;;
