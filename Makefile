@@ -37,7 +37,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
 DEPS_STAMP := $(BUILD)/.deps
 
-.PHONY: all deps vm test test-unit test-host test-vm demo clean format
+.PHONY: all deps vm test test-unit test-host test-vm test-eci-vm demo clean format
 
 all: $(OUT)/bin/ecictl $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
 
@@ -96,6 +96,9 @@ vm: all
 
 test-vm: vm
 	@tests/run-vm.sh
+
+test-eci-vm: vm
+	@tests/host/eci-vm.sh
 
 # One summary for all three parts, so CI reads one "N passed, N failed".
 test: all

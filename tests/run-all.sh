@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The whole suite, as `make test` and CI run it: unit tests, ecictl on this
-# host, then the VM suite. Every check prints one PASS/FAIL/SKIP line; this
+# host, the VM suite, then scripts/eci-vm as a user runs it. Every check prints one PASS/FAIL/SKIP line; this
 # script counts them and ends with the one summary line CI reads.
 set -u
 cd "$(dirname "$0")/.."
@@ -32,6 +32,7 @@ part() { # NAME COMMAND...
 part "unit tests" make --no-print-directory -s test-unit
 part "ecictl on this host" make --no-print-directory -s test-host
 part "VM suite" make --no-print-directory -s test-vm
+part "the try-it command" make --no-print-directory -s test-eci-vm
 
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")

@@ -127,6 +127,9 @@ build_initrd() {
 	# The container rootfs: busybox only, plus the static test helpers.
 	skeleton "$root/eci/rootfs"
 	mkdir -p "$root/eci/rootfs/dev/pts" "$root/eci/rootfs/dev/shm" "$root/eci/rootfs/mnt"
+	# A real module in every container, so an attack is one line:
+	# scripts/eci-vm -- insmod /dummy.ko
+	install -m 644 "$kmods/kernel/drivers/net/dummy.ko" "$root/eci/rootfs/dummy.ko"
 	for f in "$top"/build/tests-bin/*; do
 		[ -f "$f" ] || continue
 		install -m 755 "$f" "$root/usr/local/bin/"

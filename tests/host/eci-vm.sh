@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The try-it command, as a newcomer uses it: one attack in one line, with and
+# without the enforcer, and every option doing what --help says.
+set -u
+cd "$(dirname "$0")/../.."
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; failed=1; }
+vm() { out=$(scripts/eci-vm "$@" 2>&1); st=$?; }
+
+vm -- insmod /dummy.ko
+if [ $st -eq 1 ] && [[ $out == *"Operation not permitted"* ]]; then
+	pass "eci-vm: insmod in a protected container fails with EPERM"
+else
+	fail "eci-vm: insmod in a protected container fails with EPERM" "status $st: $out"
+fi
+vm --no-enforcer -- sh -c 'insmod /dummy.ko && grep -c ^dummy /proc/modules'
+if [ $st -eq 0 ] && [ "$out" = 1 ]; then
+	pass "eci-vm --no-enforcer: the same insmod loads the module"
+else
+	fail "eci-vm --no-enforcer: the same insmod loads the module" "status $st: $out"
+fi
+vm --unprotected -- sh -c 'insmod /dummy.ko && grep -c ^dummy /proc/modules'
+if [ $st -eq 0 ] && [ "$out" = 1 ]; then
+	pass "eci-vm --unprotected: the same insmod loads the module"
+else
+	fail "eci-vm --unprotected: the same insmod loads the module" "status $st: $out"
+fi
+
+echo "added-$$" >"$tmp/file"
+vm --add "$tmp/file" --mount /var/lib/vmdata:/data:ro --before "echo before-$$ >/tmp/b" \
+	--mount /tmp:/hosttmp -- sh -c "cat $tmp/file /data/secret /hosttmp/b; touch /data/x; exit 3"
+if [ $st -eq 3 ] && [[ $out == *"added-$$"*eci-vmdata-secret*"before-$$"*"Read-only file system"* ]]; then
+	pass "eci-vm: --add, --mount (ro), --before and the exit status"
+else
+	fail "eci-vm: --add, --mount (ro), --before and the exit status" "status $st: $out"
+fi
+
+vm -- /no/such/program
+if [ $st -eq 125 ] && [[ $out == *"failed to start"* ]]; then
+	pass "eci-vm: a container that can't start gives 125 and says so"
+else
+	fail "eci-vm: a container that can't start gives 125 and says so" "status $st: $out"
+fi
+exit $failed
