@@ -37,6 +37,9 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
 DEPS_STAMP := $(BUILD)/.deps
 
+# A failed bpftool or compiler run must not leave a target that looks done.
+.DELETE_ON_ERROR:
+
 .PHONY: all deps vm test test-unit test-host test-vm test-eci-vm demo clean format
 
 all: $(OUT)/bin/ecictl $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
@@ -51,7 +54,7 @@ $(DEPS_STAMP): scripts/deps.sh
 # loader handles a single skeleton.
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf -c $< -o $@
+	$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf -c $< -o $@
 
 $(BUILD)/eci.bpf.o: $(BPF_OBJS)
 	$(BPFTOOL) gen object $@ $^

@@ -22,18 +22,6 @@ eci_hook_stats_t hook_stats SEC(".maps");
 eci_state_t state SEC(".maps");
 eci_events_t events SEC(".maps");
 
-/* Kernels from 6.15 on renamed kernfs_node::parent to __parent. */
-struct kernfs_node___new {
-	struct kernfs_node *__parent;
-} __attribute__((preserve_access_index));
-
-static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
-{
-	if (bpf_core_field_exists(struct kernfs_node___new, __parent))
-		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
-	return BPF_CORE_READ(kn, parent);
-}
-
 /* Only the unified hierarchy (id 0): cgroup v1 ids live in other id spaces. */
 static __always_inline bool on_dfl_hierarchy(struct cgroup *cgrp)
 {

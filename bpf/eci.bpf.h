@@ -22,7 +22,20 @@
 #define S_IFMT 00170000
 #define S_IFBLK 0060000
 #define S_IFCHR 0020000
+#define S_IFREG 0100000
 #define SB_RDONLY 1
+/* Filesystem magics (uapi linux/magic.h). */
+#define PROC_SUPER_MAGIC 0x9fa0
+#define SYSFS_MAGIC 0x62656572
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#define DEBUGFS_MAGIC 0x64626720
+#define TRACEFS_MAGIC 0x74726163
+#define SECURITYFS_MAGIC 0x73636673
+#define CONFIGFS_MAGIC 0x62656570
+#define PSTOREFS_MAGIC 0x6165676C
+#define EFIVARFS_MAGIC 0xde5e81e4
+#define BINFMTFS_MAGIC 0x42494e4d
 #define PERF_SECURITY_OPEN 0
 
 typedef struct {
@@ -63,6 +76,20 @@ extern eci_dev_rules_t dev_rules SEC(".maps");
 extern eci_hook_stats_t hook_stats SEC(".maps");
 extern eci_state_t state SEC(".maps");
 extern eci_events_t events SEC(".maps");
+
+/* Kernel version differences, all here. */
+
+/* Kernels from 6.15 on renamed kernfs_node::parent to __parent. */
+struct kernfs_node___new {
+	struct kernfs_node *__parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(struct kernfs_node___new, __parent))
+		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
+	return BPF_CORE_READ(kn, parent);
+}
 
 static __always_inline struct eci_hook_stats *eci_count_call(enum eci_hook hook)
 {

@@ -17,6 +17,24 @@
  *                    addresses) and clearing or silencing it. CAP_SYSLOG alone
  *                    would not do: syslog() still accepts CAP_SYS_ADMIN.
  *                    /dev/kmsg is a device, denied by the device policy.
+ *   file_open        kernel files, judged by the superblock they live on, so
+ *                    every mount and path that reaches them is covered:
+ *                    - debugfs, tracefs, securityfs, configfs, pstore,
+ *                      efivarfs, binfmt_misc: no open at all (VM-global)
+ *                    - /proc/sys: no write, except the sysctls of namespaces
+ *                      the container has of its own (net.*, hostname and
+ *                      domainname, IPC limits, fs.mqueue.*, ns_last_pid)
+ *                    - the rest of /proc: writes only under /proc/<pid>, self
+ *                      and thread-self (its own processes); so no
+ *                      /proc/sysrq-trigger, /proc/irq/..., ...
+ *                    - sysfs: no write (uevent_helper, module parameters,
+ *                      power/state, driver bind/unbind are all the VM's)
+ *                    - cgroup v1: no write (release_agent, notify_on_release)
+ *                    - cgroup v2: writes only into the container's own
+ *                      sub-cgroups, and at its top only to cgroup.procs,
+ *                      cgroup.threads, cgroup.subtree_control, cgroup.freeze
+ *                      and cgroup.kill: it can't leave its cgroup (sticky
+ *                      confinement), touch another's, or raise its own limits
  */
 #include "eci.bpf.h"
 
@@ -110,4 +128,186 @@ int BPF_PROG(eci_syslog, int type, int ret)
 	if (!c)
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_SYSLOG, ECI_CLASS_KERNEL, e->arg[0] = type);
+}
+
+/* Inode numbers of the VM's initial namespaces, set by the loader from
+ * /proc/1/ns/: those namespaces live as long as the VM, so their numbers
+ * can't be reused. A sysctl of a namespace is the container's to write only
+ * if the container has a namespace of that kind of its own. */
+const volatile __u32 host_net_ns;
+const volatile __u32 host_uts_ns;
+const volatile __u32 host_ipc_ns;
+const volatile __u32 host_pid_ns;
+
+#define NAME_LEN 16
+#define PROC_DEPTH 8
+
+/* Compare a name read into a NAME_LEN buffer with a literal, NUL included. */
+#define name_is(buf, lit) bytes_eq(buf, lit, sizeof(lit))
+
+/* BPF has no memcmp; n is small and constant, a bounded loop. */
+static __always_inline bool bytes_eq(const char *a, const char *b, const int n)
+{
+	for (int i = 0; i < n && i < NAME_LEN; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static __always_inline void read_name(struct dentry *d, char *buf)
+{
+	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+
+	__builtin_memset(buf, 0, NAME_LEN);
+	bpf_probe_read_kernel_str(buf, NAME_LEN, name);
+}
+
+/* The names of the file, the top directory below the filesystem's root and
+ * the one below that: /proc/sys/net/ipv4/ip_forward -> leaf "ip_forward",
+ * top "sys", second "net". Returns the depth below the root. */
+static __always_inline int path_names(struct dentry *d, char *leaf, char *top, char *second)
+{
+	struct dentry *chain[PROC_DEPTH];
+	int depth = 0;
+
+	for (int i = 0; i < PROC_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+
+		if (parent == d)
+			break;
+		chain[i] = d;
+		depth = i + 1;
+		d = parent;
+	}
+	if (!depth)
+		return 0;
+	read_name(chain[0], leaf);
+	if (depth >= 1 && depth <= PROC_DEPTH)
+		read_name(chain[depth - 1], top);
+	if (depth >= 2 && depth <= PROC_DEPTH)
+		read_name(chain[depth - 2], second);
+	return depth;
+}
+
+static __always_inline bool own_ns(__u32 inum, __u32 host)
+{
+	return inum != host;
+}
+
+static __always_inline bool proc_write_allowed(struct file *file)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	char leaf[NAME_LEN], top[NAME_LEN], second[NAME_LEN] = {};
+	struct nsproxy *ns = task->nsproxy;
+	int depth;
+
+	depth = path_names(file->f_path.dentry, leaf, top, second);
+	if (depth < 2)
+		return false;
+	/* Its own processes: a pid directory, self, thread-self. */
+	if ((top[0] >= '0' && top[0] <= '9') || name_is(top, "self") ||
+	    name_is(top, "thread-self"))
+		return true;
+	if (!name_is(top, "sys"))
+		return false;
+
+	if (name_is(second, "net"))
+		return own_ns(BPF_CORE_READ(ns, net_ns, ns.inum), host_net_ns);
+	if (name_is(second, "kernel")) {
+		if (name_is(leaf, "hostname") || name_is(leaf, "domainname"))
+			return own_ns(BPF_CORE_READ(ns, uts_ns, ns.inum), host_uts_ns);
+		if (name_is(leaf, "ns_last_pid"))
+			return own_ns(BPF_CORE_READ(ns, pid_ns_for_children, ns.inum), host_pid_ns);
+		if (name_is(leaf, "shmmax") || name_is(leaf, "shmall") || name_is(leaf, "shmmni") ||
+		    name_is(leaf, "shm_rmid_forced") || name_is(leaf, "msgmax") ||
+		    name_is(leaf, "msgmni") || name_is(leaf, "msgmnb") || name_is(leaf, "sem") ||
+		    name_is(leaf, "auto_msgmni") || name_is(leaf, "sem_next_id") ||
+		    name_is(leaf, "msg_next_id") || name_is(leaf, "shm_next_id"))
+			return own_ns(BPF_CORE_READ(ns, ipc_ns, ns.inum), host_ipc_ns);
+		return false;
+	}
+	if (name_is(second, "fs") && depth >= 3) {
+		struct dentry *parent = BPF_CORE_READ(file, f_path.dentry, d_parent);
+		char dir[NAME_LEN];
+
+		/* fs.mqueue.*: the file sits in /proc/sys/fs/mqueue. */
+		read_name(parent, dir);
+		if (name_is(dir, "mqueue"))
+			return own_ns(BPF_CORE_READ(ns, ipc_ns, ns.inum), host_ipc_ns);
+	}
+	return false;
+}
+
+static __always_inline bool cgroup2_write_allowed(struct file *file, struct eci_container *c)
+{
+	struct kernfs_node *kn = file->f_inode->i_private;
+	struct eci_container *target;
+	char leaf[NAME_LEN];
+	__u64 target_id;
+
+	target_id = BPF_CORE_READ(kernfs_parent(kn), id);
+	target = bpf_map_lookup_elem(&containers, &target_id);
+	if (!target || target->root_id != c->root_id)
+		return false;
+	if (target_id != c->root_id)
+		return true;
+	/* At its top, only what running its own tree needs: not its limits. */
+	read_name(file->f_path.dentry, leaf);
+	return name_is(leaf, "cgroup.procs") || name_is(leaf, "cgroup.threads") ||
+	       name_is(leaf, "cgroup.subtree_control") || name_is(leaf, "cgroup.freeze") ||
+	       name_is(leaf, "cgroup.kill");
+}
+
+/*
+ * Runs on every open, beside the device policy's program. A switch on the
+ * superblock's magic sends everything but kernel filesystems out before any
+ * map lookup; on /proc, sysfs and cgroupfs only opens for writing go on.
+ */
+SEC("lsm/file_open")
+int BPF_PROG(eci_kernel_file_open, struct file *file, int ret)
+{
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	unsigned long magic;
+	bool allowed = false;
+	__u64 cgid;
+
+	if (ret)
+		return ret;
+	magic = file->f_inode->i_sb->s_magic;
+	switch (magic) {
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case CONFIGFS_MAGIC:
+	case PSTOREFS_MAGIC:
+	case EFIVARFS_MAGIC:
+	case BINFMTFS_MAGIC:
+		break;
+	case PROC_SUPER_MAGIC:
+	case SYSFS_MAGIC:
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+		if (!(file->f_mode & FMODE_WRITE))
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+
+	stats = eci_count_call(ECI_HOOK_KERNEL_FILE);
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	if (magic == PROC_SUPER_MAGIC)
+		allowed = proc_write_allowed(file);
+	else if (magic == CGROUP2_SUPER_MAGIC)
+		allowed = cgroup2_write_allowed(file, c);
+	if (allowed)
+		return 0;
+	return eci_trap(stats, c, cgid, ECI_HOOK_KERNEL_FILE, ECI_CLASS_KERNEL, ({
+				e->arg[0] = magic;
+				e->arg[1] = file->f_mode;
+				bpf_d_path(&file->f_path, e->detail, sizeof(e->detail));
+			}));
 }

@@ -44,6 +44,7 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_PERF_EVENT_OPEN] = "perf_event_open",
 	[ECI_HOOK_BPRM_COMMITTED_CREDS] = "bprm_committed_creds",
 	[ECI_HOOK_SYSLOG] = "syslog",
+	[ECI_HOOK_KERNEL_FILE] = "file_open:kernel",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {
@@ -203,6 +204,27 @@ static int count_pinned_links(const struct bpf_object_skeleton *s)
 	return n;
 }
 
+/*
+ * The inode number of one of the VM's initial namespaces. At boot ecictl runs
+ * in init's namespaces, so its own are the fallback where /proc/1 is hidden.
+ */
+static int host_ns(const char *kind, volatile __u32 *out)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/1/ns/%s", kind);
+	if (stat(path, &st)) {
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", kind);
+		if (stat(path, &st)) {
+			eci_err("failed to read %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	*out = (__u32)st.st_ino;
+	return 0;
+}
+
 bool eci_is_loaded(void)
 {
 	return !access(ECI_PIN_DIR, F_OK);
@@ -212,7 +234,7 @@ int eci_load(bool v)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
 	struct eci_bpf *skel;
-	struct stat mntns;
+	struct eci_bpf__rodata *r;
 	bool pinned = false;
 	int err, n;
 
@@ -224,6 +246,7 @@ int eci_load(bool v)
 		eci_err("failed to open the BPF object: %s", strerror(errno));
 		return 1;
 	}
+	r = skel->rodata;
 
 	if (eci_is_loaded()) {
 		n = count_pinned_links(skel->skeleton);
@@ -242,13 +265,13 @@ int eci_load(bool v)
 	if (check_kernel())
 		goto out;
 
-	/* Configure: map sizes come from eci.h; the VM's mount namespace tells
-	 * the runtime's execs from the container's. */
-	if (stat("/proc/1/ns/mnt", &mntns)) {
-		eci_err("failed to read /proc/1/ns/mnt: %s", strerror(errno));
+	/* Configure: map sizes come from eci.h; the VM's namespaces tell the
+	 * runtime's execs from the container's, and a container's own sysctls
+	 * from the VM's. */
+	if (host_ns("mnt", &r->host_mnt_ns) || host_ns("net", &r->host_net_ns) ||
+	    host_ns("uts", &r->host_uts_ns) || host_ns("ipc", &r->host_ipc_ns) ||
+	    host_ns("pid", &r->host_pid_ns))
 		goto out;
-	}
-	skel->rodata->host_mnt_ns = (__u32)mntns.st_ino;
 
 	if (eci_bpf__load(skel)) {
 		int e = errno;

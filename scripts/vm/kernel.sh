@@ -37,9 +37,12 @@ if [ -n "$dep" ]; then
 	deb=$(ls -t "$cache/${dep}"_*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$deb" ]; then
 		log "downloading $dep"
-		if (cd "$cache" && apt-get download "$dep" >&2); then
+		# apt's progress and its "_apt can't access" note are noise in
+		# test output; they are shown when the download fails.
+		if (cd "$cache" && apt-get -q download "$dep" >"$cache/download.log" 2>&1); then
 			deb=$(ls -t "$cache/${dep}"_*.deb | head -n1)
 		else
+			cat "$cache/download.log" >&2
 			log "warning: apt-get download $dep failed"
 		fi
 	fi

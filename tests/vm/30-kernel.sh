@@ -98,6 +98,130 @@ ctr -- ecitest perf user
 [ "$CTR_STATUS" -eq 0 ] && pass "protected container: user-mode self-profiling still works" ||
 	fail "protected container: user-mode self-profiling still works" "$CTR_OUT"
 
+# --- sticky confinement: leaving the container's cgroup ------------------------
+ESCAPE='mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg && echo $$ >/tmp/cg/cgroup.procs;
+	cut -d: -f3 /proc/self/cgroup; insmod /dummy.ko && echo loaded'
+ctr --unprotected -- sh -c "$ESCAPE"
+rmmod dummy 2>/dev/null
+case $CTR_OUT in
+/*loaded*) [ "$(echo "$CTR_OUT" | head -n1)" = / ] &&
+	pass "unprotected container: moving itself to the root cgroup works (baseline)" ||
+	fail "unprotected container: moving itself to the root cgroup works (baseline)" "$CTR_OUT" ;;
+*) fail "unprotected container: moving itself to the root cgroup works (baseline)" "$CTR_OUT" ;;
+esac
+ctr --name stick -- sh -c "$ESCAPE"
+if in_modules dummy; then
+	fail "protected container: can't move itself out of its cgroup" "the module got loaded: $CTR_OUT"
+	rmmod dummy
+else
+	case $CTR_OUT in
+	*"Operation not permitted"*/eci/stick*"Operation not permitted"*)
+		pass "protected container: can't move itself out of its cgroup" ;;
+	*) fail "protected container: can't move itself out of its cgroup" "$CTR_OUT" ;;
+	esac
+fi
+
+# --- escape knobs ---------------------------------------------------------------
+# core_pattern: the classic escape. The payload is a VM-host path, run by the
+# kernel as root in the VM's namespaces when a process in the container dumps
+# core.
+cat >/tmp/eci-payload <<'PAYLOAD'
+#!/bin/sh
+echo "$(id -u) $(cat /proc/1/comm)" >/tmp/eci-pwned
+PAYLOAD
+chmod 755 /tmp/eci-payload
+old_pattern=$(cat /proc/sys/kernel/core_pattern)
+CRASH='echo "|/tmp/eci-payload" >/proc/sys/kernel/core_pattern; ulimit -c unlimited;
+	sleep 30 & kill -SEGV $!; wait; sleep 1'
+rm -f /tmp/eci-pwned
+ctr --unprotected -- sh -c "$CRASH"
+sleep 1
+if [ -s /tmp/eci-pwned ] && [ "$(cut -d' ' -f1 /tmp/eci-pwned)" = 0 ]; then
+	pass "unprotected container: core_pattern runs its payload as root on the VM (baseline)"
+else
+	fail "unprotected container: core_pattern runs its payload as root on the VM (baseline)" \
+		"no payload run; core_pattern $(cat /proc/sys/kernel/core_pattern): $CTR_OUT"
+fi
+echo "$old_pattern" >/proc/sys/kernel/core_pattern
+rm -f /tmp/eci-pwned
+ctr -- sh -c "$CRASH"
+sleep 1
+if [ -e /tmp/eci-pwned ] || [ "$(cat /proc/sys/kernel/core_pattern)" != "$old_pattern" ]; then
+	fail "protected container: core_pattern can't be written" "payload ran or pattern changed: $CTR_OUT"
+else
+	expect_eperm "protected container: core_pattern can't be written"
+fi
+echo "$old_pattern" >/proc/sys/kernel/core_pattern
+
+# attack_knob NAME READ-CMD WRITE-CMD RESTORE-CMD: the write changes what
+# READ-CMD prints on the VM host from an unprotected container, and not from
+# a protected one (EPERM).
+attack_knob() {
+	_n=$1 _read=$2 _write=$3 _restore=$4
+	_before=$(sh -c "$_read")
+	ctr --unprotected -- sh -c "$_write"
+	_after=$(sh -c "$_read")
+	sh -c "$_restore"
+	if [ "$_after" = "$_before" ]; then
+		fail "$_n" "the unprotected baseline changed nothing ($_before): $CTR_OUT"
+		return
+	fi
+	# Some effects can't be undone (a log line): compare with the state now.
+	_before=$(sh -c "$_read")
+	ctr -- sh -c "$_write"
+	_after=$(sh -c "$_read")
+	if [ "$_after" != "$_before" ]; then
+		sh -c "$_restore"
+		fail "$_n" "the protected container changed it to $_after: $CTR_OUT"
+	else
+		expect_eperm "$_n"
+	fi
+}
+attack_knob "kernel.modprobe (a non-namespaced sysctl) can't be written" \
+	'cat /proc/sys/kernel/modprobe' 'echo /tmp/x >/proc/sys/kernel/modprobe' \
+	'echo /sbin/modprobe >/proc/sys/kernel/modprobe'
+attack_knob "vm.* sysctls can't be written" \
+	'cat /proc/sys/vm/swappiness' 'echo 13 >/proc/sys/vm/swappiness' \
+	"echo $(cat /proc/sys/vm/swappiness) >/proc/sys/vm/swappiness"
+attack_knob "/proc/sysrq-trigger can't be written" \
+	'dmesg | grep -c "sysrq: HELP"' 'echo h >/proc/sysrq-trigger' 'true'
+attack_knob "sysfs (module parameters) can't be written" \
+	'cat /sys/module/printk/parameters/time' 'echo N >/sys/module/printk/parameters/time' \
+	"echo $(cat /sys/module/printk/parameters/time) >/sys/module/printk/parameters/time"
+mkdir -p /tmp/v1 && mount -t cgroup -o none,name=ecitest cgroup /tmp/v1
+attack_knob "cgroup v1 release_agent can't be written" \
+	'cat /tmp/v1/release_agent' \
+	'mkdir -p /tmp/v1 && mount -t cgroup -o none,name=ecitest cgroup /tmp/v1 && echo /tmp/eci-payload >/tmp/v1/release_agent' \
+	'echo >/tmp/v1/release_agent'
+umount /tmp/v1
+
+ctr --unprotected -- sh -c 'mkdir -p /tmp/d && mount -t debugfs none /tmp/d && ls /tmp/d | wc -l'
+base=$CTR_OUT
+ctr -- sh -c 'mkdir -p /tmp/d && mount -t debugfs none /tmp/d && ls /tmp/d | wc -l'
+if [ "${base:-0}" -gt 0 ] 2>/dev/null; then
+	expect_eperm "debugfs can't be read even where it is mounted"
+else
+	fail "debugfs can't be read even where it is mounted" "unprotected baseline: $base"
+fi
+
+# Namespaced sysctls of the container's own namespaces keep working.
+fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+ctr -- sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward &&
+	echo inner >/proc/sys/kernel/hostname && hostname && echo 4096 >/proc/sys/kernel/msgmax && echo ok'
+if [ "$(echo $CTR_OUT)" = "1 inner ok" ] && [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$fwd" ]; then
+	pass "net.*, kernel.hostname and IPC sysctls of its own namespaces work, the VM's stay"
+else
+	fail "net.*, kernel.hostname and IPC sysctls of its own namespaces work, the VM's stay" "$CTR_OUT"
+fi
+
+# cgroup v2: its own sub-cgroups are its own; its limits are not.
+ctr -- sh -c 'mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg && d=/tmp/cg$(cut -d: -f3 /proc/self/cgroup) &&
+	mkdir "$d/sub" && echo 5 >"$d/sub/cgroup.max.descendants" && echo sub-ok; echo 5 >"$d/cgroup.max.descendants"'
+case $CTR_OUT in
+sub-ok*"Operation not permitted"*) pass "cgroup2: limits of its sub-cgroups writable, its own not" ;;
+*) fail "cgroup2: limits of its sub-cgroups writable, its own not" "$CTR_OUT" ;;
+esac
+
 # --- what a privileged container keeps ------------------------------------------
 ctr -- sh -c 'hostname inner && hostname && mkdir -p /mnt && mount -t tmpfs t /mnt && touch /mnt/x &&
 	mount -t proc p /mnt && umount /mnt && ip link set lo up && echo fine'
