@@ -31,7 +31,8 @@ CFLAGS += -std=c11 -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 $(SANFLAGS)
 CPPFLAGS += -Ibpf -Iuser -I$(BUILD)
 LDLIBS_BPF := -lbpf -lelf -lz
 
-ECICTL_SRCS := user/ecictl.c user/loader.c user/container.c user/cgroup.c user/device.c user/util.c
+ECICTL_SRCS := user/ecictl.c user/loader.c user/container.c user/cgroup.c user/device.c user/events.c \
+	user/util.c
 TESTS_BIN_SRCS := $(wildcard tests/helpers/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
@@ -68,7 +69,7 @@ $(OUT)/obj/%.o: user/%.c $(wildcard user/*.h) bpf/eci.h $(BUILD)/eci.skel.h
 
 $(OUT)/bin/ecictl: $(patsubst user/%.c,$(OUT)/obj/%.o,$(ECICTL_SRCS))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -ljson-c -o $@
 
 # Test helpers run inside minimal containers: static, no library needed there.
 $(BUILD)/tests-bin/%: tests/helpers/%.c | $(DEPS_STAMP)

@@ -2,9 +2,10 @@
 /*
  * How a container is identified: by the cgroup v2 id of the task, looked up in
  * the containers map. The runtime (through ecictl) registers a container's
- * cgroup; every cgroup created below it afterwards gets an entry of its own
- * here, at creation, so a process in a sub-cgroup is found with the same single
- * lookup. Cgroup ids are 64-bit and never reused, unlike pids and namespace
+ * cgroup, or the admin a protected subtree (/docker, /kubepods...) whose every
+ * new child is a container; every cgroup created below a container afterwards
+ * gets an entry of its own here, at creation, so a process in a sub-cgroup is
+ * found with the same single lookup. Cgroup ids are 64-bit and never reused, unlike pids and namespace
  * inode numbers.
  *
  * The maps every policy program uses are defined here, once.
@@ -52,8 +53,17 @@ int BPF_PROG(eci_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 
 	id = BPF_CORE_READ(kn, id);
 	__builtin_memcpy(&child, parent, sizeof(child));
-	/* Setup is the runtime's, in the container's own cgroup. */
-	child.flags = (child.flags | ECI_CF_INHERITED) & ~ECI_CF_SETUP;
+	if (parent->flags & ECI_CF_SUBTREE) {
+		/* A new container, whatever runtime made it: protected before its
+		 * init joins, in setup until it hands over to its process. */
+		child.root_id = id;
+		child.flags = (parent->flags & ECI_CF_AUDIT) | ECI_CF_SETUP;
+		bpf_probe_read_kernel_str(child.name, sizeof(child.name),
+					  BPF_CORE_READ(kn, name));
+	} else {
+		/* Setup is the runtime's, in the container's own cgroup. */
+		child.flags = (child.flags | ECI_CF_INHERITED) & ~ECI_CF_SETUP;
+	}
 	if (bpf_map_update_elem(&containers, &id, &child, BPF_ANY)) {
 		__u32 zero = 0;
 		struct eci_state *st = bpf_map_lookup_elem(&state, &zero);

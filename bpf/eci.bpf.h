@@ -105,7 +105,8 @@ static __always_inline struct eci_hook_stats *eci_count_call(enum eci_hook hook)
  * The fail-closed path: only taken when a sub-cgroup of a container could not
  * be given its own entry, so the common miss costs one hash lookup and one
  * inlined array load. The walk starts at the parent: the cgroup itself already
- * missed.
+ * missed. An orphan below a protected subtree gets the subtree's entry: the
+ * defaults, denying.
  */
 static __noinline struct eci_container *eci_lookup_ancestors(void)
 {
@@ -136,7 +137,7 @@ static __always_inline struct eci_container *eci_current(__u64 *cgid)
 	*cgid = bpf_get_current_cgroup_id();
 	c = bpf_map_lookup_elem(&containers, cgid);
 	if (c)
-		return c;
+		return c->flags & ECI_CF_SUBTREE ? NULL : c;
 	st = bpf_map_lookup_elem(&state, &zero);
 	if (st && st->orphans)
 		return eci_lookup_ancestors();

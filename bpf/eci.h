@@ -36,6 +36,9 @@ enum eci_container_flags {
 	 * (device nodes for a privileged /dev). Ends at the first execve in the
 	 * container, which is the runtime starting the container's process. */
 	ECI_CF_SETUP = 1 << 2,
+	/* Not a container: a protected subtree (e.g. /docker). Every cgroup
+	 * created directly below it becomes a container of its own. */
+	ECI_CF_SUBTREE = 1 << 3,
 };
 
 /* Value of the containers map, keyed by cgroup v2 id (__u64). */

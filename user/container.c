@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "container.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <limits.h>
@@ -37,6 +38,15 @@ static int open_map(const char *name)
 			eci_err("failed to open %s: %s", path, strerror(errno));
 	}
 	return fd;
+}
+
+/* Names longer than the map holds are cut: they label traps, nothing more. */
+static void set_name(char dst[ECI_NAME_LEN], const char *src)
+{
+	size_t n = strnlen(src, ECI_NAME_LEN - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 static int open_containers(void)
@@ -206,6 +216,12 @@ int eci_container_add(const char *arg, const char *name, uint32_t flags,
 	a.fd = open_containers();
 	if (a.fd < 0)
 		return 1;
+	if (!bpf_map_lookup_elem(a.fd, &id, &a.val) && (a.val.flags & ECI_CF_SUBTREE)) {
+		eci_err("%s is a protected subtree, not a container: its children are the containers",
+			rel);
+		goto out;
+	}
+	memset(&a.val, 0, sizeof(a.val));
 	dfd = open_map("dev_rules");
 	if (dfd < 0)
 		goto out;
@@ -226,7 +242,7 @@ int eci_container_add(const char *arg, const char *name, uint32_t flags,
 	}
 	a.val.root_id = id;
 	a.val.flags = flags;
-	strncpy(a.val.name, name, sizeof(a.val.name) - 1);
+	set_name(a.val.name, name);
 	if (!err)
 		err = cg_walk(dir, add_one, &a);
 	if (!err)
@@ -369,7 +385,7 @@ int eci_container_ls(void)
 		char dir[PATH_MAX];
 		size_t subs = 0;
 
-		if (v->root_id != all[i].id)
+		if (v->root_id != all[i].id || (v->flags & ECI_CF_SUBTREE))
 			continue;
 		for (size_t j = 0; j < n; j++)
 			subs += j != i && all[j].v.root_id == all[i].id;
@@ -446,5 +462,155 @@ int eci_container_show(const char *arg)
 	print_rules(dfd, ECI_DEV_DEFAULTS, "default");
 	print_rules(dfd, v.root_id, "assigned");
 	close(dfd);
+	return 0;
+}
+
+struct subtree_ctx {
+	struct add_ctx *a;
+	uint32_t flags;
+	size_t containers;
+};
+
+/* A running container found below a new subtree: protect it and its tree. */
+static int adopt_child(const char *dir, uint64_t id, void *arg)
+{
+	struct subtree_ctx *st = arg;
+	struct add_ctx *a = st->a;
+	struct eci_container old;
+	const char *base = strrchr(dir, '/');
+
+	if (!bpf_map_lookup_elem(a->fd, &id, &old))
+		return 0; /* already protected, by a runtime or before */
+	memset(&a->val, 0, sizeof(a->val));
+	a->val.root_id = id;
+	a->val.flags = st->flags;
+	set_name(a->val.name, base ? base + 1 : dir);
+	st->containers++;
+	return cg_walk(dir, add_one, a);
+}
+
+/* Call fn for each cgroup directly below dir. */
+static int for_each_child(const char *dir, cg_walk_fn fn, void *ctx)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	uint64_t id;
+	int err = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while (!err && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			err = -ENAMETOOLONG;
+		else if (!cg_id_of_dir(path, &id))
+			err = fn(path, id, ctx);
+	}
+	closedir(d);
+	return err;
+}
+
+int eci_subtree_add(const char *arg, uint32_t flags)
+{
+	struct undo_log log = { 0 };
+	struct add_ctx a = { .fd = -1, .log = &log };
+	struct subtree_ctx st = { .a = &a, .flags = flags };
+	struct eci_container v = { 0 };
+	char dir[PATH_MAX];
+	const char *rel, *base;
+	uint64_t id;
+	int err;
+
+	if (resolve(arg, dir, sizeof(dir), &id))
+		return 1;
+	rel = cg_rel_path(dir);
+	a.fd = open_containers();
+	if (a.fd < 0)
+		return 1;
+	if (!bpf_map_lookup_elem(a.fd, &id, &v) && !(v.flags & ECI_CF_SUBTREE)) {
+		eci_err("%s is protected as a container already; a subtree holds containers", rel);
+		close(a.fd);
+		return 1;
+	}
+	/* The subtree's entry first: from then on the cgroup_mkdir tracepoint
+	 * protects new children, and the walk adopts the ones already there. */
+	memset(&v, 0, sizeof(v));
+	v.root_id = id;
+	v.flags = ECI_CF_SUBTREE | flags;
+	base = strrchr(rel, '/');
+	set_name(v.name, base && base[1] ? base + 1 : rel);
+	err = logged_update(&log, a.fd, &id, sizeof(id), &v);
+	if (!err)
+		err = for_each_child(dir, adopt_child, &st);
+	if (err) {
+		rollback(&log);
+		eci_err("failed to protect subtree %s: %s; nothing was changed", rel,
+			err == -E2BIG ? "the containers map is full" : strerror(-err));
+		err = 1;
+	} else {
+		printf("protected subtree %s (cgroup id %llu%s): every new cgroup below it is a container; %zu running ones adopted\n",
+		       rel, (unsigned long long)id, flags & ECI_CF_AUDIT ? ", audit mode" : "",
+		       st.containers);
+	}
+	free(log.u);
+	close(a.fd);
+	return err;
+}
+
+int eci_subtree_rm(const char *arg)
+{
+	struct eci_container v;
+	char dir[PATH_MAX];
+	uint64_t id;
+	int fd, err = 0;
+
+	if (resolve(arg, dir, sizeof(dir), &id))
+		return 1;
+	fd = open_containers();
+	if (fd < 0)
+		return 1;
+	if (bpf_map_lookup_elem(fd, &id, &v) || !(v.flags & ECI_CF_SUBTREE)) {
+		eci_err("%s is not a protected subtree", cg_rel_path(dir));
+		err = 1;
+	} else if (bpf_map_delete_elem(fd, &id)) {
+		eci_err("failed to remove subtree %s: %s", cg_rel_path(dir), strerror(errno));
+		err = 1;
+	} else {
+		/* Fail closed: the containers it made stay protected until they go. */
+		printf("subtree %s no longer protects new cgroups; its containers stay protected\n",
+		       cg_rel_path(dir));
+	}
+	close(fd);
+	return err;
+}
+
+int eci_subtree_ls(void)
+{
+	struct entry *all;
+	size_t n;
+	int fd;
+
+	fd = open_containers();
+	if (fd < 0)
+		return 1;
+	all = read_all(fd, &n);
+	close(fd);
+	if (!all) {
+		eci_err("failed to read the containers map: %s", strerror(ENOMEM));
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char dir[PATH_MAX];
+
+		if (!(all[i].v.flags & ECI_CF_SUBTREE))
+			continue;
+		printf("%-12llu %-7s %s\n", (unsigned long long)all[i].id,
+		       all[i].v.flags & ECI_CF_AUDIT ? "audit" : "enforce",
+		       cg_find_id(all[i].id, dir, sizeof(dir)) ? "(gone)" : cg_rel_path(dir));
+	}
+	free(all);
 	return 0;
 }

@@ -20,6 +20,13 @@ int eci_container_rm(const char *arg);
 int eci_container_ls(void);
 /* One container: its entries and the device rules that apply to it. */
 int eci_container_show(const char *arg);
+/*
+ * Protected subtrees: every cgroup created directly below one is a container
+ * from its creation (any runtime); the ones already there are adopted.
+ */
+int eci_subtree_add(const char *arg, uint32_t flags);
+int eci_subtree_rm(const char *arg);
+int eci_subtree_ls(void);
 /* Write the default device rules (at load, before the hooks attach). */
 int eci_dev_defaults_write(int dev_rules_fd);
 

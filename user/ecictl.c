@@ -5,9 +5,11 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "container.h"
+#include "events.h"
 #include "eci.h"
 #include "loader.h"
 #include "util.h"
@@ -31,6 +33,15 @@ static const char usage[] =
 	"  container rm CGROUP        stop protecting it\n"
 	"  container ls               list the protected containers\n"
 	"  container show CGROUP      one container: mode, sub-cgroups, device rules\n"
+	"  subtree add CGROUP [--audit]\n"
+	"                             every cgroup created below CGROUP (/docker, /kubepods)\n"
+	"                             is a protected container from its creation; the ones\n"
+	"                             already there are protected now\n"
+	"  subtree rm CGROUP          stop protecting new cgroups there\n"
+	"  subtree ls                 list the protected subtrees\n"
+	"  events [--follow] [--count N]\n"
+	"                             trap events as JSON lines: those waiting, then (with\n"
+	"                             --follow) new ones as they come\n"
 	"\n"
 	"CGROUP is a cgroup v2 path (/eci/c1), its directory (/sys/fs/cgroup/eci/c1) or its id.\n"
 	"--audit reports what would be denied and denies nothing.\n"
@@ -126,6 +137,20 @@ static int cmd_container(int argc, char **argv)
 	return bad_usage("unknown container subcommand '%s'", sub);
 }
 
+static int cmd_subtree(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+	bool audit = argc == 4 && !strcmp(argv[3], "--audit");
+
+	if (!strcmp(sub, "ls") && argc == 2)
+		return eci_subtree_ls();
+	if (!strcmp(sub, "add") && (argc == 3 || audit))
+		return eci_subtree_add(argv[2], audit ? ECI_CF_AUDIT : 0);
+	if (!strcmp(sub, "rm") && argc == 3)
+		return eci_subtree_rm(argv[2]);
+	return bad_usage("usage: ecictl subtree add CGROUP [--audit] | rm CGROUP | ls");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -159,6 +184,27 @@ int main(int argc, char **argv)
 
 	if (!strcmp(cmd, "container"))
 		return cmd_container(argc, argv);
+	if (!strcmp(cmd, "subtree"))
+		return cmd_subtree(argc, argv);
+	if (!strcmp(cmd, "events")) {
+		bool follow = false;
+		unsigned long count = 0;
+
+		for (int i = 1; i < argc; i++) {
+			char *end;
+
+			if (!strcmp(argv[i], "--follow") || !strcmp(argv[i], "-f")) {
+				follow = true;
+			} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
+				count = strtoul(argv[++i], &end, 10);
+				if (*end || !count)
+					return bad_usage("--count takes a positive number");
+			} else {
+				return bad_usage("usage: ecictl events [--follow] [--count N]");
+			}
+		}
+		return eci_events(follow, count);
+	}
 	if (argc > 1)
 		return bad_usage("%s takes no arguments", cmd);
 	if (!strcmp(cmd, "load"))

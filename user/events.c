@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Trap events from the pinned ring buffer, one JSON object per line. Events
+ * wait in the buffer until someone reads them, so a reader started after a
+ * trap still sees it (unless the buffer filled: see state.event_drops).
+ */
+#define _GNU_SOURCE
+#include "events.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+
+#include "eci.h"
+#include "loader.h"
+#include "util.h"
+
+static const char *const cap_names[] = {
+	[16] = "CAP_SYS_MODULE", [17] = "CAP_SYS_RAWIO",    [20] = "CAP_SYS_PACCT",
+	[22] = "CAP_SYS_BOOT",	 [25] = "CAP_SYS_TIME",	    [26] = "CAP_SYS_TTY_CONFIG",
+	[30] = "CAP_AUDIT_CONTROL", [32] = "CAP_MAC_OVERRIDE", [33] = "CAP_MAC_ADMIN",
+	[34] = "CAP_SYSLOG",	 [36] = "CAP_BLOCK_SUSPEND", [37] = "CAP_AUDIT_READ",
+	[38] = "CAP_PERFMON",	 [39] = "CAP_BPF",
+};
+
+static volatile sig_atomic_t stop;
+static long long mono_to_real_ns;
+static unsigned long printed, limit;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static long long clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* What the trap was about, in the words of its hook. */
+static void add_what(json_object *o, const struct eci_event *e)
+{
+	char buf[64];
+
+	switch (e->hook) {
+	case ECI_HOOK_FILE_OPEN:
+	case ECI_HOOK_FILE_RECEIVE:
+	case ECI_HOOK_INODE_MKNOD:
+	case ECI_HOOK_SB_SET_MNT_OPTS: {
+		unsigned int type = e->arg[0] >> 32, acc = (unsigned int)e->arg[0];
+		unsigned int dev = (unsigned int)e->arg[1];
+
+		snprintf(buf, sizeof(buf), "%c %u:%u", (char)type, dev >> 20, dev & 0xfffff);
+		json_object_object_add(o, "device", json_object_new_string(buf));
+		snprintf(buf, sizeof(buf), "%s%s%s", acc & ECI_DEV_READ ? "r" : "",
+			 acc & ECI_DEV_WRITE ? "w" : "", acc & ECI_DEV_MKNOD ? "m" : "");
+		json_object_object_add(o, "access", json_object_new_string(buf));
+		break;
+	}
+	case ECI_HOOK_CAPABLE:
+		if (e->arg[0] < sizeof(cap_names) / sizeof(cap_names[0]) && cap_names[e->arg[0]])
+			snprintf(buf, sizeof(buf), "%s", cap_names[e->arg[0]]);
+		else
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)e->arg[0]);
+		json_object_object_add(o, "capability", json_object_new_string(buf));
+		break;
+	case ECI_HOOK_BPF:
+	case ECI_HOOK_SYSLOG:
+		json_object_object_add(o, "command", json_object_new_int64((int64_t)e->arg[0]));
+		break;
+	default:
+		break;
+	}
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	const struct eci_event *e = data;
+	json_object *o;
+
+	(void)ctx;
+	if (len < sizeof(*e))
+		return 0;
+	o = json_object_new_object();
+	json_object_object_add(o, "time_ns",
+			       json_object_new_int64((int64_t)e->ts_ns + mono_to_real_ns));
+	json_object_object_add(o, "container", json_object_new_string(e->container));
+	json_object_object_add(o, "cgroup_id", json_object_new_uint64(e->cgroup_id));
+	json_object_object_add(o, "container_cgroup_id", json_object_new_uint64(e->root_id));
+	json_object_object_add(o, "pid", json_object_new_int64(e->pid));
+	json_object_object_add(o, "tid", json_object_new_int64(e->tid));
+	json_object_object_add(o, "comm", json_object_new_string(e->comm));
+	json_object_object_add(
+		o, "hook",
+		json_object_new_string(e->hook < ECI_HOOK_MAX ? eci_hook_names[e->hook] : "?"));
+	json_object_object_add(
+		o, "class",
+		json_object_new_string(e->class < ECI_CLASS_MAX ? eci_class_names[e->class] : "?"));
+	json_object_object_add(o, "verdict", json_object_new_string(e->verdict == ECI_VERDICT_AUDIT ?
+									    "audit" :
+									    "deny"));
+	json_object_object_add(o, "errno", json_object_new_int(-e->err));
+	if (e->detail[0])
+		json_object_object_add(o, "detail", json_object_new_string(e->detail));
+	add_what(o, e);
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fflush(stdout);
+	json_object_put(o);
+	if (limit && ++printed >= limit)
+		stop = 1;
+	return 0;
+}
+
+int eci_events(bool follow, unsigned long count)
+{
+	struct ring_buffer *rb;
+	int fd, err = 0;
+
+	limit = count;
+	fd = bpf_obj_get(ECI_PIN_MAPS "/events");
+	if (fd < 0) {
+		if (errno == ENOENT)
+			eci_err("eci is not loaded (no %s/events): run 'ecictl load' first",
+				ECI_PIN_MAPS);
+		else
+			eci_err("failed to open %s/events: %s", ECI_PIN_MAPS, strerror(errno));
+		return 1;
+	}
+	rb = ring_buffer__new(fd, on_event, NULL, NULL);
+	if (!rb) {
+		eci_err("failed to read the trap events: %s", strerror(errno));
+		close(fd);
+		return 1;
+	}
+	mono_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	/* Without --follow: what is waiting now, then out. */
+	err = ring_buffer__consume(rb);
+	while (follow && !stop && err >= 0) {
+		err = ring_buffer__poll(rb, 200);
+		if (err == -EINTR)
+			err = 0;
+	}
+	if (err < 0 && !stop) {
+		eci_err("failed to read the trap events: %s", strerror(-err));
+		err = 1;
+	} else {
+		err = 0;
+	}
+	ring_buffer__free(rb);
+	close(fd);
+	return err;
+}

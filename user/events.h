@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reading trap events as JSON lines. */
+#ifndef ECI_EVENTS_H
+#define ECI_EVENTS_H
+
+#include <stdbool.h>
+
+/* Print the waiting trap events; with follow, keep printing until SIGINT or
+ * SIGTERM. count > 0 stops after that many. */
+int eci_events(bool follow, unsigned long count);
+
+#endif /* ECI_EVENTS_H */
