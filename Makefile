@@ -3,6 +3,7 @@
 #   make            build the BPF object, its skeleton and the tools (build/bin/)
 #   make test       host unit tests, host checks, then the VM test suite
 #   make demo       boot the demo VM: a protected privileged container vs. the host
+#   make bench      the enforcer's cost on hot paths and container start (build/bench.txt)
 #   make vm         the VM test bed only (kernel, initramfs, disk)
 #   make SANITIZE=1 user space built with ASan/UBSan (build/asan/)
 #
@@ -41,7 +42,7 @@ DEPS_STAMP := $(BUILD)/.deps
 # A failed bpftool or compiler run must not leave a target that looks done.
 .DELETE_ON_ERROR:
 
-.PHONY: all deps vm test test-unit test-host test-vm test-eci-vm demo clean format
+.PHONY: all deps vm test test-unit test-host test-vm test-eci-vm demo bench clean format
 
 all: $(OUT)/bin/ecictl $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
 
@@ -110,6 +111,9 @@ test: all
 
 demo: vm
 	@scripts/demo.sh
+
+bench: vm
+	@scripts/bench.sh
 
 format:
 	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/helpers/*.c

@@ -102,10 +102,12 @@ struct eci_dev_key {
  * namespace: each acts on the whole VM, none on the container's own
  * resources. CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_MKNOD and the rest stay, so
  * the container can mount, configure its network and run nested containers;
- * the other policies vet what those reach.
+ * the other policies vet what those reach. Root still reads any file it can
+ * see: permission checks fall back from DAC_READ_SEARCH to DAC_OVERRIDE.
  */
 #define ECI_CAP_DENIED                                                                             \
-	((1ULL << 16) | /* SYS_MODULE: load/unload kernel modules */                               \
+	((1ULL << 2) | /* DAC_READ_SEARCH: open_by_handle_at reaches any VM file ("shocker") */    \
+	 (1ULL << 16) | /* SYS_MODULE: load/unload kernel modules */                               \
 	 (1ULL << 17) | /* SYS_RAWIO: iopl/ioperm, /dev/mem, raw block/SCSI commands */            \
 	 (1ULL << 20) | /* SYS_PACCT: VM-wide process accounting file */                           \
 	 (1ULL << 22) | /* SYS_BOOT: reboot the VM, kexec */                                        \

@@ -88,6 +88,27 @@ case $CTR_OUT in
 *) pass "unprotected container: reboot ends the container (baseline)" ;;
 esac
 
+# open_by_handle_at ("shocker"): the container's rootfs copy lives on the VM's
+# root tmpfs, so a handle made on the VM host opens a VM file from inside.
+echo "vm-only-$$" >/root/eci-vm-only
+h=$(ecitest handle /root/eci-vm-only)
+ctr --unprotected -- ecitest open_by_handle / $h
+if [ "$CTR_OUT" = "vm-only-$$" ]; then
+	pass "unprotected container: open_by_handle_at reads a VM file (baseline)"
+else
+	fail "unprotected container: open_by_handle_at reads a VM file (baseline)" "handle '$h': $CTR_OUT"
+fi
+ctr -- ecitest open_by_handle / $h
+case $CTR_OUT in
+*"vm-only-$$"*) fail "protected container: open_by_handle_at denied" "it read the file" ;;
+*) expect_eperm "protected container: open_by_handle_at denied" ;;
+esac
+ctr -- sh -c 'echo x >/tmp/f && chmod 000 /tmp/f && cat /tmp/f && ls / >/dev/null && echo ok'
+case $CTR_OUT in
+*x*ok*) pass "protected container: root still reads its own mode-000 files" ;;
+*) fail "protected container: root still reads its own mode-000 files" "$CTR_OUT" ;;
+esac
+
 # --- perf: kernel-mode events --------------------------------------------------
 ctr -- ecitest perf kernel
 expect_eperm "protected container: a perf event counting kernel mode denied"
