@@ -35,6 +35,8 @@
  *                      cgroup.threads, cgroup.subtree_control, cgroup.freeze
  *                      and cgroup.kill: it can't leave its cgroup (sticky
  *                      confinement), touch another's, or raise its own limits
+ *   task_alloc       clone3(CLONE_INTO_CGROUP): the other way to put a task in
+ *                    a cgroup; the hook can't see which, so it is refused
  */
 #include "eci.bpf.h"
 
@@ -310,4 +312,26 @@ int BPF_PROG(eci_kernel_file_open, struct file *file, int ret)
 				e->arg[1] = file->f_mode;
 				bpf_d_path(&file->f_path, e->detail, sizeof(e->detail));
 			}));
+}
+
+#define CLONE_INTO_CGROUP 0x200000000ULL
+
+SEC("lsm/task_alloc")
+int BPF_PROG(eci_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	__u64 cgid;
+
+	if (ret)
+		return ret;
+	/* Every fork and thread comes here: one bit test, then out. */
+	if (!(clone_flags & CLONE_INTO_CGROUP))
+		return 0;
+	stats = eci_count_call(ECI_HOOK_TASK_ALLOC);
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	return eci_trap(stats, c, cgid, ECI_HOOK_TASK_ALLOC, ECI_CLASS_KERNEL,
+			e->arg[0] = clone_flags);
 }

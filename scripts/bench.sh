@@ -46,7 +46,7 @@ grep -q '^BENCH ' "$raw" || { echo "bench: no measurements in $raw" >&2; exit 1;
 			o = order[i]
 			a = median("none " o); b = median("unprotected " o)
 			c = median("protected " o); d = median("subtree " o)
-			printf "%-16s %13d %13d %13d %13d %8.3fx %8.3fx %8.3fx\n", o, a, b, c, d,
+			printf "%-16s %13.0f %13.0f %13.0f %13.0f %8.3fx %8.3fx %8.3fx\n", o, a, b, c, d,
 				b / a, c / a, d / a
 		}
 	}'

@@ -45,6 +45,7 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_BPRM_COMMITTED_CREDS] = "bprm_committed_creds",
 	[ECI_HOOK_SYSLOG] = "syslog",
 	[ECI_HOOK_KERNEL_FILE] = "file_open:kernel",
+	[ECI_HOOK_TASK_ALLOC] = "task_alloc",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {

@@ -22,6 +22,9 @@
 #include <unistd.h>
 
 #include <linux/bpf.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <linux/kexec.h>
 #include <linux/perf_event.h>
 #include <sys/io.h>
@@ -40,6 +43,8 @@ static const char usage[] = "usage: ecitest COMMAND [ARG]\n"
 			    "  ioperm                ask for port 0x80 access\n"
 			    "  perf kernel|user      open a cpu-clock event counting kernel or only user mode\n"
 			    "  handle PATH           print PATH's file handle: TYPE HEX\n"
+			    "  clone_into DIR        clone3(CLONE_INTO_CGROUP) into cgroup DIR; the child\n"
+			    "                        prints its cgroup\n"
 			    "  open_by_handle DIR TYPE HEX  open a handle on DIR's filesystem, print a line\n";
 
 static int fail(const char *what)
@@ -196,6 +201,24 @@ static int do_perf(int kernel)
 	return 0;
 }
 
+static int do_clone_into(const char *dir)
+{
+	struct clone_args args = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD };
+	int status;
+	long pid;
+
+	args.cgroup = open_or_die(dir);
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0)
+		return fail("clone3(CLONE_INTO_CGROUP)");
+	if (!pid) {
+		execl("/bin/cat", "cat", "/proc/self/cgroup", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	return 0;
+}
+
 #define HANDLE_MAX 128
 
 /* A file_handle with room for its bytes, reached through a plain pointer
@@ -309,6 +332,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "perf") && arg)
 		return do_perf(!strcmp(arg, "kernel"));
+	if (!strcmp(cmd, "clone_into") && arg)
+		return do_clone_into(arg);
 	if (!strcmp(cmd, "handle") && arg)
 		return do_handle(arg);
 	if (!strcmp(cmd, "open_by_handle") && argc > 4)

@@ -142,6 +142,19 @@ else
 	esac
 fi
 
+INTO='mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg && ecitest clone_into /tmp/cg'
+ctr --unprotected -- sh -c "$INTO"
+if [ "$CTR_OUT" = "0::/" ]; then
+	pass "unprotected container: clone3(CLONE_INTO_CGROUP) puts a child in the root cgroup (baseline)"
+else
+	fail "unprotected container: clone3(CLONE_INTO_CGROUP) puts a child in the root cgroup (baseline)" "$CTR_OUT"
+fi
+ctr -- sh -c "$INTO"
+case $CTR_OUT in
+*"0::/") fail "protected container: clone3(CLONE_INTO_CGROUP) denied" "$CTR_OUT" ;;
+*) expect_eperm "protected container: clone3(CLONE_INTO_CGROUP) denied" ;;
+esac
+
 # --- escape knobs ---------------------------------------------------------------
 # core_pattern: the classic escape. The payload is a VM-host path, run by the
 # kernel as root in the VM's namespaces when a process in the container dumps
