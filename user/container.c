@@ -304,6 +304,21 @@ static struct entry *read_all(int fd, size_t *n)
 	return e ? e : calloc(1, sizeof(*e));
 }
 
+/* The whole containers map, or NULL with the reason said. */
+static struct entry *load_entries(size_t *n)
+{
+	struct entry *all;
+	int fd = open_containers();
+
+	if (fd < 0)
+		return NULL;
+	all = read_all(fd, n);
+	close(fd);
+	if (!all)
+		eci_err("failed to read the containers map: %s", strerror(ENOMEM));
+	return all;
+}
+
 int eci_container_rm(const char *arg)
 {
 	struct eci_container v;
@@ -368,17 +383,10 @@ int eci_container_ls(void)
 {
 	struct entry *all;
 	size_t n, roots = 0;
-	int fd;
 
-	fd = open_containers();
-	if (fd < 0)
+	all = load_entries(&n);
+	if (!all)
 		return 1;
-	all = read_all(fd, &n);
-	close(fd);
-	if (!all) {
-		eci_err("failed to read the containers map: %s", strerror(ENOMEM));
-		return 1;
-	}
 	printf("containers: %zu protected cgroups\n", n);
 	for (size_t i = 0; i < n; i++) {
 		const struct eci_container *v = &all[i].v;
@@ -591,17 +599,10 @@ int eci_subtree_ls(void)
 {
 	struct entry *all;
 	size_t n;
-	int fd;
 
-	fd = open_containers();
-	if (fd < 0)
+	all = load_entries(&n);
+	if (!all)
 		return 1;
-	all = read_all(fd, &n);
-	close(fd);
-	if (!all) {
-		eci_err("failed to read the containers map: %s", strerror(ENOMEM));
-		return 1;
-	}
 	for (size_t i = 0; i < n; i++) {
 		char dir[PATH_MAX];
 
