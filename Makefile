@@ -42,7 +42,7 @@ DEPS_STAMP := $(BUILD)/.deps
 # A failed bpftool or compiler run must not leave a target that looks done.
 .DELETE_ON_ERROR:
 
-.PHONY: all deps vm test test-unit test-host test-vm test-eci-vm demo bench clean format
+.PHONY: all deps vm test test-unit test-host test-vm test-eci-vm demo bench clean format format-check
 
 all: $(OUT)/bin/ecictl $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
 
@@ -115,8 +115,19 @@ demo: vm
 bench: vm
 	@scripts/bench.sh
 
+C_SOURCES = bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c
+
 format:
-	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/helpers/*.c
+	clang-format -i $(C_SOURCES)
+
+# One PASS/FAIL line for tests/run-all.sh: the tree is as clang-format writes it.
+format-check:
+	@if clang-format --dry-run --Werror $(C_SOURCES) 2>/dev/null; then \
+		echo "PASS style: clang-format (.clang-format, kernel style at 100 columns) is clean"; \
+	else \
+		echo "FAIL style: clang-format would change: $$(clang-format --dry-run $(C_SOURCES) 2>&1 | grep -o '^[^:]*' | sort -u | tr '\n' ' ')"; \
+		exit 1; \
+	fi
 
 clean:
 	rm -rf $(BUILD)/bpf $(BUILD)/obj $(BUILD)/bin $(BUILD)/asan $(BUILD)/unit \

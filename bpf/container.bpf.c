@@ -58,8 +58,7 @@ int BPF_PROG(eci_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 		 * init joins, in setup until it hands over to its process. */
 		child.root_id = id;
 		child.flags = (parent->flags & ECI_CF_AUDIT) | ECI_CF_SETUP;
-		bpf_probe_read_kernel_str(child.name, sizeof(child.name),
-					  BPF_CORE_READ(kn, name));
+		bpf_probe_read_kernel_str(child.name, sizeof(child.name), BPF_CORE_READ(kn, name));
 	} else {
 		/* Setup is the runtime's, in the container's own cgroup. */
 		child.flags = (child.flags | ECI_CF_INHERITED) & ~ECI_CF_SETUP;

@@ -111,8 +111,8 @@ struct eci_dev_key {
 	 (1ULL << 16) | /* SYS_MODULE: load/unload kernel modules */                               \
 	 (1ULL << 17) | /* SYS_RAWIO: iopl/ioperm, /dev/mem, raw block/SCSI commands */            \
 	 (1ULL << 20) | /* SYS_PACCT: VM-wide process accounting file */                           \
-	 (1ULL << 22) | /* SYS_BOOT: reboot the VM, kexec */                                        \
-	 (1ULL << 25) | /* SYS_TIME: the VM's clock (time namespaces don't cover it) */             \
+	 (1ULL << 22) | /* SYS_BOOT: reboot the VM, kexec */                                       \
+	 (1ULL << 25) | /* SYS_TIME: the VM's clock (time namespaces don't cover it) */            \
 	 (1ULL << 26) | /* SYS_TTY_CONFIG: vhangup, console and keyboard configuration */          \
 	 (1ULL << 30) | /* AUDIT_CONTROL: the kernel audit rules and state */                      \
 	 (1ULL << 32) | /* MAC_OVERRIDE: bypass the VM's MAC policy */                             \
@@ -120,7 +120,7 @@ struct eci_dev_key {
 	 (1ULL << 34) | /* SYSLOG: the kernel log (dmesg -c clears it for everyone) */             \
 	 (1ULL << 36) | /* BLOCK_SUSPEND: keep the whole VM from suspending */                     \
 	 (1ULL << 37) | /* AUDIT_READ: the VM's audit stream */                                    \
-	 (1ULL << 38) | /* PERFMON: system-wide performance monitoring */                           \
+	 (1ULL << 38) | /* PERFMON: system-wide performance monitoring */                          \
 	 (1ULL << 39)) /* BPF: BPF programs and maps, the enforcer's own included */
 
 /* What a trap protected; the per-container counters are per class. */

@@ -207,8 +207,7 @@ static __always_inline bool proc_write_allowed(struct file *file)
 	if (depth < 2)
 		return false;
 	/* Its own processes: a pid directory, self, thread-self. */
-	if ((top[0] >= '0' && top[0] <= '9') || name_is(top, "self") ||
-	    name_is(top, "thread-self"))
+	if ((top[0] >= '0' && top[0] <= '9') || name_is(top, "self") || name_is(top, "thread-self"))
 		return true;
 	if (!name_is(top, "sys"))
 		return false;

@@ -7,7 +7,7 @@ set -eu
 
 pkgs=(
 	# build: BPF objects, skeletons, user-space tools
-	make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
+	make gcc libc6-dev clang clang-format llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
 	libjson-c-dev libncurses-dev libmicrohttpd-dev
 	# VM test bed: Debian's kernel package is fetched with apt-get download
 	qemu-system-x86 busybox-static runc cpio kmod e2fsprogs xz-utils zstd gzip

@@ -29,6 +29,7 @@ part() { # NAME COMMAND...
 	rm -f "$out"
 }
 
+part "style" make --no-print-directory -s format-check
 part "unit tests" make --no-print-directory -s test-unit
 part "ecictl on this host" make --no-print-directory -s test-host
 part "VM suite" make --no-print-directory -s test-vm

@@ -42,7 +42,8 @@ int cg_find_mount(FILE *mountinfo, char *buf, size_t len)
 			continue;
 		for (const char *p = mnt; *p && o + 1 < len; o++) {
 			if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] && p[3]) {
-				buf[o] = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+				buf[o] =
+					(char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
 				p += 4;
 			} else {
 				buf[o] = *p++;

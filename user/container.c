@@ -164,7 +164,8 @@ static int drop_stale_rules(int fd, uint64_t root, const struct eci_dev_rule *ke
 		if (kept)
 			continue;
 		if (n == cap) {
-			struct eci_dev_key *p = realloc(stale, (cap = cap ? cap * 2 : 16) * sizeof(*p));
+			struct eci_dev_key *p =
+				realloc(stale, (cap = cap ? cap * 2 : 16) * sizeof(*p));
 
 			if (!p) {
 				free(stale);
@@ -209,8 +210,7 @@ int eci_container_add(const char *arg, const char *name, uint32_t flags,
 		name = name && name[1] ? name + 1 : rel;
 	}
 	if (strlen(name) >= ECI_NAME_LEN) {
-		eci_err("container name '%s' is longer than %d characters", name,
-			ECI_NAME_LEN - 1);
+		eci_err("container name '%s' is longer than %d characters", name, ECI_NAME_LEN - 1);
 		return 1;
 	}
 	a.fd = open_containers();

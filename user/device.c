@@ -9,7 +9,10 @@
 
 #define RULE(t, maj, min, acc)                                                                     \
 	{                                                                                          \
-		.key = { .root_id = ECI_DEV_DEFAULTS, .type = (t), .major = (maj), .minor = (min) }, \
+		.key = { .root_id = ECI_DEV_DEFAULTS,                                              \
+			 .type = (t),                                                              \
+			 .major = (maj),                                                           \
+			 .minor = (min) },                                                         \
 		.access = (acc),                                                                   \
 	}
 #define RWM (ECI_DEV_READ | ECI_DEV_WRITE | ECI_DEV_MKNOD)
@@ -77,8 +80,10 @@ int eci_dev_rule_parse(const char *s, struct eci_dev_rule out[2])
 	if (out[0].key.major >= (1U << 12) && out[0].key.major != ECI_DEV_ANY)
 		return -EINVAL;
 	for (p = sp + 1; *p; p++) {
-		uint32_t bit = *p == 'r' ? ECI_DEV_READ : *p == 'w' ? ECI_DEV_WRITE :
-			       *p == 'm' ? ECI_DEV_MKNOD : 0;
+		uint32_t bit = *p == 'r' ? ECI_DEV_READ :
+			       *p == 'w' ? ECI_DEV_WRITE :
+			       *p == 'm' ? ECI_DEV_MKNOD :
+					   0;
 
 		if (!bit || (access & bit))
 			return -EINVAL;

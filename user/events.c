@@ -23,11 +23,11 @@
 #include "util.h"
 
 static const char *const cap_names[] = {
-	[16] = "CAP_SYS_MODULE", [17] = "CAP_SYS_RAWIO",    [20] = "CAP_SYS_PACCT",
-	[22] = "CAP_SYS_BOOT",	 [25] = "CAP_SYS_TIME",	    [26] = "CAP_SYS_TTY_CONFIG",
-	[30] = "CAP_AUDIT_CONTROL", [32] = "CAP_MAC_OVERRIDE", [33] = "CAP_MAC_ADMIN",
-	[34] = "CAP_SYSLOG",	 [36] = "CAP_BLOCK_SUSPEND", [37] = "CAP_AUDIT_READ",
-	[38] = "CAP_PERFMON",	 [39] = "CAP_BPF",
+	[16] = "CAP_SYS_MODULE",    [17] = "CAP_SYS_RAWIO",	[20] = "CAP_SYS_PACCT",
+	[22] = "CAP_SYS_BOOT",	    [25] = "CAP_SYS_TIME",	[26] = "CAP_SYS_TTY_CONFIG",
+	[30] = "CAP_AUDIT_CONTROL", [32] = "CAP_MAC_OVERRIDE",	[33] = "CAP_MAC_ADMIN",
+	[34] = "CAP_SYSLOG",	    [36] = "CAP_BLOCK_SUSPEND", [37] = "CAP_AUDIT_READ",
+	[38] = "CAP_PERFMON",	    [39] = "CAP_BPF",
 };
 
 static volatile sig_atomic_t stop;
@@ -107,9 +107,9 @@ static int on_event(void *ctx, void *data, size_t len)
 	json_object_object_add(
 		o, "class",
 		json_object_new_string(e->class < ECI_CLASS_MAX ? eci_class_names[e->class] : "?"));
-	json_object_object_add(o, "verdict", json_object_new_string(e->verdict == ECI_VERDICT_AUDIT ?
-									    "audit" :
-									    "deny"));
+	json_object_object_add(
+		o, "verdict",
+		json_object_new_string(e->verdict == ECI_VERDICT_AUDIT ? "audit" : "deny"));
 	json_object_object_add(o, "errno", json_object_new_int(-e->err));
 	if (e->detail[0])
 		json_object_object_add(o, "detail", json_object_new_string(e->detail));

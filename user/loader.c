@@ -49,9 +49,8 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {
-	[ECI_CLASS_MODULE] = "module", [ECI_CLASS_MOUNT] = "mount",
-	[ECI_CLASS_DEVICE] = "device", [ECI_CLASS_KERNEL] = "kernel",
-	[ECI_CLASS_SOCKET] = "socket",
+	[ECI_CLASS_MODULE] = "module", [ECI_CLASS_MOUNT] = "mount",   [ECI_CLASS_DEVICE] = "device",
+	[ECI_CLASS_KERNEL] = "kernel", [ECI_CLASS_SOCKET] = "socket",
 };
 
 #define LSM_LIST "/sys/kernel/security/lsm"
@@ -105,8 +104,8 @@ static int check_kernel(void)
 	}
 	/* Without securityfs the list can't be read; the load then decides. */
 	if (!read_small_file(LSM_LIST, lsm, sizeof(lsm)) && !has_word(lsm, "bpf")) {
-		eci_err("BPF LSM is not active (no 'bpf' in %s: %s): boot with lsm=%s,bpf", LSM_LIST,
-			lsm, lsm);
+		eci_err("BPF LSM is not active (no 'bpf' in %s: %s): boot with lsm=%s,bpf",
+			LSM_LIST, lsm, lsm);
 		return -1;
 	}
 	return 0;
@@ -252,7 +251,8 @@ int eci_load(bool v)
 	if (eci_is_loaded()) {
 		n = count_pinned_links(skel->skeleton);
 		if (n == skel->skeleton->prog_cnt) {
-			printf("eci is already loaded (%d programs attached); nothing changed\n", n);
+			printf("eci is already loaded (%d programs attached); nothing changed\n",
+			       n);
 			err = 0;
 		} else {
 			eci_err("eci is partially loaded (%d of %d programs pinned under %s): run 'ecictl unload' first",
@@ -441,8 +441,8 @@ static void print_counters(void)
 			denials += v[c].denials;
 			audits += v[c].audits;
 		}
-		printf("            %-24s %12llu %10llu %10llu\n", eci_hook_names[h], calls, denials,
-		       audits);
+		printf("            %-24s %12llu %10llu %10llu\n", eci_hook_names[h], calls,
+		       denials, audits);
 	}
 	free(v);
 	close(fd);

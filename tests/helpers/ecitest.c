@@ -29,23 +29,24 @@
 #include <linux/perf_event.h>
 #include <sys/io.h>
 
-static const char usage[] = "usage: ecitest COMMAND [ARG]\n"
-			    "  init_module FILE      load a module from memory\n"
-			    "  finit_module FILE     load a module from a file descriptor\n"
-			    "  kexec_file_load FILE  load FILE as the kexec kernel\n"
-			    "  kexec_file_unload     unload the kexec kernel (kexec_file_load)\n"
-			    "  kexec_load_unload     unload the kexec kernel (kexec_load, 0 segments)\n"
-			    "  socket FAMILY         socket(FAMILY, SOCK_DGRAM, 0), may autoload a module\n"
-			    "  sendfd SOCK FILE      listen on unix socket SOCK, send one peer an fd of FILE\n"
-			    "  recvfd SOCK           receive an fd over SOCK, print how many bytes it reads\n"
-			    "  bpf_map_create        create a BPF array map\n"
-			    "  bpf_map_clear PIN     open a pinned hash map, delete every entry, print how many\n"
-			    "  ioperm                ask for port 0x80 access\n"
-			    "  perf kernel|user      open a cpu-clock event counting kernel or only user mode\n"
-			    "  handle PATH           print PATH's file handle: TYPE HEX\n"
-			    "  clone_into DIR        clone3(CLONE_INTO_CGROUP) into cgroup DIR; the child\n"
-			    "                        prints its cgroup\n"
-			    "  open_by_handle DIR TYPE HEX  open a handle on DIR's filesystem, print a line\n";
+static const char usage[] =
+	"usage: ecitest COMMAND [ARG]\n"
+	"  init_module FILE      load a module from memory\n"
+	"  finit_module FILE     load a module from a file descriptor\n"
+	"  kexec_file_load FILE  load FILE as the kexec kernel\n"
+	"  kexec_file_unload     unload the kexec kernel (kexec_file_load)\n"
+	"  kexec_load_unload     unload the kexec kernel (kexec_load, 0 segments)\n"
+	"  socket FAMILY         socket(FAMILY, SOCK_DGRAM, 0), may autoload a module\n"
+	"  sendfd SOCK FILE      listen on unix socket SOCK, send one peer an fd of FILE\n"
+	"  recvfd SOCK           receive an fd over SOCK, print how many bytes it reads\n"
+	"  bpf_map_create        create a BPF array map\n"
+	"  bpf_map_clear PIN     open a pinned hash map, delete every entry, print how many\n"
+	"  ioperm                ask for port 0x80 access\n"
+	"  perf kernel|user      open a cpu-clock event counting kernel or only user mode\n"
+	"  handle PATH           print PATH's file handle: TYPE HEX\n"
+	"  clone_into DIR        clone3(CLONE_INTO_CGROUP) into cgroup DIR; the child\n"
+	"                        prints its cgroup\n"
+	"  open_by_handle DIR TYPE HEX  open a handle on DIR's filesystem, print a line\n";
 
 static int fail(const char *what)
 {
@@ -97,7 +98,9 @@ static int do_sendfd(const char *sock, const char *file)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'x';
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
 	struct sockaddr_un sa;
 	struct cmsghdr *cm;
@@ -124,7 +127,9 @@ static int do_recvfd(const char *sock)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte, data[512];
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
 	struct sockaddr_un sa;
 	struct cmsghdr *cm;
@@ -297,7 +302,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "kexec_file_unload")) {
-		if (syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL, (unsigned long)KEXEC_FILE_UNLOAD))
+		if (syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL,
+			    (unsigned long)KEXEC_FILE_UNLOAD))
 			return fail("kexec_file_load(KEXEC_FILE_UNLOAD)");
 		return 0;
 	}

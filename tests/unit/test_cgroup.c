@@ -30,8 +30,8 @@ static void test_find_mount(void)
 		      "30 22 0:26 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw\n"
 		      "31 22 0:27 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n",
 		      buf, sizeof(buf));
-	CHECK("mountinfo: hybrid host, cgroup2 under unified/", !ret && !strcmp(buf, "/sys/fs/cgroup/unified"),
-	      "got %d '%s'", ret, buf);
+	CHECK("mountinfo: hybrid host, cgroup2 under unified/",
+	      !ret && !strcmp(buf, "/sys/fs/cgroup/unified"), "got %d '%s'", ret, buf);
 
 	ret = find_in("31 22 0:27 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
 		      "32 22 0:28 / /mnt/my\\040cg rw shared:5 master:2 - cgroup2 none rw\n",
@@ -87,10 +87,11 @@ static void test_real_hierarchy(void)
 	}
 
 	ret = cg_resolve(cg_rel_path(sub), dir, sizeof(dir), &id);
-	CHECK("cgroup: resolve a hierarchy path", !ret && !strcmp(dir, sub), "got %d '%s'", ret, dir);
+	CHECK("cgroup: resolve a hierarchy path", !ret && !strcmp(dir, sub), "got %d '%s'", ret,
+	      dir);
 	ret = cg_resolve(sub, dir, sizeof(dir), &id2);
-	CHECK("cgroup: resolve a directory to the same id", !ret && id2 == id, "got %d %llu vs %llu",
-	      ret, (unsigned long long)id2, (unsigned long long)id);
+	CHECK("cgroup: resolve a directory to the same id", !ret && id2 == id,
+	      "got %d %llu vs %llu", ret, (unsigned long long)id2, (unsigned long long)id);
 	snprintf(back, sizeof(back), "%llu", (unsigned long long)id);
 	ret = cg_resolve(back, dir, sizeof(dir), &id2);
 	CHECK("cgroup: resolve an id back to its directory", !ret && id2 == id && !strcmp(dir, sub),
@@ -100,8 +101,8 @@ static void test_real_hierarchy(void)
 	CHECK("cgroup: '..', '//' and a trailing slash name the same cgroup",
 	      !ret && id2 == id && !strcmp(dir, sub), "got %d '%s'", ret, dir);
 	ret = cg_resolve("/../../../../etc", dir, sizeof(dir), &id2);
-	CHECK("cgroup: a path leaving the hierarchy is refused", ret == -ENOTDIR, "got %d '%s'", ret,
-	      dir);
+	CHECK("cgroup: a path leaving the hierarchy is refused", ret == -ENOTDIR, "got %d '%s'",
+	      ret, dir);
 	ret = cg_resolve("/eci-unit-no-such-cgroup", dir, sizeof(dir), &id2);
 	CHECK("cgroup: a missing cgroup is ENOENT", ret == -ENOENT, "got %d", ret);
 	ret = cg_resolve("18446744073709551615", dir, sizeof(dir), &id2);
@@ -111,9 +112,10 @@ static void test_real_hierarchy(void)
 
 	ret = cg_walk(top, log_cb, &w);
 	snprintf(back, sizeof(back), "%s/a", cg_rel_path(top));
-	CHECK("cgroup: walk visits parents before children", !ret && w.n == 3 &&
-	      !strcmp(w.seen[0], cg_rel_path(top)) && !strcmp(w.seen[1], back) &&
-	      !strcmp(w.seen[2], cg_rel_path(sub)), "got %d entries", w.n);
+	CHECK("cgroup: walk visits parents before children",
+	      !ret && w.n == 3 && !strcmp(w.seen[0], cg_rel_path(top)) &&
+		      !strcmp(w.seen[1], back) && !strcmp(w.seen[2], cg_rel_path(sub)),
+	      "got %d entries", w.n);
 
 	rmdir(sub);
 	snprintf(dir, sizeof(dir), "%s/a", top);

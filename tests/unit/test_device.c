@@ -14,9 +14,9 @@ static void good(const char *in, int n, unsigned type, unsigned maj, unsigned mi
 	int got = eci_dev_rule_parse(in, r);
 
 	snprintf(name, sizeof(name), "device rule '%s' parses", in);
-	CHECK(name, got == n && r[0].key.type == type && r[0].key.major == maj &&
-		    r[0].key.minor == min && r[0].access == acc && r[0].key.root_id == 0 &&
-		    r[0].key.reserved == 0,
+	CHECK(name,
+	      got == n && r[0].key.type == type && r[0].key.major == maj && r[0].key.minor == min &&
+		      r[0].access == acc && r[0].key.root_id == 0 && r[0].key.reserved == 0,
 	      "got %d: %c %u:%u %u", got, r[0].key.type, r[0].key.major, r[0].key.minor,
 	      r[0].access);
 	if (got == 1) {
@@ -48,9 +48,11 @@ int main(void)
 	good("c 10:200 rw", 1, 'c', 10, 200, ECI_DEV_READ | ECI_DEV_WRITE);
 	good("b 4095:1048575 w", 1, 'b', 4095, 1048575, ECI_DEV_WRITE);
 	n = eci_dev_rule_parse("a", r);
-	CHECK("device rule 'a' is every char and block device", n == 2 && r[0].key.type == 'c' &&
-	      r[1].key.type == 'b' && r[0].key.major == ECI_DEV_ANY && r[1].key.minor == ECI_DEV_ANY &&
-	      r[0].access == rwm && r[1].access == rwm, "got %d", n);
+	CHECK("device rule 'a' is every char and block device",
+	      n == 2 && r[0].key.type == 'c' && r[1].key.type == 'b' &&
+		      r[0].key.major == ECI_DEV_ANY && r[1].key.minor == ECI_DEV_ANY &&
+		      r[0].access == rwm && r[1].access == rwm,
+	      "got %d", n);
 
 	bad("");
 	bad("c");
@@ -69,9 +71,10 @@ int main(void)
 	bad("c 1:3  rwm");
 	bad("c 0x1:3 rwm");
 
-	CHECK("the default set has null, urandom and pts", eci_dev_defaults_len == 9 &&
-	      eci_dev_defaults[0].key.major == 1 && eci_dev_defaults[0].key.minor == 3 &&
-	      eci_dev_defaults[8].key.major == 136 && eci_dev_defaults[8].key.minor == ECI_DEV_ANY,
+	CHECK("the default set has null, urandom and pts",
+	      eci_dev_defaults_len == 9 && eci_dev_defaults[0].key.major == 1 &&
+		      eci_dev_defaults[0].key.minor == 3 && eci_dev_defaults[8].key.major == 136 &&
+		      eci_dev_defaults[8].key.minor == ECI_DEV_ANY,
 	      "got %zu rules", eci_dev_defaults_len);
 	return unit_failures ? 1 : 0;
 }
