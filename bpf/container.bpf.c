@@ -18,6 +18,7 @@
 const volatile __u32 host_mnt_ns;
 
 eci_containers_t containers SEC(".maps");
+eci_event_budget_t event_budget SEC(".maps");
 eci_dev_rules_t dev_rules SEC(".maps");
 eci_hook_stats_t hook_stats SEC(".maps");
 eci_state_t state SEC(".maps");

@@ -36,6 +36,7 @@
 #define PSTOREFS_MAGIC 0x6165676C
 #define EFIVARFS_MAGIC 0xde5e81e4
 #define BINFMTFS_MAGIC 0x42494e4d
+#define BPF_FS_MAGIC 0xcafe4a11
 #define PERF_SECURITY_OPEN 0
 
 typedef struct {
@@ -71,7 +72,15 @@ typedef struct {
 	__type(value, __u32);
 } eci_dev_rules_t;
 
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, ECI_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct eci_event_budget);
+} eci_event_budget_t;
+
 extern eci_containers_t containers SEC(".maps");
+extern eci_event_budget_t event_budget SEC(".maps");
 extern eci_dev_rules_t dev_rules SEC(".maps");
 extern eci_hook_stats_t hook_stats SEC(".maps");
 extern eci_state_t state SEC(".maps");
@@ -145,16 +154,51 @@ static __always_inline struct eci_container *eci_current(__u64 *cgid)
 }
 
 /*
+ * A token bucket per container: true if this trap may send an event. Races
+ * between CPUs can let a few more through; the count of the rest is exact.
+ */
+static __always_inline bool eci_event_allowed(__u64 root_id)
+{
+	struct eci_event_budget *b, fresh = { .tokens = ECI_EVENT_BURST - 1 };
+	__u64 now = bpf_ktime_get_ns(), refill;
+	__u32 zero = 0;
+	struct eci_state *st;
+
+	b = bpf_map_lookup_elem(&event_budget, &root_id);
+	if (!b) {
+		fresh.last_ns = now;
+		bpf_map_update_elem(&event_budget, &root_id, &fresh, BPF_NOEXIST);
+		return true;
+	}
+	refill = (now - b->last_ns) * ECI_EVENT_RATE / 1000000000ULL;
+	if (refill) {
+		b->tokens =
+			b->tokens + refill > ECI_EVENT_BURST ? ECI_EVENT_BURST : b->tokens + refill;
+		b->last_ns = now;
+	}
+	if (b->tokens) {
+		b->tokens--;
+		return true;
+	}
+	st = bpf_map_lookup_elem(&state, &zero);
+	if (st)
+		__sync_fetch_and_add(&st->event_throttled, 1);
+	return false;
+}
+
+/*
  * Count the trap, send its event and return what the hook returns: -EPERM,
  * or 0 for a container in audit mode. The event is reserved here and filled
  * by the caller's `fill` statement through `e`, so details cost nothing when
- * the ring buffer is full (the drop is counted instead).
+ * the container is over its event rate or the ring buffer is full (each is
+ * counted instead).
  */
 #define eci_trap(stats, c, cgid, hk, cls, fill)                                                    \
 	({                                                                                         \
 		int __audit = (c)->flags & ECI_CF_AUDIT;                                           \
 		int __ret = __audit ? 0 : -EPERM;                                                  \
 		struct eci_event *e;                                                               \
+		bool __send;                                                                       \
                                                                                                    \
 		if (stats) {                                                                       \
 			if (__audit)                                                               \
@@ -162,7 +206,8 @@ static __always_inline struct eci_container *eci_current(__u64 *cgid)
 			else                                                                       \
 				(stats)->denials++;                                                \
 		}                                                                                  \
-		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);                                   \
+		__send = eci_event_allowed((c)->root_id);                                          \
+		e = __send ? bpf_ringbuf_reserve(&events, sizeof(*e), 0) : (void *)0;              \
 		if (e) {                                                                           \
 			__u64 __pid_tgid = bpf_get_current_pid_tgid();                             \
                                                                                                    \
@@ -182,7 +227,7 @@ static __always_inline struct eci_container *eci_current(__u64 *cgid)
 			__builtin_memcpy(e->container, (c)->name, sizeof(e->container));           \
 			fill;                                                                      \
 			bpf_ringbuf_submit(e, 0);                                                  \
-		} else {                                                                           \
+		} else if (__send) {                                                               \
 			__u32 __zero = 0;                                                          \
 			struct eci_state *__st = bpf_map_lookup_elem(&state, &__zero);             \
                                                                                                    \

@@ -69,6 +69,7 @@ enum eci_hook {
 	ECI_HOOK_SYSLOG,
 	ECI_HOOK_KERNEL_FILE,
 	ECI_HOOK_TASK_ALLOC,
+	ECI_HOOK_MOUNT_FS,
 	ECI_HOOK_MAX,
 };
 
@@ -153,6 +154,20 @@ struct eci_state {
 	__u64 orphans;
 	/* Trap events lost because the ring buffer was full. */
 	__u64 event_drops;
+	/* Trap events not sent because their container was over its rate
+	 * (ECI_EVENT_RATE); the traps themselves are counted all the same. */
+	__u64 event_throttled;
+};
+
+/* Trap events per second and burst per container: a flood of denials can't
+ * crowd out everyone else's events or keep user space busy. */
+#define ECI_EVENT_RATE 100
+#define ECI_EVENT_BURST 200
+
+/* Value of the event_budget map, keyed by container (root) cgroup id. */
+struct eci_event_budget {
+	__u64 last_ns;
+	__u64 tokens;
 };
 
 /* One trap, sent through the events ring buffer. */

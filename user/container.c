@@ -408,24 +408,53 @@ int eci_container_ls(void)
 	return 0;
 }
 
+static int rule_cmp(const void *a, const void *b)
+{
+	const struct eci_dev_key *x = &((const struct eci_dev_rule *)a)->key;
+	const struct eci_dev_key *y = &((const struct eci_dev_rule *)b)->key;
+
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->major != y->major)
+		return x->major < y->major ? -1 : 1;
+	return x->minor < y->minor ? -1 : x->minor > y->minor;
+}
+
+/* The rules of one root id, sorted by type and numbers. */
 static void print_rules(int fd, uint64_t root, const char *label)
 {
 	struct eci_dev_key key, last, *prev = NULL;
-	size_t n = 0;
+	struct eci_dev_rule *r = NULL;
+	size_t n = 0, cap = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		struct eci_dev_rule r = { .key = key };
-		char buf[64];
-
 		last = key;
 		prev = &last;
-		if (key.root_id != root || bpf_map_lookup_elem(fd, &key, &r.access))
+		if (key.root_id != root)
 			continue;
-		eci_dev_rule_format(&r, buf, sizeof(buf));
-		printf("  %-9s %s\n", n++ ? "" : label, buf);
+		if (n == cap) {
+			struct eci_dev_rule *p =
+				realloc(r, (cap = cap ? cap * 2 : 16) * sizeof(*p));
+
+			if (!p)
+				break;
+			r = p;
+		}
+		r[n].key = key;
+		if (!bpf_map_lookup_elem(fd, &key, &r[n].access))
+			n++;
+	}
+	if (n)
+		qsort(r, n, sizeof(*r), rule_cmp);
+	for (size_t i = 0; i < n; i++) {
+		char buf[64];
+
+		eci_dev_rule_format(&r[i], buf, sizeof(buf));
+		printf("  %-9s %s\n", i ? "" : label, buf);
 	}
 	if (!n)
 		printf("  %-9s (none)\n", label);
+	free(r);
 }
 
 int eci_container_show(const char *arg)

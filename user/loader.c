@@ -46,6 +46,7 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_SYSLOG] = "syslog",
 	[ECI_HOOK_KERNEL_FILE] = "file_open:kernel",
 	[ECI_HOOK_TASK_ALLOC] = "task_alloc",
+	[ECI_HOOK_MOUNT_FS] = "sb_set_mnt_opts:fs",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {
@@ -417,8 +418,9 @@ static void print_counters(void)
 
 	fd = bpf_obj_get(ECI_PIN_MAPS "/state");
 	if (fd >= 0 && !bpf_map_lookup_elem(fd, &zero, &st))
-		printf("state:      %llu orphan sub-cgroups, %llu trap events dropped\n",
-		       (unsigned long long)st.orphans, (unsigned long long)st.event_drops);
+		printf("state:      %llu orphan sub-cgroups, %llu trap events dropped, %llu throttled\n",
+		       (unsigned long long)st.orphans, (unsigned long long)st.event_drops,
+		       (unsigned long long)st.event_throttled);
 	if (fd >= 0)
 		close(fd);
 

@@ -65,6 +65,25 @@ else
 	fail "removing a container's cgroups removes its entries" "$(ecictl container ls)"
 fi
 
+# container show: the defaults and the assigned devices, in order.
+mkdir -p /sys/fs/cgroup/eci/showme
+ecictl container add /eci/showme --device 'c 10:200 rw' --device 'b 254:0 r' >/dev/null
+out=$(ecictl container show /eci/showme)
+rules=$(echo "$out" | sed -n '/^devices:/,$p' | tr -s ' ' | tr '\n' '|')
+if [ "$rules" = "devices:| default c 1:3 rwm| c 1:5 rwm| c 1:7 rwm| c 1:8 rwm| c 1:9 rwm| c 5:0 rwm| c 5:1 rwm| c 5:2 rwm| c 136:* rwm| assigned b 254:0 r| c 10:200 rw|" ]; then
+	pass "container show lists the default and the assigned devices, sorted"
+else
+	fail "container show lists the default and the assigned devices, sorted" "$rules"
+fi
+ecictl container add /eci/showme --device 'c 10:200 rw' >/dev/null
+if ecictl container show /eci/showme | grep -q 'b 254:0'; then
+	fail "a new container add replaces the device rules" "b 254:0 is still there"
+else
+	pass "a new container add replaces the device rules"
+fi
+ecictl container rm /eci/showme >/dev/null
+rmdir /sys/fs/cgroup/eci/showme
+
 # unload restores the old behaviour; load brings enforcement back.
 out=$(ecictl unload 2>&1)
 st=$?

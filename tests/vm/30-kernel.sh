@@ -10,7 +10,8 @@ enforcer_loaded || enforcer_load >/dev/null
 
 expect_eperm() { # NAME: the last protected run failed with EPERM
 	case $CTR_OUT in
-	*"Operation not permitted"*) pass "$1" ;;
+	# busybox mount words EPERM as "permission denied (are you root?)".
+	*"Operation not permitted"* | *"are you root?"*) pass "$1" ;;
 	*) fail "$1" "expected EPERM, got status $CTR_STATUS: $CTR_OUT" ;;
 	esac
 }
@@ -189,11 +190,12 @@ echo "$old_pattern" >/proc/sys/kernel/core_pattern
 
 # attack_knob NAME READ-CMD WRITE-CMD RESTORE-CMD: the write changes what
 # READ-CMD prints on the VM host from an unprotected container, and not from
-# a protected one (EPERM).
+# a protected one (EPERM). $KNOB_OPTS: more eci-ctr options.
+KNOB_OPTS=
 attack_knob() {
 	_n=$1 _read=$2 _write=$3 _restore=$4
 	_before=$(sh -c "$_read")
-	ctr --unprotected -- sh -c "$_write"
+	ctr --unprotected $KNOB_OPTS -- sh -c "$_write"
 	_after=$(sh -c "$_read")
 	sh -c "$_restore"
 	if [ "$_after" = "$_before" ]; then
@@ -202,7 +204,7 @@ attack_knob() {
 	fi
 	# Some effects can't be undone (a log line): compare with the state now.
 	_before=$(sh -c "$_read")
-	ctr -- sh -c "$_write"
+	ctr $KNOB_OPTS -- sh -c "$_write"
 	_after=$(sh -c "$_read")
 	if [ "$_after" != "$_before" ]; then
 		sh -c "$_restore"
@@ -222,20 +224,38 @@ attack_knob "/proc/sysrq-trigger can't be written" \
 attack_knob "sysfs (module parameters) can't be written" \
 	'cat /sys/module/printk/parameters/time' 'echo N >/sys/module/printk/parameters/time' \
 	"echo $(cat /sys/module/printk/parameters/time) >/sys/module/printk/parameters/time"
+# Filesystems with global kernel state can't be mounted (mount.bpf.c)...
+for fs in debugfs tracefs securityfs bpf "cgroup -o none,name=ecimnt"; do
+	MNT="mkdir -p /tmp/m && mount -t $fs none /tmp/m && echo mounted"
+	ctr --unprotected -- sh -c "$MNT"
+	if [ "$CTR_OUT" != mounted ]; then
+		fail "mount -t $fs denied" "unprotected baseline: $CTR_OUT"
+		continue
+	fi
+	ctr -- sh -c "$MNT"
+	case $CTR_OUT in
+	*mounted*) fail "mount -t $fs denied" "$CTR_OUT" ;;
+	*) expect_eperm "mount -t $fs denied" ;;
+	esac
+done
+
+# ...and where the VM has them mounted, a bind of them is no way in.
 mkdir -p /tmp/v1 && mount -t cgroup -o none,name=ecitest cgroup /tmp/v1
-attack_knob "cgroup v1 release_agent can't be written" \
-	'cat /tmp/v1/release_agent' \
-	'mkdir -p /tmp/v1 && mount -t cgroup -o none,name=ecitest cgroup /tmp/v1 && echo /tmp/eci-payload >/tmp/v1/release_agent' \
+KNOB_OPTS="--mount /tmp/v1:/v1"
+attack_knob "cgroup v1 release_agent, bound in from the VM, can't be written" \
+	'cat /tmp/v1/release_agent' 'echo /tmp/eci-payload >/v1/release_agent' \
 	'echo >/tmp/v1/release_agent'
+KNOB_OPTS=
 umount /tmp/v1
 
-ctr --unprotected -- sh -c 'mkdir -p /tmp/d && mount -t debugfs none /tmp/d && ls /tmp/d | wc -l'
+grep -q ' /sys/kernel/debug ' /proc/mounts || mount -t debugfs none /sys/kernel/debug
+ctr --unprotected --mount /sys/kernel/debug:/d -- sh -c 'ls /d | wc -l'
 base=$CTR_OUT
-ctr -- sh -c 'mkdir -p /tmp/d && mount -t debugfs none /tmp/d && ls /tmp/d | wc -l'
+ctr --mount /sys/kernel/debug:/d -- sh -c 'ls /d | wc -l'
 if [ "${base:-0}" -gt 0 ] 2>/dev/null; then
-	expect_eperm "debugfs can't be read even where it is mounted"
+	expect_eperm "debugfs, bound in from the VM, can't be read"
 else
-	fail "debugfs can't be read even where it is mounted" "unprotected baseline: $base"
+	fail "debugfs, bound in from the VM, can't be read" "unprotected baseline: $base"
 fi
 
 # Namespaced sysctls of the container's own namespaces keep working.

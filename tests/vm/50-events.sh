@@ -40,4 +40,23 @@ else
 fi
 out=$(ecictl events)
 [ -z "$out" ] && pass "read events are gone from the buffer" || fail "read events are gone from the buffer" "$out"
+# A flood: 1000 denied opens from one container. Every one is counted; the
+# events it sends are held to its rate (a burst of 200), and the rest are
+# counted as throttled (or dropped), so the books balance exactly.
+state_field() { ecictl status | awk -v f="$1" '/^state:/ { print $f }'; }
+d0=$(denials file_open)
+th0=$(state_field 9)
+dr0=$(state_field 5)
+ctr --name flood -- sh -c 'i=0; while [ $i -lt 1000 ]; do true </dev/mem; i=$((i + 1)); done 2>/dev/null; true'
+ecictl events >/tmp/flood.json
+ev=$(grep -c '"container":"flood"' /tmp/flood.json)
+d=$(($(denials file_open) - d0))
+th=$(($(state_field 9) - th0))
+dr=$(($(state_field 5) - dr0))
+if [ "$d" = 1000 ] && [ $((ev + th + dr)) = 1000 ] && [ "$ev" -ge 200 ] && [ "$th" -gt 0 ]; then
+	pass "a flood of 1000 denials: all counted, $ev events sent, $th throttled, $dr dropped"
+else
+	fail "a flood of 1000 denials: all counted, events rate-limited, the rest counted" \
+		"denials $d, events $ev, throttled $th, dropped $dr"
+fi
 exit 0
