@@ -100,6 +100,24 @@ static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ(kn, parent);
 }
 
+/* Filesystems that are windows on global kernel state, with no per-container
+ * view: a protected container neither mounts them (mount.bpf.c) nor opens
+ * their files where the VM mounted them (kernel.bpf.c). */
+static __always_inline bool eci_kernel_fs(unsigned long magic)
+{
+	switch (magic) {
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case CONFIGFS_MAGIC:
+	case PSTOREFS_MAGIC:
+	case EFIVARFS_MAGIC:
+	case BINFMTFS_MAGIC:
+		return true;
+	}
+	return false;
+}
+
 static __always_inline struct eci_hook_stats *eci_count_call(enum eci_hook hook)
 {
 	__u32 key = hook;

@@ -277,14 +277,6 @@ int BPF_PROG(eci_kernel_file_open, struct file *file, int ret)
 		return ret;
 	magic = file->f_inode->i_sb->s_magic;
 	switch (magic) {
-	case DEBUGFS_MAGIC:
-	case TRACEFS_MAGIC:
-	case SECURITYFS_MAGIC:
-	case CONFIGFS_MAGIC:
-	case PSTOREFS_MAGIC:
-	case EFIVARFS_MAGIC:
-	case BINFMTFS_MAGIC:
-		break;
 	case PROC_SUPER_MAGIC:
 	case SYSFS_MAGIC:
 	case CGROUP_SUPER_MAGIC:
@@ -293,7 +285,8 @@ int BPF_PROG(eci_kernel_file_open, struct file *file, int ret)
 			return 0;
 		break;
 	default:
-		return 0;
+		if (!eci_kernel_fs(magic))
+			return 0;
 	}
 
 	stats = eci_count_call(ECI_HOOK_KERNEL_FILE);

@@ -30,20 +30,10 @@ int BPF_PROG(eci_mount_fs, struct super_block *sb, void *mnt_opts, unsigned long
 	if (ret)
 		return ret;
 	magic = sb->s_magic;
-	switch (magic) {
-	case DEBUGFS_MAGIC:
-	case TRACEFS_MAGIC:
-	case SECURITYFS_MAGIC:
-	case CONFIGFS_MAGIC:
-	case PSTOREFS_MAGIC:
-	case EFIVARFS_MAGIC:
-	case BINFMTFS_MAGIC:
-	case BPF_FS_MAGIC:
-	case CGROUP_SUPER_MAGIC: /* cgroup v1: release_agent, global controllers */
-		break;
-	default:
+	/* Besides those: bpffs (pins are reached through bpf(), denied anyway)
+	 * and cgroup v1 (release_agent, controllers shared with the VM). */
+	if (!eci_kernel_fs(magic) && magic != BPF_FS_MAGIC && magic != CGROUP_SUPER_MAGIC)
 		return 0;
-	}
 	stats = eci_count_call(ECI_HOOK_MOUNT_FS);
 	c = eci_current(&cgid);
 	if (!c)
