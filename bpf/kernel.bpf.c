@@ -141,7 +141,9 @@ const volatile __u32 host_uts_ns;
 const volatile __u32 host_ipc_ns;
 const volatile __u32 host_pid_ns;
 
-#define NAME_LEN 16
+/* Longer than the longest name compared ("cgroup.subtree_control"): a name
+ * is read truncated and compared with its NUL, so a longer one never matches. */
+#define NAME_LEN 32
 #define PROC_DEPTH 8
 
 /* Compare a name read into a NAME_LEN buffer with a literal, NUL included. */
@@ -166,22 +168,28 @@ static __always_inline void read_name(struct dentry *d, char *buf)
 
 /* The names of the file, the top directory below the filesystem's root and
  * the one below that: /proc/sys/net/ipv4/ip_forward -> leaf "ip_forward",
- * top "sys", second "net". Returns the depth below the root. */
+ * top "sys", second "net". Returns the depth below the root, or 0 if the root
+ * is more than PROC_DEPTH levels up (then the top is unknown: deny). */
 static __always_inline int path_names(struct dentry *d, char *leaf, char *top, char *second)
 {
 	struct dentry *chain[PROC_DEPTH];
+	bool at_root = false;
 	int depth = 0;
 
-	for (int i = 0; i < PROC_DEPTH; i++) {
+	for (int i = 0; i < PROC_DEPTH + 1; i++) {
 		struct dentry *parent = BPF_CORE_READ(d, d_parent);
 
-		if (parent == d)
+		if (parent == d) {
+			at_root = true;
+			break;
+		}
+		if (i == PROC_DEPTH)
 			break;
 		chain[i] = d;
 		depth = i + 1;
 		d = parent;
 	}
-	if (!depth)
+	if (!depth || !at_root)
 		return 0;
 	read_name(chain[0], leaf);
 	if (depth >= 1 && depth <= PROC_DEPTH)

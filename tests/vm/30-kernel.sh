@@ -270,10 +270,12 @@ fi
 
 # cgroup v2: its own sub-cgroups are its own; its limits are not.
 ctr -- sh -c 'mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg && d=/tmp/cg$(cut -d: -f3 /proc/self/cgroup) &&
-	mkdir "$d/sub" && echo 5 >"$d/sub/cgroup.max.descendants" && echo sub-ok; echo 5 >"$d/cgroup.max.descendants"'
+	mkdir "$d/sub" && echo 5 >"$d/sub/cgroup.max.descendants" && echo sub-ok;
+	echo >"$d/cgroup.subtree_control" && echo top-ok; echo 5 >"$d/cgroup.max.descendants"'
 case $CTR_OUT in
-sub-ok*"Operation not permitted"*) pass "cgroup2: limits of its sub-cgroups writable, its own not" ;;
-*) fail "cgroup2: limits of its sub-cgroups writable, its own not" "$CTR_OUT" ;;
+sub-ok*top-ok*"Operation not permitted"*)
+	pass "cgroup2: its sub-cgroups and its own cgroup.subtree_control writable, its own limits not" ;;
+*) fail "cgroup2: its sub-cgroups and its own cgroup.subtree_control writable, its own limits not" "$CTR_OUT" ;;
 esac
 
 # --- what a privileged container keeps ------------------------------------------
