@@ -23,6 +23,11 @@ eci_dev_rules_t dev_rules SEC(".maps");
 eci_hook_stats_t hook_stats SEC(".maps");
 eci_state_t state SEC(".maps");
 eci_events_t events SEC(".maps");
+eci_container_stats_t container_stats SEC(".maps");
+eci_config_t global_config SEC(".maps");
+eci_bind_allow_t bind_allow SEC(".maps");
+eci_socket_paths_t engine_socket_paths SEC(".maps");
+eci_sockets_t engine_sockets SEC(".maps");
 
 /* Only the unified hierarchy (id 0): cgroup v1 ids live in other id spaces. */
 static __always_inline bool on_dfl_hierarchy(struct cgroup *cgrp)
@@ -97,9 +102,13 @@ int BPF_PROG(eci_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 	c = bpf_map_lookup_elem(&containers, &id);
 	if (!c)
 		return 0;
-	/* Only a container's own cgroup carries device rules. */
-	if (c->root_id == id)
+	/* Only a container's own cgroup carries device rules and counters. (Its
+	 * bind sources are in an LPM trie, which can't be iterated here: the
+	 * runtime's `container rm` drops them.) */
+	if (c->root_id == id) {
 		bpf_for_each_map_elem(&dev_rules, drop_dev_rule, &id, 0);
+		bpf_map_delete_elem(&container_stats, &id);
+	}
 	bpf_map_delete_elem(&containers, &id);
 	return 0;
 }

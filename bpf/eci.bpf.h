@@ -79,6 +79,47 @@ typedef struct {
 	__type(value, struct eci_event_budget);
 } eci_event_budget_t;
 
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, ECI_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct eci_container_stats);
+} eci_container_stats_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct eci_config);
+} eci_config_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, ECI_MAX_BIND_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct eci_bind_key);
+	__type(value, __u32);
+} eci_bind_allow_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ECI_MAX_SOCKETS);
+	__type(key, __u32);
+	__type(value, struct eci_socket_path);
+} eci_socket_paths_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_SOCKETS);
+	__type(key, struct eci_inode_key);
+	__type(value, __u32);
+} eci_sockets_t;
+
+extern eci_container_stats_t container_stats SEC(".maps");
+extern eci_config_t global_config SEC(".maps");
+extern eci_bind_allow_t bind_allow SEC(".maps");
+extern eci_socket_paths_t engine_socket_paths SEC(".maps");
+extern eci_sockets_t engine_sockets SEC(".maps");
 extern eci_containers_t containers SEC(".maps");
 extern eci_event_budget_t event_budget SEC(".maps");
 extern eci_dev_rules_t dev_rules SEC(".maps");
@@ -204,6 +245,46 @@ static __always_inline bool eci_event_allowed(__u64 root_id)
 	return false;
 }
 
+/* Audit mode: the container's own flag, or the VM-wide switch. */
+static __always_inline int eci_audit(const struct eci_container *c)
+{
+	struct eci_config *cfg;
+	__u32 zero = 0;
+
+	if (c->flags & ECI_CF_AUDIT)
+		return 1;
+	cfg = bpf_map_lookup_elem(&global_config, &zero);
+	return cfg && (cfg->flags & ECI_CONFIG_AUDIT);
+}
+
+/* Per-container, per-class trap counters. A container's entry is made at its
+ * first trap and dropped with its cgroup; if the map is full the trap is still
+ * counted per hook and in state.stats_full. */
+static __always_inline void eci_count_class(__u64 root_id, __u32 cls, int audit)
+{
+	struct eci_container_stats zero_stats = {}, *cs;
+
+	if (cls >= ECI_CLASS_MAX)
+		return;
+	cs = bpf_map_lookup_elem(&container_stats, &root_id);
+	if (!cs) {
+		bpf_map_update_elem(&container_stats, &root_id, &zero_stats, BPF_NOEXIST);
+		cs = bpf_map_lookup_elem(&container_stats, &root_id);
+	}
+	if (!cs) {
+		__u32 zero = 0;
+		struct eci_state *st = bpf_map_lookup_elem(&state, &zero);
+
+		if (st)
+			__sync_fetch_and_add(&st->stats_full, 1);
+		return;
+	}
+	if (audit)
+		cs->audits[cls]++;
+	else
+		cs->denials[cls]++;
+}
+
 /*
  * Count the trap, send its event and return what the hook returns: -EPERM,
  * or 0 for a container in audit mode. The event is reserved here and filled
@@ -213,7 +294,7 @@ static __always_inline bool eci_event_allowed(__u64 root_id)
  */
 #define eci_trap(stats, c, cgid, hk, cls, fill)                                                    \
 	({                                                                                         \
-		int __audit = (c)->flags & ECI_CF_AUDIT;                                           \
+		int __audit = eci_audit(c);                                                        \
 		int __ret = __audit ? 0 : -EPERM;                                                  \
 		struct eci_event *e;                                                               \
 		bool __send;                                                                       \
@@ -224,6 +305,7 @@ static __always_inline bool eci_event_allowed(__u64 root_id)
 			else                                                                       \
 				(stats)->denials++;                                                \
 		}                                                                                  \
+		eci_count_class((c)->root_id, (cls), __audit);                                     \
 		__send = eci_event_allowed((c)->root_id);                                          \
 		e = __send ? bpf_ringbuf_reserve(&events, sizeof(*e), 0) : (void *)0;              \
 		if (e) {                                                                           \

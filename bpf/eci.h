@@ -39,6 +39,8 @@ enum eci_container_flags {
 	/* Not a container: a protected subtree (e.g. /docker). Every cgroup
 	 * created directly below it becomes a container of its own. */
 	ECI_CF_SUBTREE = 1 << 3,
+	/* May bind-mount and connect to the engine socket (imageList). */
+	ECI_CF_SOCKET = 1 << 4,
 };
 
 /* Value of the containers map, keyed by cgroup v2 id (__u64). */
@@ -70,6 +72,16 @@ enum eci_hook {
 	ECI_HOOK_KERNEL_FILE,
 	ECI_HOOK_TASK_ALLOC,
 	ECI_HOOK_MOUNT_FS,
+	ECI_HOOK_SB_MOUNT,
+	ECI_HOOK_FOLLOW_LINK,
+	ECI_HOOK_MOVE_MOUNT,
+	ECI_HOOK_SB_UMOUNT,
+	ECI_HOOK_SB_REMOUNT,
+	ECI_HOOK_MOUNT_SETATTR,
+	ECI_HOOK_FSPICK,
+	ECI_HOOK_CHROOT,
+	ECI_HOOK_PIVOT_ROOT,
+	ECI_HOOK_UNIX_CONNECT,
 	ECI_HOOK_MAX,
 };
 
@@ -157,6 +169,61 @@ struct eci_state {
 	/* Trap events not sent because their container was over its rate
 	 * (ECI_EVENT_RATE); the traps themselves are counted all the same. */
 	__u64 event_throttled;
+	/* Traps not counted per container: container_stats was full. */
+	__u64 stats_full;
+};
+
+/* Value of the per-CPU container_stats hash, keyed by container (root)
+ * cgroup id: traps per class, exact. */
+struct eci_container_stats {
+	__u64 denials[ECI_CLASS_MAX];
+	__u64 audits[ECI_CLASS_MAX];
+};
+
+/* Value of the single-entry global_config array (key 0): VM-wide switches the
+ * settings set at run time. */
+enum eci_config_flags {
+	/* Audit mode for every protected container. */
+	ECI_CONFIG_AUDIT = 1 << 0,
+};
+
+struct eci_config {
+	__u32 flags;
+	__u32 reserved;
+};
+
+/*
+ * Allowed bind-mount sources, an LPM trie. The data compared is reserved (0),
+ * root_id (a container, or ECI_BIND_ALL for every protected container: the
+ * file-sharing directories, the runtime's own mechanics) and the normalized
+ * absolute path with a trailing '/', so "/a/" matches "/a/b/" but not "/ab/".
+ * prefixlen counts bits of that data: (4 + 8 + strlen(path)) * 8 for an entry.
+ * The value is a __u32, 1.
+ */
+#define ECI_PATH_LEN 240
+#define ECI_BIND_ALL 0
+#define ECI_MAX_BIND_RULES 4096
+
+struct eci_bind_key {
+	__u32 prefixlen;
+	__u32 reserved;
+	__u64 root_id;
+	char path[ECI_PATH_LEN];
+};
+
+/* The engine's sockets, by path (array engine_socket_paths: a bind whose
+ * source is or contains one needs ECI_CF_SOCKET; empty slots have path[0] 0)
+ * and by inode (hash engine_sockets, key struct eci_inode_key, value __u32 1:
+ * connect() to one needs ECI_CF_SOCKET, whatever path reached it). */
+#define ECI_MAX_SOCKETS 8
+
+struct eci_socket_path {
+	char path[ECI_PATH_LEN]; /* normalized, with a trailing '/' */
+};
+
+struct eci_inode_key {
+	__u64 dev; /* the kernel's dev_t (MKDEV(major, minor) = major << 20 | minor) */
+	__u64 ino;
 };
 
 /* Trap events per second and burst per container: a flood of denials can't

@@ -47,6 +47,16 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_KERNEL_FILE] = "file_open:kernel",
 	[ECI_HOOK_TASK_ALLOC] = "task_alloc",
 	[ECI_HOOK_MOUNT_FS] = "sb_set_mnt_opts:fs",
+	[ECI_HOOK_SB_MOUNT] = "sb_mount",
+	[ECI_HOOK_FOLLOW_LINK] = "inode_follow_link",
+	[ECI_HOOK_MOVE_MOUNT] = "move_mount",
+	[ECI_HOOK_SB_UMOUNT] = "sb_umount",
+	[ECI_HOOK_SB_REMOUNT] = "sb_remount",
+	[ECI_HOOK_MOUNT_SETATTR] = "mount_setattr",
+	[ECI_HOOK_FSPICK] = "fspick",
+	[ECI_HOOK_CHROOT] = "path_chroot",
+	[ECI_HOOK_PIVOT_ROOT] = "sb_pivotroot",
+	[ECI_HOOK_UNIX_CONNECT] = "unix_stream_connect",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {
