@@ -28,6 +28,9 @@ eci_config_t global_config SEC(".maps");
 eci_bind_allow_t bind_allow SEC(".maps");
 eci_socket_paths_t engine_socket_paths SEC(".maps");
 eci_sockets_t engine_sockets SEC(".maps");
+eci_bind_templates_t bind_templates SEC(".maps");
+eci_initial_mounts_t initial_mounts SEC(".maps");
+eci_initial_roots_t initial_roots SEC(".maps");
 
 /* Only the unified hierarchy (id 0): cgroup v1 ids live in other id spaces. */
 static __always_inline bool on_dfl_hierarchy(struct cgroup *cgrp)
@@ -88,6 +91,21 @@ static long drop_dev_rule(struct bpf_map *map, struct eci_dev_key *key, __u32 *v
 	return 0;
 }
 
+static long drop_mount(struct bpf_map *map, struct eci_mount_key *key, __u32 *val, __u64 *root)
+{
+	if (key->root_id == *root)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+static long drop_mount_root(struct bpf_map *map, struct eci_mount_root_key *key, __u32 *val,
+			    __u64 *root)
+{
+	if (key->root_id == *root)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
 /* Entries go with their cgroup, so the maps never fill with dead ids. */
 SEC("raw_tp/cgroup_rmdir")
 int BPF_PROG(eci_cgroup_rmdir, struct cgroup *cgrp, const char *path)
@@ -107,6 +125,8 @@ int BPF_PROG(eci_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 	 * runtime's `container rm` drops them.) */
 	if (c->root_id == id) {
 		bpf_for_each_map_elem(&dev_rules, drop_dev_rule, &id, 0);
+		bpf_for_each_map_elem(&initial_mounts, drop_mount, &id, 0);
+		bpf_for_each_map_elem(&initial_roots, drop_mount_root, &id, 0);
 		bpf_map_delete_elem(&container_stats, &id);
 	}
 	bpf_map_delete_elem(&containers, &id);
@@ -140,6 +160,8 @@ int BPF_PROG(eci_bprm_committed_creds, struct linux_binprm *bprm)
 	root = bpf_map_lookup_elem(&containers, &root_id);
 	if (root)
 		root->flags &= ~ECI_CF_SETUP;
+	/* What the runtime mounted is now the container's initial state. */
+	eci_mount_snapshot(root_id);
 	return 0;
 }
 

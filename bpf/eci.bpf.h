@@ -115,6 +115,30 @@ typedef struct {
 	__type(value, __u32);
 } eci_sockets_t;
 
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ECI_MAX_TEMPLATES);
+	__type(key, __u32);
+	__type(value, struct eci_bind_template);
+} eci_bind_templates_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_INITIAL_MOUNTS);
+	__type(key, struct eci_mount_key);
+	__type(value, __u32);
+} eci_initial_mounts_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_INITIAL_MOUNTS);
+	__type(key, struct eci_mount_root_key);
+	__type(value, __u32);
+} eci_initial_roots_t;
+
+extern eci_bind_templates_t bind_templates SEC(".maps");
+extern eci_initial_mounts_t initial_mounts SEC(".maps");
+extern eci_initial_roots_t initial_roots SEC(".maps");
 extern eci_container_stats_t container_stats SEC(".maps");
 extern eci_config_t global_config SEC(".maps");
 extern eci_bind_allow_t bind_allow SEC(".maps");
@@ -126,6 +150,15 @@ extern eci_dev_rules_t dev_rules SEC(".maps");
 extern eci_hook_stats_t hook_stats SEC(".maps");
 extern eci_state_t state SEC(".maps");
 extern eci_events_t events SEC(".maps");
+
+/* Records a container's initial mounts when its setup ends (mount.bpf.c). */
+extern int eci_mount_snapshot(__u64 root_id);
+/* The mount policy's say on a CAP_SYS_ADMIN check (mount.bpf.c). */
+extern int eci_mount_admin(void);
+
+/* Syscall numbers: those added since 5.1 are the same on every architecture. */
+#define ECI_NR_FSPICK 433
+#define ECI_NR_MOUNT_SETATTR 442
 
 /* Kernel version differences, all here. */
 
@@ -139,6 +172,24 @@ static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
 	if (bpf_core_field_exists(struct kernfs_node___new, __parent))
 		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
 	return BPF_CORE_READ(kn, parent);
+}
+
+/* The syscall the task is in: where the architecture's pt_regs keeps it. */
+struct pt_regs___x86 {
+	unsigned long orig_ax;
+} __attribute__((preserve_access_index));
+
+struct pt_regs___arm64 {
+	int syscallno;
+} __attribute__((preserve_access_index));
+
+static __always_inline long eci_syscall_nr(struct task_struct *task)
+{
+	void *regs = (void *)bpf_task_pt_regs(task);
+
+	if (bpf_core_field_exists(struct pt_regs___x86, orig_ax))
+		return BPF_CORE_READ((struct pt_regs___x86 *)regs, orig_ax);
+	return BPF_CORE_READ((struct pt_regs___arm64 *)regs, syscallno);
 }
 
 /* Filesystems that are windows on global kernel state, with no per-container

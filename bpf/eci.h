@@ -76,7 +76,6 @@ enum eci_hook {
 	ECI_HOOK_FOLLOW_LINK,
 	ECI_HOOK_MOVE_MOUNT,
 	ECI_HOOK_SB_UMOUNT,
-	ECI_HOOK_SB_REMOUNT,
 	ECI_HOOK_MOUNT_SETATTR,
 	ECI_HOOK_FSPICK,
 	ECI_HOOK_CHROOT,
@@ -201,6 +200,8 @@ struct eci_config {
  * The value is a __u32, 1.
  */
 #define ECI_PATH_LEN 240
+/* Size of the other path buffers: a power of two, so BPF masks indexes. */
+#define ECI_PATH_BUF 256
 #define ECI_BIND_ALL 0
 #define ECI_MAX_BIND_RULES 4096
 
@@ -211,6 +212,67 @@ struct eci_bind_key {
 	char path[ECI_PATH_LEN];
 };
 
+/* Directories a container may bind from, named by the container: allowed is
+ * prefix + the container's name + '/' (e.g. "/var/lib/docker/containers/"
+ * and a Docker container's id: its hostname, hosts and resolv.conf). Array
+ * bind_templates; empty slots have prefix[0] 0. */
+#define ECI_MAX_TEMPLATES 8
+
+struct eci_bind_template {
+	char prefix[ECI_PATH_BUF]; /* normalized, with a trailing '/' */
+};
+
+/* Why a mount operation was refused: arg[1] of a mount or socket trap. */
+enum eci_mount_reason {
+	ECI_MNT_FS, /* a filesystem that exposes global kernel state */
+	ECI_MNT_SOURCE, /* bind source outside what the container may bind */
+	ECI_MNT_DOTDOT, /* a ".." component in a bind source */
+	ECI_MNT_RELATIVE, /* relative bind source, cwd not below the root */
+	ECI_MNT_TOO_LONG, /* bind source longer than ECI_PATH_LEN */
+	ECI_MNT_SYMLINK, /* a symlink followed while resolving a VM-side source */
+	ECI_MNT_MAGIC_LINK, /* a /proc magic link followed by a bind source */
+	ECI_MNT_SOCKET, /* bind of the engine socket, or of a directory holding it */
+	ECI_MNT_SUBMOUNTS, /* recursive bind carrying other mounts along */
+	ECI_MNT_LOCKED_FLAGS, /* remount relaxing a flag of an initial mount */
+	ECI_MNT_LOCKED, /* unmounting or moving an initial mount */
+	ECI_MNT_MOVE, /* mount(MS_MOVE): its source can't be vetted */
+	ECI_MNT_CLONE, /* attaching a copy of a mount the container can't see */
+	ECI_MNT_SETATTR, /* mount_setattr() after setup: no hook sees its effect */
+	ECI_MNT_FSPICK, /* fspick() after setup: reconfiguring a superblock */
+	ECI_MNT_ROOT, /* chroot or pivot_root to outside the current root */
+	ECI_MNT_CONNECT, /* connect() to the engine socket */
+	ECI_MNT_REASON_MAX,
+};
+
+/*
+ * The initial mounts of a container: those in its mount namespace when its
+ * setup ends. A mount is identified by what survives copies of it (a bind of
+ * it, `unshare -m`, a nested container's namespace): its superblock and root
+ * dentry, and where it sits: its parent's superblock and root dentry and the
+ * dentry it covers (all 0 for a namespace's root mount). Kernel pointers, valid
+ * while the mounts live; the entries go with the container's cgroup.
+ */
+#define ECI_MAX_INITIAL_MOUNTS 16384
+/* Mounts of a namespace the setup-end snapshot reads. */
+#define ECI_MAX_NS_MOUNTS 512
+
+struct eci_mount_key {
+	__u64 root_id;
+	__u64 sb;
+	__u64 root;
+	__u64 parent_sb;
+	__u64 parent_root;
+	__u64 mountpoint;
+};
+
+/* Key of initial_roots: the restrictions (MNT_READONLY, MNT_NOSUID, ...,
+ * the atime mode) of the initial mounts of a superblock's subtree, ORed. */
+struct eci_mount_root_key {
+	__u64 root_id;
+	__u64 sb;
+	__u64 dentry;
+};
+
 /* The engine's sockets, by path (array engine_socket_paths: a bind whose
  * source is or contains one needs ECI_CF_SOCKET; empty slots have path[0] 0)
  * and by inode (hash engine_sockets, key struct eci_inode_key, value __u32 1:
@@ -218,7 +280,7 @@ struct eci_bind_key {
 #define ECI_MAX_SOCKETS 8
 
 struct eci_socket_path {
-	char path[ECI_PATH_LEN]; /* normalized, with a trailing '/' */
+	char path[ECI_PATH_BUF]; /* normalized, with a trailing '/' */
 };
 
 struct eci_inode_key {

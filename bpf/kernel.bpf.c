@@ -40,6 +40,8 @@
  */
 #include "eci.bpf.h"
 
+#define CAP_SYS_ADMIN 21
+
 SEC("lsm/capable")
 int BPF_PROG(eci_capable, const struct cred *cred, struct user_namespace *ns, int cap,
 	     unsigned int opts, int ret)
@@ -52,6 +54,8 @@ int BPF_PROG(eci_capable, const struct cred *cred, struct user_namespace *ns, in
 		return ret;
 	/* Called for every capability check in the VM: a constant mask test
 	 * first, the namespace second, the map last. */
+	if (cap == CAP_SYS_ADMIN)
+		return eci_mount_admin();
 	if ((unsigned int)cap >= 64 || !((1ULL << cap) & ECI_CAP_DENIED))
 		return 0;
 	/* Level 0 is init_user_ns alone (its address is not in the BTF of

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -51,7 +53,6 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_FOLLOW_LINK] = "inode_follow_link",
 	[ECI_HOOK_MOVE_MOUNT] = "move_mount",
 	[ECI_HOOK_SB_UMOUNT] = "sb_umount",
-	[ECI_HOOK_SB_REMOUNT] = "sb_remount",
 	[ECI_HOOK_MOUNT_SETATTR] = "mount_setattr",
 	[ECI_HOOK_FSPICK] = "fspick",
 	[ECI_HOOK_CHROOT] = "path_chroot",
@@ -67,6 +68,8 @@ const char *const eci_class_names[ECI_CLASS_MAX] = {
 #define LSM_LIST "/sys/kernel/security/lsm"
 #define BTF_VMLINUX "/sys/kernel/btf/vmlinux"
 #define BPFFS "/sys/fs/bpf"
+#define TRACEFS "/sys/kernel/tracing"
+#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
 
 static bool verbose;
 
@@ -236,6 +239,51 @@ static int host_ns(const char *kind, volatile __u32 *out)
 	return 0;
 }
 
+/* The VM's root directory, as the kernel encodes its device (MKDEV). */
+static int vm_root(volatile __u64 *dev, volatile __u64 *ino)
+{
+	struct stat st;
+
+	if (stat("/proc/1/root/", &st) && stat("/", &st)) {
+		eci_err("failed to read the VM's root directory: %s", strerror(errno));
+		return -1;
+	}
+	*dev = (__u64)major(st.st_dev) << 20 | minor(st.st_dev);
+	*ino = st.st_ino;
+	return 0;
+}
+
+/* Sources every protected container may bind: runc binds its own binary
+ * (/proc/self/exe) onto a private file before it runs anything. */
+static int write_bind_defaults(int fd)
+{
+	static const char *const paths[] = { "/proc/self/exe/" };
+	__u32 one = 1;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct eci_bind_key k = { .root_id = ECI_BIND_ALL };
+
+		snprintf(k.path, sizeof(k.path), "%s", paths[i]);
+		k.prefixlen = (4 + 8 + strlen(k.path)) * 8;
+		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* The mount policy's syscall-exit tracepoint is found through tracefs; a
+ * VM's boot may not have mounted it yet. */
+static int ensure_tracefs(void)
+{
+	if (!access(TRACEFS "/events", F_OK) || !access(DEBUGFS_TRACING "/events", F_OK))
+		return 0;
+	if (mount("tracefs", TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		eci_err("failed to mount tracefs on %s: %s", TRACEFS, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 bool eci_is_loaded(void)
 {
 	return !access(ECI_PIN_DIR, F_OK);
@@ -282,7 +330,7 @@ int eci_load(bool v)
 	 * from the VM's. */
 	if (host_ns("mnt", &r->host_mnt_ns) || host_ns("net", &r->host_net_ns) ||
 	    host_ns("uts", &r->host_uts_ns) || host_ns("ipc", &r->host_ipc_ns) ||
-	    host_ns("pid", &r->host_pid_ns))
+	    host_ns("pid", &r->host_pid_ns) || vm_root(&r->vm_root_dev, &r->vm_root_ino))
 		goto out;
 
 	if (eci_bpf__load(skel)) {
@@ -307,7 +355,15 @@ int eci_load(bool v)
 		err = 1;
 		goto out;
 	}
+	err = write_bind_defaults(bpf_map__fd(skel->maps.bind_allow));
+	if (err) {
+		eci_err("failed to write the default bind sources: %s", strerror(-err));
+		err = 1;
+		goto out;
+	}
 	err = 1;
+	if (ensure_tracefs())
+		goto out;
 	if (eci_bpf__attach(skel)) {
 		eci_err("failed to attach the BPF programs: %s", strerror(errno));
 		goto out;
