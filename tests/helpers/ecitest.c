@@ -28,6 +28,7 @@
 #include <linux/kexec.h>
 #include <linux/perf_event.h>
 #include <sys/io.h>
+#include <sys/mount.h>
 
 static const char usage[] =
 	"usage: ecitest COMMAND [ARG]\n"
@@ -46,7 +47,13 @@ static const char usage[] =
 	"  handle PATH           print PATH's file handle: TYPE HEX\n"
 	"  clone_into DIR        clone3(CLONE_INTO_CGROUP) into cgroup DIR; the child\n"
 	"                        prints its cgroup\n"
-	"  open_by_handle DIR TYPE HEX  open a handle on DIR's filesystem, print a line\n";
+	"  open_by_handle DIR TYPE HEX  open a handle on DIR's filesystem, print a line\n"
+	"  bind SRC DST [rec]    mount(SRC, DST, MS_BIND [| MS_REC]): SRC exactly as given\n"
+	"  clone_tree SRC DST    open_tree(SRC, OPEN_TREE_CLONE) then move_mount onto DST\n"
+	"  fsmount_tmpfs DST     fsopen/fsconfig/fsmount a tmpfs, move_mount onto DST\n"
+	"  setattr_rw PATH       mount_setattr(PATH): clear MOUNT_ATTR_RDONLY\n"
+	"  fspick_rw PATH        fspick(PATH), fsconfig rw + reconfigure\n"
+	"  connect SOCK          connect to unix stream socket SOCK, print ok\n";
 
 static int fail(const char *what)
 {
@@ -283,6 +290,66 @@ static int do_open_by_handle(const char *dir, const char *type, const char *hex)
 	return 0;
 }
 
+static int do_clone_tree(const char *src, const char *dst)
+{
+	int fd = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE);
+
+	if (fd < 0)
+		return fail("open_tree");
+	if (move_mount(fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH))
+		return fail("move_mount");
+	return 0;
+}
+
+static int do_fsmount_tmpfs(const char *dst)
+{
+	int fs = fsopen("tmpfs", 0), mnt;
+
+	if (fs < 0)
+		return fail("fsopen");
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		return fail("fsconfig(FSCONFIG_CMD_CREATE)");
+	mnt = fsmount(fs, 0, 0);
+	if (mnt < 0)
+		return fail("fsmount");
+	if (move_mount(mnt, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH))
+		return fail("move_mount");
+	return 0;
+}
+
+static int do_setattr_rw(const char *path)
+{
+	struct mount_attr attr = { .attr_clr = MOUNT_ATTR_RDONLY };
+
+	if (mount_setattr(AT_FDCWD, path, 0, &attr, sizeof(attr)))
+		return fail("mount_setattr");
+	return 0;
+}
+
+static int do_fspick_rw(const char *path)
+{
+	int fd = fspick(AT_FDCWD, path, 0);
+
+	if (fd < 0)
+		return fail("fspick");
+	if (fsconfig(fd, FSCONFIG_SET_FLAG, "rw", NULL, 0))
+		return fail("fsconfig(rw)");
+	if (fsconfig(fd, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0))
+		return fail("fsconfig(FSCONFIG_CMD_RECONFIGURE)");
+	return 0;
+}
+
+static int do_connect(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd = unix_socket(path, &sa);
+
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return fail("connect");
+	printf("ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -348,6 +415,23 @@ int main(int argc, char **argv)
 		return do_sendfd(arg, argv[3]);
 	if (!strcmp(cmd, "recvfd") && arg)
 		return do_recvfd(arg);
+	if (!strcmp(cmd, "bind") && arg && argc > 3) {
+		unsigned long flags = MS_BIND | (argc > 4 && !strcmp(argv[4], "rec") ? MS_REC : 0);
+
+		if (mount(arg, argv[3], NULL, flags, NULL))
+			return fail("mount(MS_BIND)");
+		return 0;
+	}
+	if (!strcmp(cmd, "clone_tree") && arg && argc > 3)
+		return do_clone_tree(arg, argv[3]);
+	if (!strcmp(cmd, "fsmount_tmpfs") && arg)
+		return do_fsmount_tmpfs(arg);
+	if (!strcmp(cmd, "setattr_rw") && arg)
+		return do_setattr_rw(arg);
+	if (!strcmp(cmd, "fspick_rw") && arg)
+		return do_fspick_rw(arg);
+	if (!strcmp(cmd, "connect") && arg)
+		return do_connect(arg);
 	fputs(usage, stderr);
 	return 2;
 }
