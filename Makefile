@@ -94,12 +94,20 @@ $(BUILD)/unit/test_device: tests/unit/test_device.c user/device.c user/device.h 
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
 		-fno-sanitize-recover=all tests/unit/test_device.c user/device.c -o $@
 
+# The renderers need the hook names (loader.c, so the skeleton) and libbpf.
+$(BUILD)/unit/test_metrics: tests/unit/test_metrics.c $(ECILIB_SRCS) $(wildcard user/*.h) $(BUILD)/eci.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_metrics.c $(ECILIB_SRCS) \
+		$(LDLIBS_BPF) -ljson-c -o $@
+
 test-unit: $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 	@tests/run-unit.sh $^
 
 test-host: all
-	@$(MAKE) --no-print-directory SANITIZE=1 $(BUILD)/asan/bin/ecictl
+	@$(MAKE) --no-print-directory SANITIZE=1 $(BUILD)/asan/bin/ecictl $(BUILD)/asan/bin/ecitop
 	@tests/host/run.sh $(BUILD)/asan/bin/ecictl
+	@tests/host/ecitop-tmux.sh $(BUILD)/asan/bin/ecitop
 
 vm: all
 	@scripts/vm/kernel.sh >/dev/null

@@ -587,33 +587,35 @@ static void put_line(int y, int attr, const char *fmt, ...)
 	attrset(A_NORMAL);
 }
 
+/* Three lines: the enforcer, map fill, what the view shows. */
 static void draw_header(void)
 {
-	char up[32], filt[2 * ECI_NAME_LEN + 64];
+	char up[32];
 
 	if (!T.cur.loaded) {
-		put_line(0, A_BOLD, "ecitop - eci not loaded%s", T.paused ? "   [PAUSED]" : "");
+		put_line(0, A_BOLD, "ecitop - eci not loaded");
 	} else {
 		fmt_uptime(T.cur.uptime, up, sizeof(up));
 		put_line(0, A_BOLD,
 			 "ecitop - eci loaded, up %s, %.1f traps/s, drops %" PRIu64
-			 ", throttled %" PRIu64 "%s%s",
+			 ", throttled %" PRIu64 "%s",
 			 up, total_rate(), (uint64_t)T.cur.state.event_drops,
 			 (uint64_t)T.cur.state.event_throttled,
-			 T.cur.audit_all ? ", AUDIT ALL" : "", T.paused ? "   [PAUSED]" : "");
+			 T.cur.audit_all ? ", AUDIT ALL" : "");
 	}
-	snprintf(filt, sizeof(filt), "%s%s%s%s%s%s", T.fctr[0] ? " container~" : "", T.fctr,
-		 T.fhook[0] ? " hook~" : "", T.fhook,
+	put_line(1, A_NORMAL,
+		 "maps: cgroups %" PRIu64 "/%" PRIu64 " (%.1f%%), counters %" PRIu64 "/%" PRIu64
+		 " (%.1f%%); bpf stats %s",
+		 T.cur.cgroups, T.cur.cgroups_max, pct(T.cur.cgroups, T.cur.cgroups_max),
+		 T.cur.stats_entries, T.cur.stats_max, pct(T.cur.stats_entries, T.cur.stats_max),
+		 T.cur.bpf_stats ? "on" : "off");
+	put_line(2, A_NORMAL, "%s%sfilter:%s%s%s%s%s%s", T.paused ? "[PAUSED] " : "",
+		 T.replay ? (T.replay_done ? "[replay: end] " : "[replay] ") : "",
+		 T.fctr[0] ? " container~" : "", T.fctr, T.fhook[0] ? " hook~" : "", T.fhook,
 		 T.verdict == ECI_VERDICT_DENY	? " verdict=deny" :
 		 T.verdict == ECI_VERDICT_AUDIT ? " verdict=audit" :
 						  "",
-		 T.replay ? (T.replay_done ? " [replay: end]" : " [replay]") : "");
-	put_line(1, A_NORMAL,
-		 "map fill: cgroups %" PRIu64 "/%" PRIu64 " (%.1f%%), counters %" PRIu64 "/%" PRIu64
-		 " (%.1f%%), bpf stats %s%s%s",
-		 T.cur.cgroups, T.cur.cgroups_max, pct(T.cur.cgroups, T.cur.cgroups_max),
-		 T.cur.stats_entries, T.cur.stats_max, pct(T.cur.stats_entries, T.cur.stats_max),
-		 T.cur.bpf_stats ? "on" : "off", filt[0] ? ", filter:" : "", filt);
+		 T.fctr[0] || T.fhook[0] || T.verdict >= 0 ? "" : " none");
 }
 
 static void col_header(int y, const char *const *names, const int *widths, int n, int sorted,
@@ -642,7 +644,7 @@ static void draw_events(int y, int rows, uint64_t only_root)
 	size_t i;
 	int shown = 0;
 
-	put_line(y++, A_REVERSE, "%-8s %-14s %-20s %-6s %-5s %-15s %s", "TIME", "CONTAINER", "HOOK",
+	put_line(y++, A_REVERSE, "%-8s %-12s %-18s %-6s %-5s %-10s %s", "TIME", "CONTAINER", "HOOK",
 		 "CLASS", "VERD", "COMM", "WHAT");
 	for (i = 0; i < T.tail_n && shown < rows - 1; i++) {
 		const struct ev *e = tail_at(i);
@@ -651,7 +653,7 @@ static void draw_events(int y, int rows, uint64_t only_root)
 			continue;
 		fmt_time(e->t, tm, sizeof(tm));
 		put_line(y++, e->verdict == ECI_VERDICT_DENY ? A_NORMAL : A_DIM,
-			 "%-8s %-14.14s %-20.20s %-6s %-5s %-15.15s %s", tm, e->ctr,
+			 "%-8s %-12.12s %-18.18s %-6s %-5s %-10.10s %s", tm, e->ctr,
 			 e->hook >= 0 ? eci_hook_names[e->hook] : "?",
 			 e->cls >= 0 ? eci_class_names[e->cls] : "?",
 			 e->verdict == ECI_VERDICT_AUDIT ? "audit" : "deny", e->comm, e->what);
@@ -672,7 +674,7 @@ static void draw_main(void)
 {
 	struct crow *crows = calloc(T.cur.nctrs + 1, sizeof(*crows));
 	struct hrow hrows[ECI_HOOK_MAX];
-	int avail = LINES - 3, ch, hh, y = 2;
+	int avail = LINES - 4, ch, hh, y = 3;
 	size_t nc, nh, top;
 
 	if (!crows)
@@ -739,7 +741,7 @@ static void draw_detail(void)
 {
 	const struct eci_ctr_snap *c = NULL;
 	uint64_t per_hook[ECI_HOOK_MAX] = {};
-	int y = 2;
+	int y = 3;
 
 	for (size_t i = 0; i < T.cur.nctrs; i++)
 		if (T.cur.ctrs[i].id == T.sel_id)
