@@ -107,6 +107,7 @@ test-unit: $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 test-host: all
 	@$(MAKE) --no-print-directory SANITIZE=1 $(BUILD)/asan/bin/ecictl $(BUILD)/asan/bin/ecitop
 	@tests/host/run.sh $(BUILD)/asan/bin/ecictl
+	@tests/host/stats.sh $(BUILD)/asan/bin/ecictl
 	@tests/host/ecitop-tmux.sh $(BUILD)/asan/bin/ecitop
 
 vm: all
