@@ -60,7 +60,7 @@ ID=$(obs_denials | sed 's/.*"cgroup_id":\([0-9]*\).*/\1/')
 in_obs 'n=0; i=0; while [ $i -lt 7 ]; do true </dev/mem || n=$((n + 1)); i=$((i + 1)); done 2>/dev/null
 	echo "device denied $n"
 	for d in 1 2; do date -s 2031-01-0$d 2>&1 | grep -q "not permitted" && echo "clock denied $d"; done
-	ip link add eci0 type dummy 2>/dev/null; ip link show eci0 >/dev/null 2>&1 || echo "module denied"'
+	ip link add eci0 type dummy 2>/dev/null; grep -q eci0 /proc/net/dev || echo "module denied"'
 out=$(cat "$SH/out.$N")
 case $out in
 *"device denied 7"*"clock denied 2"*"module denied"*) pass "the 10 operations were denied" ;;
