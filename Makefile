@@ -32,8 +32,10 @@ CFLAGS += -std=c11 -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 $(SANFLAGS)
 CPPFLAGS += -Ibpf -Iuser -I$(BUILD)
 LDLIBS_BPF := -lbpf -lelf -lz
 
-ECICTL_SRCS := user/ecictl.c user/loader.c user/container.c user/cgroup.c user/device.c user/events.c \
-	user/util.c
+ECILIB_SRCS := user/loader.c user/container.c user/cgroup.c user/device.c user/events.c \
+	user/util.c user/stats.c user/metrics.c
+ECICTL_SRCS := user/ecictl.c user/daemon.c $(ECILIB_SRCS)
+ECITOP_SRCS := user/ecitop.c $(ECILIB_SRCS)
 TESTS_BIN_SRCS := $(wildcard tests/helpers/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
@@ -44,7 +46,7 @@ DEPS_STAMP := $(BUILD)/.deps
 
 .PHONY: all deps vm test test-unit test-host test-vm test-eci-vm demo bench clean format format-check
 
-all: $(OUT)/bin/ecictl $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
+all: $(OUT)/bin/ecictl $(OUT)/bin/ecitop $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
@@ -70,7 +72,11 @@ $(OUT)/obj/%.o: user/%.c $(wildcard user/*.h) bpf/eci.h $(BUILD)/eci.skel.h
 
 $(OUT)/bin/ecictl: $(patsubst user/%.c,$(OUT)/obj/%.o,$(ECICTL_SRCS))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -ljson-c -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -ljson-c -lmicrohttpd -o $@
+
+$(OUT)/bin/ecitop: $(patsubst user/%.c,$(OUT)/obj/%.o,$(ECITOP_SRCS))
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -ljson-c $(shell pkg-config --libs ncursesw) -o $@
 
 # Test helpers run inside minimal containers: static, no library needed there.
 $(BUILD)/tests-bin/%: tests/helpers/%.c | $(DEPS_STAMP)
@@ -88,12 +94,21 @@ $(BUILD)/unit/test_device: tests/unit/test_device.c user/device.c user/device.h 
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
 		-fno-sanitize-recover=all tests/unit/test_device.c user/device.c -o $@
 
+# The renderers need the hook names (loader.c, so the skeleton) and libbpf.
+$(BUILD)/unit/test_metrics: tests/unit/test_metrics.c $(ECILIB_SRCS) $(wildcard user/*.h) $(BUILD)/eci.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_metrics.c $(ECILIB_SRCS) \
+		$(LDLIBS_BPF) -ljson-c -o $@
+
 test-unit: $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 	@tests/run-unit.sh $^
 
 test-host: all
-	@$(MAKE) --no-print-directory SANITIZE=1 $(BUILD)/asan/bin/ecictl
+	@$(MAKE) --no-print-directory SANITIZE=1 $(BUILD)/asan/bin/ecictl $(BUILD)/asan/bin/ecitop
 	@tests/host/run.sh $(BUILD)/asan/bin/ecictl
+	@tests/host/stats.sh $(BUILD)/asan/bin/ecictl
+	@tests/host/ecitop-tmux.sh $(BUILD)/asan/bin/ecitop
 
 vm: all
 	@scripts/vm/kernel.sh >/dev/null

@@ -11,8 +11,8 @@ pkgs=(
 	libjson-c-dev libncurses-dev libmicrohttpd-dev
 	# VM test bed: Debian's kernel package is fetched with apt-get download
 	qemu-system-x86 busybox-static runc cpio kmod e2fsprogs xz-utils zstd gzip
-	# interactive tests
-	tmux
+	# interactive tests; the strict Prometheus parser (python3 from Debian)
+	tmux python3 python3-prometheus-client
 )
 
 missing=()

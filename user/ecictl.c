@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "container.h"
+#include "daemon.h"
 #include "events.h"
 #include "eci.h"
 #include "loader.h"
@@ -42,6 +43,15 @@ static const char usage[] =
 	"  events [--follow] [--count N]\n"
 	"                             trap events as JSON lines: those waiting, then (with\n"
 	"                             --follow) new ones as they come\n"
+	"  stats [--format prometheus|json|table] [-o FILE]\n"
+	"                             every counter once: per hook, per container and class,\n"
+	"                             events dropped/throttled, map fill, BPF run time;\n"
+	"                             -o writes FILE atomically (textfile collectors)\n"
+	"  daemon [--listen ADDR:PORT] [--log FILE] [--syslog] [--bpf-stats]\n"
+	"                             serve Prometheus metrics on GET /metrics (default\n"
+	"                             127.0.0.1:9568); append trap events to FILE as JSON\n"
+	"                             lines (reopened on SIGHUP) and/or to syslog;\n"
+	"                             --bpf-stats keeps the kernel's BPF run-time stats on\n"
 	"\n"
 	"CGROUP is a cgroup v2 path (/eci/c1), its directory (/sys/fs/cgroup/eci/c1) or its id.\n"
 	"--audit reports what would be denied and denies nothing.\n"
@@ -186,6 +196,10 @@ int main(int argc, char **argv)
 		return cmd_container(argc, argv);
 	if (!strcmp(cmd, "subtree"))
 		return cmd_subtree(argc, argv);
+	if (!strcmp(cmd, "stats"))
+		return eci_cmd_stats(argc, argv);
+	if (!strcmp(cmd, "daemon"))
+		return eci_cmd_daemon(argc, argv);
 	if (!strcmp(cmd, "events")) {
 		bool follow = false;
 		unsigned long count = 0;

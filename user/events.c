@@ -84,15 +84,12 @@ static void add_what(json_object *o, const struct eci_event *e)
 	}
 }
 
-static int on_event(void *ctx, void *data, size_t len)
+json_object *eci_event_json(const struct eci_event *e)
 {
-	const struct eci_event *e = data;
-	json_object *o;
+	json_object *o = json_object_new_object();
 
-	(void)ctx;
-	if (len < sizeof(*e))
-		return 0;
-	o = json_object_new_object();
+	if (!mono_to_real_ns)
+		mono_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	json_object_object_add(o, "time_ns",
 			       json_object_new_int64((int64_t)e->ts_ns + mono_to_real_ns));
 	json_object_object_add(o, "container", json_object_new_string(e->container));
@@ -114,6 +111,18 @@ static int on_event(void *ctx, void *data, size_t len)
 	if (e->detail[0])
 		json_object_object_add(o, "detail", json_object_new_string(e->detail));
 	add_what(o, e);
+	return o;
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	const struct eci_event *e = data;
+	json_object *o;
+
+	(void)ctx;
+	if (len < sizeof(*e))
+		return 0;
+	o = eci_event_json(e);
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	fflush(stdout);
 	json_object_put(o);
@@ -143,7 +152,6 @@ int eci_events(bool follow, unsigned long count)
 		close(fd);
 		return 1;
 	}
-	mono_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 

@@ -5,8 +5,15 @@
 
 #include <stdbool.h>
 
+#include <json-c/json.h>
+
+#include "eci.h"
+
 /* Print the waiting trap events; with follow, keep printing until SIGINT or
  * SIGTERM. count > 0 stops after that many. */
 int eci_events(bool follow, unsigned long count);
+
+/* One trap event as ecictl events prints it (wall-clock time_ns). */
+json_object *eci_event_json(const struct eci_event *e);
 
 #endif /* ECI_EVENTS_H */

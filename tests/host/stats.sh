@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ecictl stats and ecictl daemon on this host (enforcer not loaded, run under
+# ASan/UBSan): eci_up 0 that passes the strict parser, one-sentence errors,
+# the HTTP endpoint's 200/404, a clean SIGTERM.
+# usage: tests/host/stats.sh ECICTL
+set -u
+ecictl=${1:?usage: tests/host/stats.sh ECICTL}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+pass() { echo "PASS host stats: $1"; }
+fail() { echo "FAIL host stats: $1: $2"; failed=1; }
+
+if [ -e /sys/fs/bpf/eci ]; then
+	echo "SKIP host stats: eci is loaded on this host; these checks expect it not to be"
+	exit 0
+fi
+if "$ecictl" stats --format prometheus >"$tmp/m" 2>"$tmp/e" && grep -q '^eci_up 0$' "$tmp/m" &&
+	"$top/tests/unit/check_prometheus.py" "$tmp/m" >"$tmp/c" 2>&1; then
+	pass "not loaded: eci_up 0, strict parser accepts it"
+else
+	fail "not loaded: eci_up 0, strict parser accepts it" "$(cat "$tmp/e" "$tmp/c" "$tmp/m" | head -c 400)"
+fi
+"$ecictl" stats --format yaml >/dev/null 2>"$tmp/e"
+st=$?
+[ $st = 2 ] && [ "$(head -n1 "$tmp/e")" = "ecictl: --format takes prometheus, json or table" ] &&
+	pass "a bad --format: one sentence, exit 2" || fail "a bad --format: one sentence, exit 2" "exit $st: $(cat "$tmp/e")"
+"$ecictl" stats -o "$tmp/no/such/dir/eci.prom" 2>"$tmp/e"
+st=$?
+[ $st = 1 ] && [ "$(wc -l <"$tmp/e")" = 1 ] && grep -q 'failed to create' "$tmp/e" &&
+	pass "-o into a missing directory: one sentence, exit 1" ||
+	fail "-o into a missing directory: one sentence, exit 1" "exit $st: $(cat "$tmp/e")"
+"$ecictl" daemon --listen nowhere >/dev/null 2>"$tmp/e"
+st=$?
+[ $st = 2 ] && grep -q -- '--listen takes an IPv4 ADDR:PORT' "$tmp/e" &&
+	pass "daemon --listen nowhere: exit 2" || fail "daemon --listen nowhere: exit 2" "exit $st: $(cat "$tmp/e")"
+"$ecictl" daemon --log "$tmp/log" >/dev/null 2>"$tmp/e"
+st=$?
+[ $st = 1 ] && grep -q 'eci is not loaded' "$tmp/e" && [ ! -e "$tmp/log" ] &&
+	pass "daemon --log without the enforcer: one sentence, exit 1" ||
+	fail "daemon --log without the enforcer: one sentence, exit 1" "exit $st: $(cat "$tmp/e")"
+
+port=$((20000 + $$ % 20000))
+"$ecictl" daemon --listen "127.0.0.1:$port" >"$tmp/d" 2>&1 &
+pid=$!
+for _ in $(seq 50); do
+	curl -s -o /dev/null "http://127.0.0.1:$port/metrics" && break
+	sleep 0.1
+done
+code=$(curl -s -o "$tmp/m" -D "$tmp/h" -w '%{http_code}' "http://127.0.0.1:$port/metrics")
+if [ "$code" = 200 ] && grep -qi '^content-type: text/plain; version=0.0.4' "$tmp/h" && grep -q '^eci_up 0' "$tmp/m"; then
+	pass "daemon: GET /metrics is 200, text format 0.0.4"
+else
+	fail "daemon: GET /metrics is 200, text format 0.0.4" "code $code: $(cat "$tmp/h" "$tmp/d")"
+fi
+codes="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/") $(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "http://127.0.0.1:$port/metrics") $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics/x")"
+[ "$codes" = "404 404 404" ] && pass "daemon: GET /, POST /metrics, GET /metrics/x are 404" ||
+	fail "daemon: GET /, POST /metrics, GET /metrics/x are 404" "$codes"
+kill -TERM $pid
+wait $pid
+st=$?
+[ $st = 0 ] && pass "daemon: SIGTERM, exit 0 (no sanitizer report)" || fail "daemon: SIGTERM, exit 0" "exit $st: $(cat "$tmp/d")"
+exit $failed

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One snapshot of every counter the enforcer keeps: per-CPU hook counters and
+ * per-container class counters summed over CPUs, the state counters, map
+ * fill, and the kernel's own run-time statistics of each program. Reading
+ * holds no lock: per-CPU values are summed as they are, so a snapshot taken
+ * during traps may lag a trap or two, never count one twice.
+ */
+#define _GNU_SOURCE
+#include "stats.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+#include "util.h"
+
+/* Programs whose name is not "eci_" + their hook's name. */
+static const struct {
+	const char *prog;
+	enum eci_hook hook;
+} prog_hooks[] = {
+	{ "eci_module_request", ECI_HOOK_MODULE_REQUEST },
+	{ "eci_kernel_file_open", ECI_HOOK_KERNEL_FILE },
+	{ "eci_mount_fs", ECI_HOOK_MOUNT_FS },
+};
+
+static double clock_s(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int eci_hook_index(const char *name)
+{
+	for (int h = 0; h < ECI_HOOK_MAX; h++)
+		if (eci_hook_names[h] && !strcmp(eci_hook_names[h], name))
+			return h;
+	return -1;
+}
+
+int eci_class_index(const char *name)
+{
+	for (int c = 0; c < ECI_CLASS_MAX; c++)
+		if (!strcmp(eci_class_names[c], name))
+			return c;
+	return -1;
+}
+
+static int prog_hook(const char *prog)
+{
+	for (size_t i = 0; i < sizeof(prog_hooks) / sizeof(prog_hooks[0]); i++)
+		if (!strcmp(prog_hooks[i].prog, prog))
+			return prog_hooks[i].hook;
+	return strncmp(prog, "eci_", 4) ? -1 : eci_hook_index(prog + 4);
+}
+
+uint64_t eci_ctr_total(const struct eci_ctr_snap *c, int verdict)
+{
+	uint64_t n = 0;
+
+	for (int k = 0; k < ECI_CLASS_MAX; k++) {
+		if (verdict != ECI_VERDICT_AUDIT)
+			n += c->denials[k];
+		if (verdict != ECI_VERDICT_DENY)
+			n += c->audits[k];
+	}
+	return n;
+}
+
+int eci_bpf_stats_enable(void)
+{
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int open_pin(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", ECI_PIN_MAPS, name);
+	return bpf_obj_get(path);
+}
+
+static bool sysctl_on(const char *path)
+{
+	char c = '0';
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = '0';
+		close(fd);
+	}
+	return c == '1';
+}
+
+/* Run time per hook from the pinned links' programs; the earliest load time
+ * is the enforcer's start. */
+static void read_progs(struct eci_snapshot *s)
+{
+	double boot = clock_s(CLOCK_BOOTTIME);
+	uint64_t first = 0;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(ECI_PIN_LINKS);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct bpf_link_info li = {};
+		struct bpf_prog_info pi = {};
+		__u32 llen = sizeof(li), plen = sizeof(pi);
+		char path[PATH_MAX];
+		int lfd, pfd, h;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", ECI_PIN_LINKS, de->d_name);
+		lfd = bpf_obj_get(path);
+		if (lfd < 0)
+			continue;
+		pfd = -1;
+		if (!bpf_obj_get_info_by_fd(lfd, &li, &llen))
+			pfd = bpf_prog_get_fd_by_id(li.prog_id);
+		if (pfd >= 0 && !bpf_obj_get_info_by_fd(pfd, &pi, &plen)) {
+			if (!first || pi.load_time < first)
+				first = pi.load_time;
+			h = prog_hook(de->d_name);
+			if (h >= 0) {
+				s->hooks[h].run_time_ns += pi.run_time_ns;
+				s->hooks[h].run_cnt += pi.run_cnt;
+				s->hooks[h].nprogs++;
+			}
+		}
+		if (pfd >= 0)
+			close(pfd);
+		close(lfd);
+	}
+	closedir(d);
+	if (first)
+		s->uptime = boot - first / 1e9;
+}
+
+static int read_hooks(struct eci_snapshot *s, int ncpu)
+{
+	struct eci_hook_stats *v = calloc(ncpu, sizeof(*v));
+	int fd = open_pin("hook_stats"), err = 0;
+
+	if (fd < 0 || !v) {
+		err = fd < 0 ? -errno : -ENOMEM;
+		goto out;
+	}
+	for (__u32 h = 0; h < ECI_HOOK_MAX; h++) {
+		if (bpf_map_lookup_elem(fd, &h, v))
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			s->hooks[h].calls += v[c].calls;
+			s->hooks[h].denials += v[c].denials;
+			s->hooks[h].audits += v[c].audits;
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(v);
+	return err;
+}
+
+static struct eci_ctr_snap *find_ctr(struct eci_snapshot *s, uint64_t id)
+{
+	for (size_t i = 0; i < s->nctrs; i++)
+		if (s->ctrs[i].id == id)
+			return &s->ctrs[i];
+	return NULL;
+}
+
+static struct eci_ctr_snap *add_ctr(struct eci_snapshot *s, size_t *cap, uint64_t id)
+{
+	struct eci_ctr_snap *c;
+
+	if (s->nctrs == *cap) {
+		size_t n = *cap ? *cap * 2 : 16;
+		struct eci_ctr_snap *p = realloc(s->ctrs, n * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		s->ctrs = p;
+		*cap = n;
+	}
+	c = &s->ctrs[s->nctrs++];
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	return c;
+}
+
+/* The protected containers (root entries of the containers map), then the
+ * counters of each, summed over CPUs. A counter without a container is one
+ * whose cgroup went between the two reads: it is kept, unnamed. */
+static int read_containers(struct eci_snapshot *s, int ncpu)
+{
+	struct eci_container_stats *v = NULL;
+	int cfd = open_pin("containers"), sfd = open_pin("container_stats"), err = 0;
+	__u64 key, next, *prev = NULL;
+	size_t cap = 0;
+
+	if (cfd < 0 || sfd < 0) {
+		err = -errno;
+		goto out;
+	}
+	s->cgroups_max = ECI_MAX_CGROUPS;
+	s->stats_max = ECI_MAX_CGROUPS;
+	while (!bpf_map_get_next_key(cfd, prev, &next)) {
+		struct eci_container e;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(cfd, &key, &e))
+			continue;
+		s->cgroups++;
+		if (e.root_id == key && !(e.flags & ECI_CF_SUBTREE)) {
+			struct eci_ctr_snap *c = add_ctr(s, &cap, key);
+
+			if (!c) {
+				err = -ENOMEM;
+				goto out;
+			}
+			memcpy(c->name, e.name, sizeof(c->name));
+			c->name[sizeof(c->name) - 1] = '\0';
+			c->flags = e.flags;
+		}
+	}
+	v = calloc(ncpu, sizeof(*v));
+	if (!v) {
+		err = -ENOMEM;
+		goto out;
+	}
+	prev = NULL;
+	while (!bpf_map_get_next_key(sfd, prev, &next)) {
+		struct eci_ctr_snap *c;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(sfd, &key, v))
+			continue;
+		s->stats_entries++;
+		c = find_ctr(s, key);
+		if (!c)
+			c = add_ctr(s, &cap, key);
+		if (!c) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			for (int k = 0; k < ECI_CLASS_MAX; k++) {
+				c->denials[k] += v[cpu].denials[k];
+				c->audits[k] += v[cpu].audits[k];
+			}
+	}
+out:
+	free(v);
+	if (cfd >= 0)
+		close(cfd);
+	if (sfd >= 0)
+		close(sfd);
+	return err;
+}
+
+int eci_snapshot_read(struct eci_snapshot *s)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, err;
+	struct eci_config cfg = {};
+	__u32 zero = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->mono = clock_s(CLOCK_MONOTONIC);
+	s->real = clock_s(CLOCK_REALTIME);
+	s->bpf_stats = sysctl_on("/proc/sys/kernel/bpf_stats_enabled");
+	if (!eci_is_loaded())
+		return 0;
+	if (ncpu <= 0) {
+		eci_err("failed to count the CPUs: %s", strerror(-ncpu));
+		return ncpu;
+	}
+	s->loaded = true;
+	fd = open_pin("state");
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &s->state)) {
+		err = -errno;
+		eci_err("failed to read %s/state: %s", ECI_PIN_MAPS, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	close(fd);
+	fd = open_pin("global_config");
+	if (fd >= 0 && !bpf_map_lookup_elem(fd, &zero, &cfg))
+		s->audit_all = cfg.flags & ECI_CONFIG_AUDIT;
+	if (fd >= 0)
+		close(fd);
+	err = read_hooks(s, ncpu);
+	if (err) {
+		eci_err("failed to read %s/hook_stats: %s", ECI_PIN_MAPS, strerror(-err));
+		return err;
+	}
+	err = read_containers(s, ncpu);
+	if (err) {
+		eci_err("failed to read the container counters: %s", strerror(-err));
+		eci_snapshot_free(s);
+		return err;
+	}
+	read_progs(s);
+	return 0;
+}
+
+void eci_snapshot_free(struct eci_snapshot *s)
+{
+	free(s->ctrs);
+	s->ctrs = NULL;
+	s->nctrs = 0;
+}
