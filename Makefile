@@ -33,7 +33,7 @@ CPPFLAGS += -Ibpf -Iuser -I$(BUILD)
 LDLIBS_BPF := -lbpf -lelf -lz
 
 ECICTL_SRCS := user/ecictl.c user/loader.c user/container.c user/cgroup.c user/device.c user/events.c \
-	user/util.c
+	user/util.c user/txn.c user/image.c user/settings.c user/policy.c user/ocihook.c
 TESTS_BIN_SRCS := $(wildcard tests/helpers/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
@@ -87,6 +87,13 @@ $(BUILD)/unit/test_device: tests/unit/test_device.c user/device.c user/device.h 
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
 		-fno-sanitize-recover=all tests/unit/test_device.c user/device.c -o $@
+
+$(BUILD)/unit/test_settings: tests/unit/test_settings.c user/settings.c user/image.c user/device.c \
+		user/settings.h user/image.h user/device.h bpf/eci.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_settings.c user/settings.c user/image.c \
+		user/device.c -ljson-c -o $@
 
 test-unit: $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 	@tests/run-unit.sh $^

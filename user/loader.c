@@ -26,6 +26,8 @@
 #include <bpf/libbpf.h>
 
 #include "container.h"
+#include "policy.h"
+#include "settings.h"
 #include "eci.skel.h"
 #include "util.h"
 
@@ -307,6 +309,12 @@ int eci_load(bool v)
 		err = 1;
 		goto out;
 	}
+	err = eci_bind_builtin_write(bpf_map__fd(skel->maps.bind_allow));
+	if (err) {
+		eci_err("failed to write the built-in bind sources: %s", strerror(-err));
+		err = 1;
+		goto out;
+	}
 	err = 1;
 	if (eci_bpf__attach(skel)) {
 		eci_err("failed to attach the BPF programs: %s", strerror(errno));
@@ -339,6 +347,10 @@ int eci_load(bool v)
 	printf("eci loaded: %d programs attached, pinned under %s\n", skel->skeleton->prog_cnt,
 	       ECI_PIN_DIR);
 	err = 0;
+	/* Reloaded without a reboot: the settings applied before still hold
+	 * (their subtrees adopt what runs there now). */
+	if (!access(ECI_SETTINGS_COPY, F_OK))
+		err = eci_settings_apply(ECI_SETTINGS_COPY);
 out:
 	if (pinned)
 		remove_pins(tmp);
