@@ -33,7 +33,8 @@ CPPFLAGS += -Ibpf -Iuser -I$(BUILD)
 LDLIBS_BPF := -lbpf -lelf -lz
 
 ECILIB_SRCS := user/loader.c user/container.c user/cgroup.c user/device.c user/events.c \
-	user/util.c user/stats.c user/metrics.c
+	user/util.c user/stats.c user/metrics.c user/txn.c user/image.c user/settings.c user/policy.c \
+	user/ocihook.c
 ECICTL_SRCS := user/ecictl.c user/daemon.c $(ECILIB_SRCS)
 ECITOP_SRCS := user/ecitop.c $(ECILIB_SRCS)
 TESTS_BIN_SRCS := $(wildcard tests/helpers/*.c)

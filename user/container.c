@@ -22,6 +22,8 @@
 #include "cgroup.h"
 #include "device.h"
 #include "eci.h"
+#include "policy.h"
+#include "txn.h"
 #include "util.h"
 
 static int open_map(const char *name)
@@ -38,6 +40,11 @@ static int open_map(const char *name)
 			eci_err("failed to open %s: %s", path, strerror(errno));
 	}
 	return fd;
+}
+
+int eci_open_map(const char *name)
+{
+	return open_map(name);
 }
 
 /* Names longer than the map holds are cut: they label traps, nothing more. */
@@ -67,68 +74,10 @@ static int resolve(const char *arg, char *dir, size_t len, uint64_t *id)
 	return err;
 }
 
-/* What each write replaced, to put it back if a later write fails: a policy
- * update applies whole or not at all. */
-struct undo {
-	int fd;
-	union {
-		uint64_t id;
-		struct eci_dev_key dev;
-	} key;
-	int had_old;
-	union {
-		struct eci_container c;
-		uint32_t access;
-	} old;
-};
-
-struct undo_log {
-	struct undo *u;
-	size_t n, cap;
-};
-
-/* Write key -> val in fd, remembering what was there. */
-static int logged_update(struct undo_log *log, int fd, const void *key, size_t klen,
-			 const void *val)
-{
-	struct undo *u;
-
-	if (log->n == log->cap) {
-		size_t cap = log->cap ? log->cap * 2 : 16;
-		struct undo *p = realloc(log->u, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		log->u = p;
-		log->cap = cap;
-	}
-	u = &log->u[log->n];
-	memset(u, 0, sizeof(*u));
-	u->fd = fd;
-	memcpy(&u->key, key, klen);
-	u->had_old = !bpf_map_lookup_elem(fd, key, &u->old);
-	if (bpf_map_update_elem(fd, key, val, BPF_ANY))
-		return -errno;
-	log->n++;
-	return 0;
-}
-
-static void rollback(struct undo_log *log)
-{
-	while (log->n--) {
-		struct undo *u = &log->u[log->n];
-
-		if (u->had_old)
-			bpf_map_update_elem(u->fd, &u->key, &u->old, BPF_ANY);
-		else
-			bpf_map_delete_elem(u->fd, &u->key);
-	}
-}
-
 struct add_ctx {
 	int fd;
 	struct eci_container val;
-	struct undo_log *log;
+	struct eci_txn *log;
 	size_t n;
 };
 
@@ -141,13 +90,14 @@ static int add_one(const char *dir, uint64_t id, void *arg)
 	(void)dir;
 	if (id != v.root_id)
 		v.flags = (v.flags | ECI_CF_INHERITED) & ~ECI_CF_SETUP;
-	err = logged_update(a->log, a->fd, &id, sizeof(id), &v);
+	err = eci_txn_update(a->log, a->fd, &id, sizeof(id), &v, sizeof(v));
 	a->n += !err;
 	return err;
 }
 
 /* Remove the device rules of root that the new set does not have. */
-static int drop_stale_rules(int fd, uint64_t root, const struct eci_dev_rule *keep, size_t nkeep)
+static int drop_stale_rules(struct eci_txn *t, int fd, uint64_t root,
+			    const struct eci_dev_rule *keep, size_t nkeep)
 {
 	struct eci_dev_key key, last, *prev = NULL, *stale = NULL;
 	size_t n = 0, cap = 0;
@@ -175,9 +125,12 @@ static int drop_stale_rules(int fd, uint64_t root, const struct eci_dev_rule *ke
 		}
 		stale[n++] = key;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, &stale[i]) && errno != ENOENT)
+	for (size_t i = 0; i < n && !err; i++) {
+		if (t)
+			err = eci_txn_delete(t, fd, &stale[i], sizeof(stale[i]), sizeof(uint32_t));
+		else if (bpf_map_delete_elem(fd, &stale[i]) && errno != ENOENT)
 			err = -errno;
+	}
 	free(stale);
 	return err;
 }
@@ -191,19 +144,54 @@ int eci_dev_defaults_write(int fd)
 	return 0;
 }
 
-int eci_container_add(const char *arg, const char *name, uint32_t flags,
-		      const struct eci_dev_rule *rules, size_t nrules)
+int eci_container_add(const char *arg, const struct eci_container_opts *o)
 {
-	struct undo_log log = { 0 };
+	const struct eci_dev_rule *rules = o->rules;
+	size_t nrules = o->nrules, nbinds = 0;
+	const char *name = o->name;
+	uint32_t flags = o->flags;
+	struct eci_txn log = { 0 };
 	struct add_ctx a = { .fd = -1, .log = &log };
 	struct eci_dev_rule *own = NULL;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], (*binds)[ECI_PATH_LEN] = NULL;
 	const char *rel;
-	int dfd = -1, err = 1;
+	int dfd = -1, bfd = -1, err = 1;
 	uint64_t id;
 
-	if (resolve(arg, dir, sizeof(dir), &id))
+	/* Everything is checked before the first write. */
+	binds = calloc(o->nbinds ? o->nbinds : 1, sizeof(*binds));
+	if (!binds) {
+		eci_err("failed to add %s: %s", arg, strerror(ENOMEM));
 		return 1;
+	}
+	for (size_t i = 0; i < o->nbinds; i++) {
+		int e = eci_bind_path(o->binds[i], binds[nbinds], sizeof(binds[0]));
+
+		if (e == -EINVAL)
+			eci_err("--bind %s: not an absolute path", o->binds[i]);
+		else if (e)
+			eci_err("--bind %s: longer than %d characters", o->binds[i],
+				ECI_PATH_LEN - 2);
+		if (e) {
+			free(binds);
+			return 1;
+		}
+		nbinds++;
+	}
+	if (o->image) {
+		int m = eci_image_allowed(o->image);
+
+		if (m < 0) {
+			eci_err("--image %s is not an image reference (name[:tag] or name@sha256:...)",
+				o->image);
+			free(binds);
+			return 1;
+		}
+		if (m)
+			flags |= ECI_CF_SOCKET;
+	}
+	if (resolve(arg, dir, sizeof(dir), &id))
+		goto out;
 	rel = cg_rel_path(dir);
 	if (!name) {
 		name = strrchr(rel, '/');
@@ -211,11 +199,11 @@ int eci_container_add(const char *arg, const char *name, uint32_t flags,
 	}
 	if (strlen(name) >= ECI_NAME_LEN) {
 		eci_err("container name '%s' is longer than %d characters", name, ECI_NAME_LEN - 1);
-		return 1;
+		goto out;
 	}
 	a.fd = open_containers();
 	if (a.fd < 0)
-		return 1;
+		goto out;
 	if (!bpf_map_lookup_elem(a.fd, &id, &a.val) && (a.val.flags & ECI_CF_SUBTREE)) {
 		eci_err("%s is a protected subtree, not a container: its children are the containers",
 			rel);
@@ -236,7 +224,8 @@ int eci_container_add(const char *arg, const char *name, uint32_t flags,
 	for (size_t i = 0; i < nrules; i++) {
 		own[i] = rules[i];
 		own[i].key.root_id = id;
-		err = logged_update(&log, dfd, &own[i].key, sizeof(own[i].key), &own[i].access);
+		err = eci_txn_update(&log, dfd, &own[i].key, sizeof(own[i].key), &own[i].access,
+				     sizeof(own[i].access));
 		if (err)
 			break;
 	}
@@ -246,27 +235,49 @@ int eci_container_add(const char *arg, const char *name, uint32_t flags,
 	if (!err)
 		err = cg_walk(dir, add_one, &a);
 	if (!err)
-		err = drop_stale_rules(dfd, id, own, nrules);
+		err = drop_stale_rules(&log, dfd, id, own, nrules);
+	/* Bind sources after the entries: one the kernel sees without its
+	 * container is one an unrelated cleanup may take for a leftover. */
+	if (!err) {
+		bfd = open_map("bind_allow");
+		err = bfd < 0 ? -ENOENT : 0;
+		for (size_t i = 0; i < nbinds && !err; i++) {
+			struct eci_bind_key k;
+			uint32_t one = 1;
+
+			eci_bind_key_set(&k, id, binds[i]);
+			err = eci_txn_update(&log, bfd, &k, sizeof(k), &one, sizeof(one));
+		}
+		if (!err)
+			err = eci_bind_drop(&log, bfd, id, binds, nbinds);
+	}
 	if (err) {
-		rollback(&log);
+		eci_txn_rollback(&log);
 		if (err == -E2BIG)
-			eci_err("the policy maps are full (%d cgroups, %d device rules): %s was not added",
-				ECI_MAX_CGROUPS, ECI_MAX_DEV_RULES, rel);
+			eci_err("the policy maps are full (%d cgroups, %d device rules, %d bind sources): %s was not added",
+				ECI_MAX_CGROUPS, ECI_MAX_DEV_RULES, ECI_MAX_BIND_RULES, rel);
 		else
 			eci_err("failed to add %s: %s; nothing was changed", rel, strerror(-err));
 		err = 1;
 		goto out;
 	}
-	printf("protected %s (cgroup id %llu, name %s%s%s, %zu cgroups, %zu device rules)\n", rel,
-	       (unsigned long long)id, name, flags & ECI_CF_AUDIT ? ", audit mode" : "",
-	       flags & ECI_CF_SETUP ? ", in setup" : "", a.n, nrules);
+	printf("protected %s (cgroup id %llu, name %s%s%s%s, %zu cgroups, %zu device rules, %zu bind sources)\n",
+	       rel, (unsigned long long)id, name, flags & ECI_CF_AUDIT ? ", audit mode" : "",
+	       flags & ECI_CF_SETUP ? ", in setup" : "",
+	       flags & ECI_CF_SOCKET ? ", engine socket allowed" : "", a.n, nrules, nbinds);
+	if (o->image && !(flags & ECI_CF_SOCKET))
+		printf("image %s is not in the settings' imageList: no engine socket\n", o->image);
 	err = 0;
 out:
 	free(own);
-	free(log.u);
+	free(binds);
+	if (bfd >= 0)
+		close(bfd);
+	eci_txn_free(&log);
 	if (dfd >= 0)
 		close(dfd);
-	close(a.fd);
+	if (a.fd >= 0)
+		close(a.fd);
 	return err;
 }
 
@@ -328,19 +339,27 @@ int eci_container_rm(const char *arg)
 	uint64_t id;
 	char *end;
 	int fd, err = 0;
+	bool gone = false;
 
 	/* An id still names a container whose cgroup is gone; its entries
 	 * normally go with the cgroup, so this only cleans up after a crash. */
 	errno = 0;
 	id = strtoull(arg, &end, 10);
-	if (*arg >= '0' && *arg <= '9' && !*end && !errno && cg_find_id(id, dir, sizeof(dir)))
+	if (*arg >= '0' && *arg <= '9' && !*end && !errno && cg_find_id(id, dir, sizeof(dir))) {
 		snprintf(dir, sizeof(dir), "cgroup id %s", arg);
-	else if (resolve(arg, dir, sizeof(dir), &id))
+		gone = true;
+	} else if (resolve(arg, dir, sizeof(dir), &id))
 		return 1;
 	fd = open_containers();
 	if (fd < 0)
 		return 1;
 	if (bpf_map_lookup_elem(fd, &id, &v) || v.root_id != id) {
+		/* The kernel dropped the entries with the cgroup; what it can't
+		 * reach (bind sources in an LPM trie) goes now. */
+		if (gone && bpf_map_lookup_elem(fd, &id, &v)) {
+			close(fd);
+			return eci_container_leftovers(id) ? 1 : 0;
+		}
 		eci_err("%s is not a protected container", cg_rel_path(dir));
 		close(fd);
 		return 1;
@@ -366,9 +385,16 @@ int eci_container_rm(const char *arg)
 	if (!err) {
 		int dfd = open_map("dev_rules");
 
-		err = dfd < 0 ? -ENOENT : drop_stale_rules(dfd, id, NULL, 0);
+		err = dfd < 0 ? -ENOENT : drop_stale_rules(NULL, dfd, id, NULL, 0);
 		if (dfd >= 0)
 			close(dfd);
+	}
+	if (!err) {
+		int bfd = open_map("bind_allow");
+
+		err = bfd < 0 ? -ENOENT : eci_bind_drop(NULL, bfd, id, NULL, 0);
+		if (bfd >= 0)
+			close(bfd);
 	}
 	if (err)
 		eci_err("failed to remove %s: %s", cg_rel_path(dir), strerror(-err));
@@ -377,6 +403,29 @@ int eci_container_rm(const char *arg)
 	free(all);
 	close(fd);
 	return err ? 1 : 0;
+}
+
+int eci_container_leftovers(uint64_t id)
+{
+	int dfd = open_map("dev_rules"), bfd = dfd < 0 ? -1 : open_map("bind_allow");
+	int err = bfd < 0 ? -ENOENT : drop_stale_rules(NULL, dfd, id, NULL, 0);
+
+	if (!err)
+		err = eci_bind_drop(NULL, bfd, id, NULL, 0);
+	if (dfd >= 0)
+		close(dfd);
+	if (bfd >= 0)
+		close(bfd);
+	if (err == -ENOENT)
+		return 1; /* said by open_map */
+	if (err) {
+		eci_err("failed to clean up after cgroup id %llu: %s", (unsigned long long)id,
+			strerror(-err));
+		return 1;
+	}
+	printf("cgroup id %llu is gone; its bind sources and device rules were removed\n",
+	       (unsigned long long)id);
+	return 0;
 }
 
 int eci_container_ls(void)
@@ -490,9 +539,12 @@ int eci_container_show(const char *arg)
 		       cg_find_id(v.root_id, root, sizeof(root)) ? "(gone)" : cg_rel_path(root),
 		       (unsigned long long)v.root_id);
 	}
-	printf("name:       %s\nmode:       %s%s\nsub-cgroups: %zu\ndevices:\n", v.name,
+	printf("name:       %s\nmode:       %s%s\nsub-cgroups: %zu\n", v.name,
 	       v.flags & ECI_CF_AUDIT ? "audit" : "enforce",
 	       v.flags & ECI_CF_SETUP ? " (in setup: no execve yet)" : "", subs);
+	printf("socket:     engine socket %s\n", v.flags & ECI_CF_SOCKET ? "allowed" : "denied");
+	eci_bind_print(v.root_id);
+	printf("devices:\n");
 	dfd = open_map("dev_rules");
 	if (dfd < 0)
 		return 1;
@@ -550,28 +602,17 @@ static int for_each_child(const char *dir, cg_walk_fn fn, void *ctx)
 	return err;
 }
 
-int eci_subtree_add(const char *arg, uint32_t flags)
+int eci_subtree_add_txn(struct eci_txn *t, int fd, const char *dir, uint64_t id, uint32_t flags,
+			size_t *adopted)
 {
-	struct undo_log log = { 0 };
-	struct add_ctx a = { .fd = -1, .log = &log };
+	struct add_ctx a = { .fd = fd, .log = t };
 	struct subtree_ctx st = { .a = &a, .flags = flags };
 	struct eci_container v = { 0 };
-	char dir[PATH_MAX];
-	const char *rel, *base;
-	uint64_t id;
+	const char *rel = cg_rel_path(dir), *base;
 	int err;
 
-	if (resolve(arg, dir, sizeof(dir), &id))
-		return 1;
-	rel = cg_rel_path(dir);
-	a.fd = open_containers();
-	if (a.fd < 0)
-		return 1;
-	if (!bpf_map_lookup_elem(a.fd, &id, &v) && !(v.flags & ECI_CF_SUBTREE)) {
-		eci_err("%s is protected as a container already; a subtree holds containers", rel);
-		close(a.fd);
-		return 1;
-	}
+	if (!bpf_map_lookup_elem(fd, &id, &v) && !(v.flags & ECI_CF_SUBTREE))
+		return -EEXIST;
 	/* The subtree's entry first: from then on the cgroup_mkdir tracepoint
 	 * protects new children, and the walk adopts the ones already there. */
 	memset(&v, 0, sizeof(v));
@@ -579,21 +620,57 @@ int eci_subtree_add(const char *arg, uint32_t flags)
 	v.flags = ECI_CF_SUBTREE | flags;
 	base = strrchr(rel, '/');
 	set_name(v.name, base && base[1] ? base + 1 : rel);
-	err = logged_update(&log, a.fd, &id, sizeof(id), &v);
+	err = eci_txn_update(t, fd, &id, sizeof(id), &v, sizeof(v));
 	if (!err)
 		err = for_each_child(dir, adopt_child, &st);
-	if (err) {
-		rollback(&log);
+	if (adopted)
+		*adopted = st.containers;
+	return err;
+}
+
+int eci_container_adopt_txn(struct eci_txn *t, int fd, const char *dir, uint64_t id, uint32_t flags,
+			    size_t *adopted)
+{
+	struct add_ctx a = { .fd = fd, .log = t };
+	struct subtree_ctx st = { .a = &a, .flags = flags };
+	int err = adopt_child(dir, id, &st);
+
+	if (adopted)
+		*adopted += st.containers;
+	return err;
+}
+
+int eci_subtree_add(const char *arg, uint32_t flags)
+{
+	struct eci_txn log = { 0 };
+	char dir[PATH_MAX];
+	size_t adopted = 0;
+	const char *rel;
+	uint64_t id;
+	int fd, err;
+
+	if (resolve(arg, dir, sizeof(dir), &id))
+		return 1;
+	rel = cg_rel_path(dir);
+	fd = open_containers();
+	if (fd < 0)
+		return 1;
+	err = eci_subtree_add_txn(&log, fd, dir, id, flags, &adopted);
+	if (err == -EEXIST) {
+		eci_err("%s is protected as a container already; a subtree holds containers", rel);
+		err = 1;
+	} else if (err) {
+		eci_txn_rollback(&log);
 		eci_err("failed to protect subtree %s: %s; nothing was changed", rel,
 			err == -E2BIG ? "the containers map is full" : strerror(-err));
 		err = 1;
 	} else {
 		printf("protected subtree %s (cgroup id %llu%s): every new cgroup below it is a container; %zu running ones adopted\n",
 		       rel, (unsigned long long)id, flags & ECI_CF_AUDIT ? ", audit mode" : "",
-		       st.containers);
+		       adopted);
 	}
-	free(log.u);
-	close(a.fd);
+	eci_txn_free(&log);
+	close(fd);
 	return err;
 }
 

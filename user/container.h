@@ -11,12 +11,25 @@
 /*
  * Protect the cgroup named by arg (see cg_resolve) and every cgroup below it.
  * name: shown in traps; NULL for the cgroup's base name. flags: ECI_CF_*.
- * rules: the devices assigned to it, replacing those it had.
+ * rules, binds: its devices and bind sources, replacing those it had.
  * All entries are written or none: on failure the map is as it was.
  */
-int eci_container_add(const char *arg, const char *name, uint32_t flags,
-		      const struct eci_dev_rule *rules, size_t nrules);
+struct eci_container_opts {
+	const char *name;
+	uint32_t flags;
+	const struct eci_dev_rule *rules;
+	size_t nrules;
+	/* Extra allowed bind-mount sources (paths). */
+	char *const *binds;
+	size_t nbinds;
+	/* Image reference: in the settings' imageList, it sets ECI_CF_SOCKET. */
+	const char *image;
+};
+int eci_container_add(const char *arg, const struct eci_container_opts *o);
 int eci_container_rm(const char *arg);
+/* After the cgroup and its entries are gone: drop the container's bind
+ * sources and device rules (what the kernel can't reach at rmdir). */
+int eci_container_leftovers(uint64_t id);
 int eci_container_ls(void);
 /* One container: its entries and the device rules that apply to it. */
 int eci_container_show(const char *arg);
@@ -27,6 +40,17 @@ int eci_container_show(const char *arg);
 int eci_subtree_add(const char *arg, uint32_t flags);
 int eci_subtree_rm(const char *arg);
 int eci_subtree_ls(void);
+struct eci_txn;
+/* The same inside a larger update (settings apply): fd is the containers
+ * map; -EEXIST if dir is a container. adopted: running containers found. */
+int eci_subtree_add_txn(struct eci_txn *t, int fd, const char *dir, uint64_t id, uint32_t flags,
+			size_t *adopted);
+/* Protect one running cgroup and its tree as a container unless it is
+ * protected already; adds 1 to *adopted if it was not. */
+int eci_container_adopt_txn(struct eci_txn *t, int fd, const char *dir, uint64_t id, uint32_t flags,
+			    size_t *adopted);
+/* A pinned map by name; says why on failure (not loaded...). */
+int eci_open_map(const char *name);
 /* Write the default device rules (at load, before the hooks attach). */
 int eci_dev_defaults_write(int dev_rules_fd);
 

@@ -13,10 +13,13 @@
 #include "events.h"
 #include "eci.h"
 #include "loader.h"
+#include "ocihook.h"
+#include "policy.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
 #define ECI_MAX_CMD_RULES 64
+#define ECI_MAX_CMD_BINDS 64
 
 static const char usage[] =
 	"usage: ecictl [-v] COMMAND [ARGS]\n"
@@ -30,6 +33,7 @@ static const char usage[] =
 	"  status                     what is attached, the kernel, the protected containers\n"
 	"                             (exit status 3 when not loaded)\n"
 	"  container add CGROUP [--name NAME] [--audit] [--setup] [--device RULE]...\n"
+	"                [--bind PATH]... [--image REF] [--socket]\n"
 	"                             protect a container's cgroup and every cgroup below it\n"
 	"  container rm CGROUP        stop protecting it\n"
 	"  container ls               list the protected containers\n"
@@ -40,6 +44,11 @@ static const char usage[] =
 	"                             already there are protected now\n"
 	"  subtree rm CGROUP          stop protecting new cgroups there\n"
 	"  subtree ls                 list the protected subtrees\n"
+	"  settings apply FILE        apply Docker's admin-settings.json (and its \"eci\" section):\n"
+	"                             all of it or nothing; a copy goes to /run/eci/settings.json\n"
+	"  settings show              the applied settings\n"
+	"  oci-hook [STAGE]           as an OCI hook (state JSON on stdin): createRuntime registers\n"
+	"                             the container's cgroup, poststop removes it\n"
 	"  events [--follow] [--count N]\n"
 	"                             trap events as JSON lines: those waiting, then (with\n"
 	"                             --follow) new ones as they come\n"
@@ -61,6 +70,9 @@ static const char usage[] =
 	"(r read, w write, m mknod; * any number); repeat --device for more. Every\n"
 	"protected container has the defaults: null, zero, full, random, urandom, tty,\n"
 	"console, ptmx and pts.\n"
+	"--bind PATH allows one more bind-mount source (a directory and what is below it);\n"
+	"--image REF: if the settings' imageList has the image, it may use the engine socket;\n"
+	"--socket allows the engine socket whatever the image.\n"
 	"\n"
 	"options:\n"
 	"  -v, --verbose              show libbpf's messages (verifier log on failure)\n"
@@ -85,10 +97,15 @@ static int cmd_container(int argc, char **argv)
 		{ "audit", no_argument, NULL, 'a' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "setup", no_argument, NULL, 's' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "image", required_argument, NULL, 'i' },
+		{ "socket", no_argument, NULL, 'S' },
 		{},
 	};
 	struct eci_dev_rule rules[ECI_MAX_CMD_RULES];
-	size_t nrules = 0;
+	char *binds[ECI_MAX_CMD_BINDS];
+	size_t nrules = 0, nbinds = 0;
+	const char *image = NULL;
 	const char *sub = argc > 1 ? argv[1] : NULL;
 	const char *name = NULL;
 	uint32_t flags = 0;
@@ -108,7 +125,15 @@ static int cmd_container(int argc, char **argv)
 			flags |= ECI_CF_AUDIT;
 		else if (opt == 's')
 			flags |= ECI_CF_SETUP;
-		else if (opt == 'd') {
+		else if (opt == 'S')
+			flags |= ECI_CF_SOCKET;
+		else if (opt == 'i')
+			image = optarg;
+		else if (opt == 'b') {
+			if (nbinds == ECI_MAX_CMD_BINDS)
+				return bad_usage("at most %d --bind paths", ECI_MAX_CMD_BINDS);
+			binds[nbinds++] = optarg;
+		} else if (opt == 'd') {
 			int n;
 
 			if (nrules + 2 > ECI_MAX_CMD_RULES)
@@ -128,6 +153,8 @@ static int cmd_container(int argc, char **argv)
 
 	if (strcmp(sub, "add") && nrules)
 		return bad_usage("--device goes with container add");
+	if (strcmp(sub, "add") && (nbinds || image))
+		return bad_usage("--bind and --image go with container add");
 	if (!strcmp(sub, "ls")) {
 		if (argc || name || flags)
 			return bad_usage("container ls takes no arguments");
@@ -136,8 +163,19 @@ static int cmd_container(int argc, char **argv)
 	if (!strcmp(sub, "add") || !strcmp(sub, "rm") || !strcmp(sub, "show")) {
 		if (argc != 1)
 			return bad_usage("container %s takes one CGROUP", sub);
-		if (!strcmp(sub, "add"))
-			return eci_container_add(argv[0], name, flags, rules, nrules);
+		if (!strcmp(sub, "add")) {
+			struct eci_container_opts o = {
+				.name = name,
+				.flags = flags,
+				.rules = rules,
+				.nrules = nrules,
+				.binds = binds,
+				.nbinds = nbinds,
+				.image = image,
+			};
+
+			return eci_container_add(argv[0], &o);
+		}
 		if (name || flags)
 			return bad_usage("container %s takes no options", sub);
 		if (!strcmp(sub, "show"))
@@ -200,6 +238,18 @@ int main(int argc, char **argv)
 		return eci_cmd_stats(argc, argv);
 	if (!strcmp(cmd, "daemon"))
 		return eci_cmd_daemon(argc, argv);
+	if (!strcmp(cmd, "settings")) {
+		if (argc == 3 && !strcmp(argv[1], "apply"))
+			return eci_settings_apply(argv[2]);
+		if (argc == 2 && !strcmp(argv[1], "show"))
+			return eci_settings_show();
+		return bad_usage("usage: ecictl settings apply FILE | show");
+	}
+	if (!strcmp(cmd, "oci-hook")) {
+		if (argc > 2)
+			return bad_usage("usage: ecictl oci-hook [createRuntime|poststop] < STATE");
+		return eci_oci_hook(argc == 2 ? argv[1] : NULL);
+	}
 	if (!strcmp(cmd, "events")) {
 		bool follow = false;
 		unsigned long count = 0;

@@ -28,6 +28,8 @@
 #include <bpf/libbpf.h>
 
 #include "container.h"
+#include "policy.h"
+#include "settings.h"
 #include "eci.skel.h"
 #include "util.h"
 
@@ -253,24 +255,6 @@ static int vm_root(volatile __u64 *dev, volatile __u64 *ino)
 	return 0;
 }
 
-/* Sources every protected container may bind: runc binds its own binary
- * (/proc/self/exe) onto a private file before it runs anything. */
-static int write_bind_defaults(int fd)
-{
-	static const char *const paths[] = { "/proc/self/exe/" };
-	__u32 one = 1;
-
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		struct eci_bind_key k = { .root_id = ECI_BIND_ALL };
-
-		snprintf(k.path, sizeof(k.path), "%s", paths[i]);
-		k.prefixlen = (4 + 8 + strlen(k.path)) * 8;
-		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
 /* The mount policy's syscall-exit tracepoint is found through tracefs; a
  * VM's boot may not have mounted it yet. */
 static int ensure_tracefs(void)
@@ -355,9 +339,9 @@ int eci_load(bool v)
 		err = 1;
 		goto out;
 	}
-	err = write_bind_defaults(bpf_map__fd(skel->maps.bind_allow));
+	err = eci_bind_builtin_write(bpf_map__fd(skel->maps.bind_allow));
 	if (err) {
-		eci_err("failed to write the default bind sources: %s", strerror(-err));
+		eci_err("failed to write the built-in bind sources: %s", strerror(-err));
 		err = 1;
 		goto out;
 	}
@@ -395,6 +379,10 @@ int eci_load(bool v)
 	printf("eci loaded: %d programs attached, pinned under %s\n", skel->skeleton->prog_cnt,
 	       ECI_PIN_DIR);
 	err = 0;
+	/* Reloaded without a reboot: the settings applied before still hold
+	 * (their subtrees adopt what runs there now). */
+	if (!access(ECI_SETTINGS_COPY, F_OK))
+		err = eci_settings_apply(ECI_SETTINGS_COPY);
 out:
 	if (pinned)
 		remove_pins(tmp);

@@ -32,6 +32,16 @@ else
 	fail "eci-vm --unprotected: the same insmod loads the module" "status $st: $out"
 fi
 
+# --settings: the init script applies the file; its subtree protects a
+# container nobody registered (the --unprotected run above loaded the module).
+echo '{"eci": {"protectedSubtrees": ["/eci"]}}' >"$tmp/settings.json"
+vm --settings "$tmp/settings.json" --unprotected -- insmod /dummy.ko
+if [ $st -eq 1 ] && [[ $out == *"Operation not permitted"* ]]; then
+	pass "eci-vm --settings: the settings' subtree protects an unregistered container"
+else
+	fail "eci-vm --settings: the settings' subtree protects an unregistered container" "status $st: $out"
+fi
+
 echo "added-$$" >"$tmp/file"
 vm --add "$tmp/file" --mount /var/lib/vmdata:/data:ro --before "echo before-$$ >/tmp/b" \
 	--mount /tmp:/hosttmp -- sh -c "cat $tmp/file /data/secret /hosttmp/b; touch /data/x; exit 3"

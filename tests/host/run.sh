@@ -78,6 +78,16 @@ check_err "host: events before load names the cause" 1 "not loaded" events
 check_err "host: subtree add before load names the cause" 1 "not loaded" subtree add /
 check_err "host: a bad subtree command is a usage error" 2 "usage: ecictl subtree" subtree frob
 check_err "host: --device only goes with add" 2 "goes with container add" container rm / --device 'c 1:3 r'
+bad=$(mktemp)
+printf '{\n  "eci": {\n    "auditMode": tru\n  }\n}\n' >"$bad"
+check_err "host: a malformed settings file names line and column" 1 "line 3, column 21" settings apply "$bad"
+check_err "host: a missing settings file" 1 "failed to read /nonexistent" settings apply /nonexistent
+printf '{"eci": {"protectedSubtrees": ["docker"]}}' >"$bad"
+check_err "host: a bad subtree in the settings is named" 1 "eci.protectedSubtrees\[0\]" settings apply "$bad"
+rm -f "$bad"
+check_err "host: settings needs a subcommand" 2 "usage: ecictl settings" settings
+check_err "host: a bad --image is refused before anything" 1 "not an image reference" container add / --image 'A B'
+check_err "host: oci-hook without a state is refused" 1 "not a JSON object" oci-hook
 
 if run --help && grep -q 'container add CGROUP' "$out"; then
 	pass "host: --help lists the commands"

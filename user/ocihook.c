@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The runtime calls us itself: a createRuntime hook runs after the container's
+ * cgroup exists and its init is waiting in it, before pivot_root and before
+ * the container's process starts; poststop runs after the container is gone.
+ */
+#define _GNU_SOURCE
+#include "ocihook.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cgroup.h"
+#include "container.h"
+#include "eci.h"
+#include "policy.h"
+#include "util.h"
+
+/* Annotations runtimes and orchestrators put the image reference in. */
+static const char *const image_keys[] = {
+	"io.eci.image",
+	"io.kubernetes.cri.image-name",
+	"io.kubernetes.cri-o.ImageName",
+	"io.containerd.image.name",
+	"org.opencontainers.image.ref.name",
+	NULL,
+};
+
+static json_object *parse_stream(FILE *f, const char *what)
+{
+	char *buf = malloc(1 << 20);
+	size_t n;
+	json_object *o = NULL;
+
+	if (!buf)
+		return NULL;
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	if (n)
+		o = json_tokener_parse(buf);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		eci_err("oci-hook: %s is not a JSON object", what);
+		json_object_put(o);
+		o = NULL;
+	}
+	free(buf);
+	return o;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+int eci_oci_cgroups_path(const char *in, char *out, unsigned long len)
+{
+	const char *c1 = strchr(in, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	char slice[256];
+	size_t o = 0, sl, base;
+	int n;
+
+	if (in[0] == '/') {
+		n = snprintf(out, len, "%s", in);
+		return n < 0 || (size_t)n >= len ? -EINVAL : 0;
+	}
+	/* systemd driver: "slice:prefix:name", the slice defaulting to system. */
+	if (!c2 || strchr(c2 + 1, ':') || !c2[1])
+		return -EINVAL;
+	sl = c1 - in;
+	if (sl >= sizeof(slice))
+		return -EINVAL;
+	snprintf(slice, sizeof(slice), "%.*s", (int)sl, sl ? in : "system.slice");
+	sl = strlen(slice);
+	if (sl < 7 || strcmp(slice + sl - 6, ".slice"))
+		return -EINVAL;
+	/* "a-b.slice" lives at /a.slice/a-b.slice; "-.slice" is the root. */
+	base = sl - 6;
+	for (size_t i = 1; strcmp(slice, "-.slice") && i <= base; i++) {
+		if (i < base && slice[i] != '-')
+			continue;
+		n = snprintf(out + o, len - o, "/%.*s.slice", (int)i, slice);
+		if (n < 0 || (size_t)n >= len - o)
+			return -EINVAL;
+		o += n;
+	}
+	n = snprintf(out + o, len - o, "/%.*s%s%s.scope", (int)(c2 - c1 - 1), c1 + 1,
+		     c2 - c1 > 1 ? "-" : "", c2 + 1);
+	return n < 0 || (size_t)n >= len - o ? -EINVAL : 0;
+}
+
+/* The cgroup v2 path of a process, from /proc/PID/cgroup ("0::/path"). */
+static int cgroup_of_pid(int pid, char *out, size_t len)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "0::/", 4))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(out, len, "%s", line + 3);
+		ret = 0;
+		break;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+static const char *image_of(json_object *ann)
+{
+	for (const char *const *k = image_keys; *k; k++) {
+		const char *v = str(ann, *k);
+
+		if (v && *v)
+			return v;
+	}
+	return NULL;
+}
+
+static int create(json_object *state, const char *id)
+{
+	json_object *ann = NULL, *config = NULL, *linux_o, *cfg_ann = NULL, *pid_o;
+	const char *bundle = str(state, "bundle"), *image = NULL, *cgp;
+	char cg[PATH_MAX], dir[PATH_MAX], name[ECI_NAME_LEN], file[PATH_MAX], tmp[PATH_MAX + 16];
+	struct eci_container_opts o = { .flags = ECI_CF_SETUP };
+	uint64_t cgid;
+	int pid = 0, err = -ENOENT, ret = 1;
+	FILE *f;
+
+	if (json_object_object_get_ex(state, "pid", &pid_o))
+		pid = json_object_get_int(pid_o);
+	json_object_object_get_ex(state, "annotations", &ann);
+	if (bundle) {
+		snprintf(file, sizeof(file), "%s/config.json", bundle);
+		f = fopen(file, "re");
+		if (f) {
+			config = parse_stream(f, file);
+			fclose(f);
+		}
+		if (config)
+			json_object_object_get_ex(config, "annotations", &cfg_ann);
+	}
+	if (pid > 0)
+		err = cgroup_of_pid(pid, cg, sizeof(cg));
+	if (err && config && json_object_object_get_ex(config, "linux", &linux_o) &&
+	    (cgp = str(linux_o, "cgroupsPath")))
+		err = eci_oci_cgroups_path(cgp, cg, sizeof(cg));
+	if (err) {
+		eci_err("oci-hook: can't tell container %s's cgroup: no process %d and no usable linux.cgroupsPath in %s/config.json",
+			id, pid, bundle ? bundle : "(no bundle)");
+		goto out;
+	}
+	image = image_of(ann);
+	if (!image)
+		image = image_of(cfg_ann);
+	/* Docker's ids are 64 hex digits: the 12 `docker ps` shows name it. */
+	snprintf(name, sizeof(name), "%.*s", strlen(id) >= ECI_NAME_LEN ? 12 : ECI_NAME_LEN - 1,
+		 id);
+	o.name = name;
+	o.image = image;
+	if (eci_container_add(cg, &o))
+		goto out;
+	if (cg_resolve(cg, dir, sizeof(dir), &cgid)) {
+		eci_err("oci-hook: cgroup %s of container %s vanished", cg, id);
+		goto out;
+	}
+	/* poststop runs after the cgroup is gone: remember its id. */
+	snprintf(file, sizeof(file), "%s/%s", ECI_OCI_STATE_DIR, id);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	if ((mkdir("/run/eci", 0755) && errno != EEXIST) ||
+	    (mkdir(ECI_OCI_STATE_DIR, 0700) && errno != EEXIST) || !(f = fopen(tmp, "we"))) {
+		eci_err("oci-hook: failed to record container %s in %s: %s", id, ECI_OCI_STATE_DIR,
+			strerror(errno));
+		goto out;
+	}
+	fprintf(f, "%llu\n", (unsigned long long)cgid);
+	if (fclose(f) || rename(tmp, file)) {
+		eci_err("oci-hook: failed to record container %s in %s: %s", id, ECI_OCI_STATE_DIR,
+			strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	/* The engine may have made its socket after the settings were applied. */
+	eci_sockets_refresh();
+	ret = 0;
+out:
+	json_object_put(config);
+	return ret;
+}
+
+static int poststop(const char *id)
+{
+	char file[PATH_MAX], idbuf[32];
+	unsigned long long cgid;
+	int ret;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "%s/%s", ECI_OCI_STATE_DIR, id);
+	f = fopen(file, "re");
+	if (!f) {
+		printf("oci-hook: container %s was not registered by the hook; nothing to remove\n",
+		       id);
+		return 0;
+	}
+	ret = fscanf(f, "%llu", &cgid) == 1 ? 0 : 1;
+	fclose(f);
+	if (ret) {
+		eci_err("oci-hook: %s is not a cgroup id record", file);
+		unlink(file);
+		return 1;
+	}
+	snprintf(idbuf, sizeof(idbuf), "%llu", cgid);
+	ret = eci_container_rm(idbuf);
+	unlink(file);
+	return ret;
+}
+
+int eci_oci_hook(const char *stage)
+{
+	json_object *state = parse_stream(stdin, "the OCI state on stdin");
+	const char *id, *status;
+	int ret = 1;
+
+	if (!state)
+		return 1;
+	id = str(state, "id");
+	status = str(state, "status");
+	if (!id || !*id || strchr(id, '/') || id[0] == '.') {
+		eci_err("oci-hook: the OCI state has no usable container id");
+		goto out;
+	}
+	if (!stage && status)
+		stage = !strcmp(status, "creating") || !strcmp(status, "created") ?
+				"createRuntime" :
+			!strcmp(status, "stopped") ? "poststop" :
+						     NULL;
+	if (stage && (!strcmp(stage, "createRuntime") || !strcmp(stage, "prestart") ||
+		      !strcmp(stage, "createContainer")))
+		ret = create(state, id);
+	else if (stage && !strcmp(stage, "poststop"))
+		ret = poststop(id);
+	else
+		eci_err("oci-hook: don't know what to do at status '%s': give the stage (createRuntime or poststop)",
+			status ? status : "(none)");
+out:
+	json_object_put(state);
+	return ret;
+}

@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * admin-settings.json: Docker's keys that eci enforces, its own "eci"
+ * section, and warnings (not errors) for keys it does not know, since Docker's
+ * file carries many settings that belong to Docker Desktop alone.
+ */
+#define _GNU_SOURCE
+#include "settings.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "eci.h"
+#include "image.h"
+
+#define DEFAULT_SOCKET_1 "/var/run/docker.sock"
+#define DEFAULT_SOCKET_2 "/run/docker.sock"
+
+struct parser {
+	struct eci_settings *s;
+	char *err;
+	size_t errlen;
+};
+
+static __attribute__((format(printf, 2, 3))) int fail(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err, p->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static __attribute__((format(printf, 2, 3))) int warn(struct parser *p, const char *fmt, ...)
+{
+	char **w = realloc(p->s->warnings, (p->s->nwarnings + 1) * sizeof(*w));
+	va_list ap;
+	int n;
+
+	if (!w)
+		return fail(p, "out of memory");
+	p->s->warnings = w;
+	va_start(ap, fmt);
+	n = vasprintf(&w[p->s->nwarnings], fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return fail(p, "out of memory");
+	p->s->nwarnings++;
+	return 0;
+}
+
+static int push(struct parser *p, char ***list, size_t *n, const char *str)
+{
+	char **l = realloc(*list, (*n + 1) * sizeof(*l));
+
+	if (!l)
+		return fail(p, "out of memory");
+	*list = l;
+	l[*n] = strdup(str);
+	if (!l[*n])
+		return fail(p, "out of memory");
+	(*n)++;
+	return 0;
+}
+
+int eci_path_normalize(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	if (in[0] != '/')
+		return -EINVAL;
+	if (len < 2)
+		return -ENAMETOOLONG;
+	out[o++] = '/';
+	for (const char *p = in; *p;) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (!n)
+			break;
+		if (n == 1 && p[0] == '.') {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			/* Up one: drop the last component and its '/'. */
+			if (o > 1) {
+				o--;
+				while (o > 1 && out[o - 1] != '/')
+					o--;
+			}
+		} else {
+			if (o + n + 2 > len)
+				return -ENAMETOOLONG;
+			memcpy(out + o, p, n);
+			o += n;
+			out[o++] = '/';
+		}
+		p += n;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* $HOME, $TMP, $TEMP (also ${...}) anywhere in a path, from the environment. */
+static int expand(struct parser *p, const char *where, const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *c = in; *c;) {
+		const char *name = NULL, *val;
+		size_t skip = 0, vlen;
+
+		if (*c != '$') {
+			if (o + 2 > len)
+				return fail(p, "%s: path '%s' is too long", where, in);
+			out[o++] = *c++;
+			continue;
+		}
+		for (const char *const *v = (const char *const[]){ "HOME", "TEMP", "TMP", NULL };
+		     *v; v++) {
+			size_t n = strlen(*v);
+			char brace[16];
+
+			snprintf(brace, sizeof(brace), "{%s}", *v);
+			if (!strncmp(c + 1, *v, n) &&
+			    !((c[1 + n] >= 'A' && c[1 + n] <= 'Z') ||
+			      (c[1 + n] >= 'a' && c[1 + n] <= 'z') ||
+			      (c[1 + n] >= '0' && c[1 + n] <= '9') || c[1 + n] == '_')) {
+				name = *v;
+				skip = 1 + n;
+			} else if (!strncmp(c + 1, brace, n + 2)) {
+				name = *v;
+				skip = 3 + n;
+			}
+			if (name)
+				break;
+		}
+		if (!name)
+			return fail(
+				p,
+				"%s: path '%s' uses an unknown variable (known: $HOME, $TMP, $TEMP)",
+				where, in);
+		if (!strcmp(name, "HOME")) {
+			val = getenv("HOME");
+			if (!val || !*val)
+				return fail(p, "%s: path '%s' uses $HOME, but HOME is not set",
+					    where, in);
+		} else {
+			val = getenv(name);
+			if (!val || !*val)
+				val = getenv("TMPDIR");
+			if (!val || !*val)
+				val = "/tmp";
+		}
+		vlen = strlen(val);
+		if (o + vlen + 1 > len)
+			return fail(p, "%s: path '%s' is too long", where, in);
+		memcpy(out + o, val, vlen);
+		o += vlen;
+		c += skip;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static const char *type_name(json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		return "null";
+	case json_type_boolean:
+		return "a boolean";
+	case json_type_double:
+	case json_type_int:
+		return "a number";
+	case json_type_object:
+		return "an object";
+	case json_type_array:
+		return "an array";
+	case json_type_string:
+		return "a string";
+	}
+	return "something else";
+}
+
+static int want(struct parser *p, json_object *o, json_type t, const char *where)
+{
+	static const char *const names[] = {
+		[json_type_boolean] = "true or false", [json_type_object] = "an object",
+		[json_type_array] = "an array",	       [json_type_string] = "a string",
+		[json_type_int] = "a number",
+	};
+
+	if (json_object_is_type(o, t) ||
+	    (t == json_type_int && json_object_is_type(o, json_type_double)))
+		return 0;
+	return fail(p, "%s must be %s, not %s", where, names[t], type_name(o));
+}
+
+/* Docker wraps most settings as {"value": X, "locked": B}; accept both. */
+static json_object *unwrap(json_object *o)
+{
+	json_object *v;
+
+	if (json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, "value", &v))
+		return v;
+	return o;
+}
+
+static int bool_of(struct parser *p, json_object *o, const char *where, bool *out)
+{
+	o = unwrap(o);
+	if (want(p, o, json_type_boolean, where))
+		return -1;
+	*out = json_object_get_boolean(o);
+	return 0;
+}
+
+static int strings(struct parser *p, json_object *arr, const char *where, char ***list, size_t *n)
+{
+	if (want(p, arr, json_type_array, where))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		char w[128];
+
+		snprintf(w, sizeof(w), "%s[%zu]", where, i);
+		if (want(p, e, json_type_string, w))
+			return -1;
+		if (!*json_object_get_string(e))
+			return fail(p, "%s is empty", w);
+		if (push(p, list, n, json_object_get_string(e)))
+			return -1;
+	}
+	return 0;
+}
+
+static int unknown(struct parser *p, const char *where, const char *key)
+{
+	return warn(p, "unknown setting %s%s%s: ignored", where, *where ? "." : "", key);
+}
+
+static int parse_images(struct parser *p, json_object *o)
+{
+	const char *w = "enhancedContainerIsolation.dockerSocketMount.imageList";
+
+	if (want(p, o, json_type_object, w))
+		return -1;
+	json_object_object_foreach(o, key, val)
+	{
+		if (!strcmp(key, "images")) {
+			if (strings(p, val, "imageList.images", &p->s->images, &p->s->nimages))
+				return -1;
+		} else if (!strcmp(key, "allowDerivedImages")) {
+			if (bool_of(p, val, "imageList.allowDerivedImages", &p->s->allow_derived))
+				return -1;
+		} else if (unknown(p, w, key)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_commands(struct parser *p, json_object *o)
+{
+	const char *w = "enhancedContainerIsolation.dockerSocketMount.commandList";
+
+	if (want(p, o, json_type_object, w))
+		return -1;
+	json_object_object_foreach(o, key, val)
+	{
+		if (!strcmp(key, "type")) {
+			const char *t;
+
+			if (want(p, val, json_type_string, "commandList.type"))
+				return -1;
+			t = json_object_get_string(val);
+			if (strcmp(t, "allow") && strcmp(t, "deny"))
+				return fail(
+					p,
+					"commandList.type must be \"allow\" or \"deny\", not \"%s\"",
+					t);
+			free(p->s->command_type);
+			p->s->command_type = strdup(t);
+			if (!p->s->command_type)
+				return fail(p, "out of memory");
+		} else if (!strcmp(key, "commands")) {
+			if (strings(p, val, "commandList.commands", &p->s->commands,
+				    &p->s->ncommands))
+				return -1;
+		} else if (unknown(p, w, key)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_eci_docker(struct parser *p, json_object *o)
+{
+	const char *w = "enhancedContainerIsolation";
+
+	if (want(p, o, json_type_object, w))
+		return -1;
+	json_object_object_foreach(o, key, val)
+	{
+		if (!strcmp(key, "value")) {
+			if (bool_of(p, val, "enhancedContainerIsolation.value", &p->s->enabled))
+				return -1;
+		} else if (!strcmp(key, "locked")) {
+			if (bool_of(p, val, "enhancedContainerIsolation.locked", &p->s->locked))
+				return -1;
+		} else if (!strcmp(key, "dockerSocketMount")) {
+			if (want(p, val, json_type_object,
+				 "enhancedContainerIsolation.dockerSocketMount"))
+				return -1;
+			json_object_object_foreach(val, k2, v2)
+			{
+				if (!strcmp(k2, "imageList")) {
+					if (parse_images(p, v2))
+						return -1;
+				} else if (!strcmp(k2, "commandList")) {
+					if (parse_commands(p, v2))
+						return -1;
+				} else if (unknown(p,
+						   "enhancedContainerIsolation.dockerSocketMount",
+						   k2)) {
+					return -1;
+				}
+			}
+		} else if (unknown(p, w, key)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int add_path(struct parser *p, const char *where, const char *raw, char ***list, size_t *n)
+{
+	char exp[4096], norm[ECI_PATH_LEN];
+	int err;
+
+	if (expand(p, where, raw, exp, sizeof(exp)))
+		return -1;
+	err = eci_path_normalize(exp, norm, sizeof(norm));
+	if (err == -EINVAL)
+		return fail(p, "%s: '%s' is not an absolute path", where, raw);
+	if (err)
+		return fail(p, "%s: '%s' is longer than %d characters", where, exp,
+			    ECI_PATH_LEN - 2);
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*list)[i], norm))
+			return 0;
+	return push(p, list, n, norm);
+}
+
+static int parse_sharing(struct parser *p, json_object *arr)
+{
+	const char *w = "filesharingAllowedDirectories";
+
+	arr = unwrap(arr);
+	if (want(p, arr, json_type_array, w))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i), *path = NULL;
+		bool by_default = false, *b;
+		char where[64];
+		size_t before = p->s->nshared;
+
+		snprintf(where, sizeof(where), "%s[%zu]", w, i);
+		if (want(p, e, json_type_object, where))
+			return -1;
+		json_object_object_foreach(e, key, val)
+		{
+			if (!strcmp(key, "path")) {
+				path = val;
+			} else if (!strcmp(key, "sharedByDefault")) {
+				if (bool_of(p, val, "sharedByDefault", &by_default))
+					return -1;
+			} else if (unknown(p, where, key)) {
+				return -1;
+			}
+		}
+		if (!path)
+			return fail(p, "%s has no \"path\"", where);
+		if (want(p, path, json_type_string, where) ||
+		    add_path(p, where, json_object_get_string(path), &p->s->shared, &p->s->nshared))
+			return -1;
+		if (p->s->nshared == before)
+			continue;
+		b = realloc(p->s->shared_by_default, p->s->nshared * sizeof(*b));
+		if (!b)
+			return fail(p, "out of memory");
+		p->s->shared_by_default = b;
+		b[p->s->nshared - 1] = by_default;
+	}
+	return 0;
+}
+
+static int parse_subtree(struct parser *p, const char *where, const char *s)
+{
+	char norm[4096];
+
+	if (s[0] != '/')
+		return fail(p, "%s: '%s' is not a cgroup path (it must start with '/')", where, s);
+	if (strstr(s, "/../") || strstr(s, "/./") || !strcmp(s + strlen(s) - 2, "/.") ||
+	    (strlen(s) >= 3 && !strcmp(s + strlen(s) - 3, "/..")))
+		return fail(p, "%s: '%s' has '.' or '..' components", where, s);
+	if (eci_path_normalize(s, norm, sizeof(norm)))
+		return fail(p, "%s: '%s' is too long", where, s);
+	if (!strcmp(norm, "/"))
+		return fail(
+			p,
+			"%s: the root cgroup can't be a protected subtree (every cgroup would be a container)",
+			where);
+	norm[strlen(norm) - 1] = '\0';
+	return push(p, &p->s->subtrees, &p->s->nsubtrees, norm);
+}
+
+static int parse_eci_own(struct parser *p, json_object *o)
+{
+	if (want(p, o, json_type_object, "eci"))
+		return -1;
+	json_object_object_foreach(o, key, val)
+	{
+		char where[96];
+
+		if (!strcmp(key, "protectedSubtrees")) {
+			val = unwrap(val);
+			if (want(p, val, json_type_array, "eci.protectedSubtrees"))
+				return -1;
+			for (size_t i = 0; i < json_object_array_length(val); i++) {
+				json_object *e = json_object_array_get_idx(val, i);
+
+				snprintf(where, sizeof(where), "eci.protectedSubtrees[%zu]", i);
+				if (want(p, e, json_type_string, where) ||
+				    parse_subtree(p, where, json_object_get_string(e)))
+					return -1;
+			}
+		} else if (!strcmp(key, "defaultDevices")) {
+			val = unwrap(val);
+			if (want(p, val, json_type_array, "eci.defaultDevices"))
+				return -1;
+			for (size_t i = 0; i < json_object_array_length(val); i++) {
+				json_object *e = json_object_array_get_idx(val, i);
+				struct eci_dev_rule r[2], *d;
+				int n;
+
+				snprintf(where, sizeof(where), "eci.defaultDevices[%zu]", i);
+				if (want(p, e, json_type_string, where))
+					return -1;
+				n = eci_dev_rule_parse(json_object_get_string(e), r);
+				if (n < 0)
+					return fail(
+						p,
+						"%s: bad device rule '%s': expected 'TYPE MAJOR:MINOR ACCESS' like 'c 10:200 rw'",
+						where, json_object_get_string(e));
+				d = realloc(p->s->devices, (p->s->ndevices + n) * sizeof(*d));
+				if (!d)
+					return fail(p, "out of memory");
+				p->s->devices = d;
+				memcpy(d + p->s->ndevices, r, n * sizeof(*r));
+				p->s->ndevices += n;
+			}
+		} else if (!strcmp(key, "auditMode")) {
+			if (bool_of(p, val, "eci.auditMode", &p->s->audit))
+				return -1;
+		} else if (!strcmp(key, "engineSockets")) {
+			val = unwrap(val);
+			if (want(p, val, json_type_array, "eci.engineSockets"))
+				return -1;
+			/* The file's list replaces the defaults. */
+			for (size_t i = 0; i < p->s->nsockets; i++)
+				free(p->s->sockets[i]);
+			p->s->nsockets = 0;
+			for (size_t i = 0; i < json_object_array_length(val); i++) {
+				json_object *e = json_object_array_get_idx(val, i);
+
+				snprintf(where, sizeof(where), "eci.engineSockets[%zu]", i);
+				if (want(p, e, json_type_string, where) ||
+				    add_path(p, where, json_object_get_string(e), &p->s->sockets,
+					     &p->s->nsockets))
+					return -1;
+			}
+			if (p->s->nsockets > ECI_MAX_SOCKETS / 2)
+				return fail(p, "eci.engineSockets: at most %d sockets",
+					    ECI_MAX_SOCKETS / 2);
+		} else if (unknown(p, "eci", key)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "line L, column C" of a byte offset, both from 1. */
+static void position(const char *text, size_t off, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+int eci_settings_parse(const char *text, size_t len, struct eci_settings *s, char *err,
+		       size_t errlen)
+{
+	struct parser p = { .s = s, .err = err, .errlen = errlen };
+	enum json_tokener_error jerr;
+	struct json_tokener *tok;
+	json_object *root;
+	size_t end;
+	int line, col, ret = -1;
+
+	memset(s, 0, sizeof(*s));
+	s->enabled = true;
+	err[0] = '\0';
+	if (memchr(text, '\0', len)) {
+		position(text, (const char *)memchr(text, '\0', len) - text, &line, &col);
+		fail(&p, "line %d, column %d: a NUL byte is not JSON", line, col);
+		return -1;
+	}
+	tok = json_tokener_new();
+	if (!tok)
+		return fail(&p, "out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (jerr == json_tokener_continue || (!root && jerr == json_tokener_success)) {
+		position(text, len, &line, &col);
+		fail(&p, "line %d, column %d: the file ends inside a JSON value", line, col);
+		goto out;
+	}
+	if (jerr != json_tokener_success) {
+		/* parse_end is the offending character. */
+		position(text, end, &line, &col);
+		fail(&p, "line %d, column %d: %s", line, col, json_tokener_error_desc(jerr));
+		goto out;
+	}
+	for (size_t i = end; i < len; i++) {
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r') {
+			position(text, i, &line, &col);
+			fail(&p, "line %d, column %d: text after the end of the JSON object", line,
+			     col);
+			goto out;
+		}
+	}
+	if (want(&p, root, json_type_object, "the settings file"))
+		goto out;
+	if (push(&p, &s->sockets, &s->nsockets, DEFAULT_SOCKET_1 "/") ||
+	    push(&p, &s->sockets, &s->nsockets, DEFAULT_SOCKET_2 "/"))
+		goto out;
+
+	json_object_object_foreach(root, key, val)
+	{
+		if (!strcmp(key, "configurationFileVersion")) {
+			if (want(&p, val, json_type_int, key))
+				goto out;
+		} else if (!strcmp(key, "enhancedContainerIsolation")) {
+			if (parse_eci_docker(&p, val))
+				goto out;
+		} else if (!strcmp(key, "filesharingAllowedDirectories")) {
+			if (parse_sharing(&p, val))
+				goto out;
+		} else if (!strcmp(key, "eci")) {
+			if (parse_eci_own(&p, val))
+				goto out;
+		} else if (unknown(&p, "", key)) {
+			goto out;
+		}
+	}
+	/* Entries are checked now, so a typo is not found at container start. */
+	for (size_t i = 0; i < s->nimages; i++) {
+		if (!strcmp(s->images[i], "*"))
+			continue;
+		if (eci_image_match(s->images[i], "busybox") < 0) {
+			fail(&p,
+			     "imageList.images[%zu]: '%s' is not an image reference (name[:tag], name:*, name@sha256:..., or \"*\")",
+			     i, s->images[i]);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	json_tokener_free(tok);
+	json_object_put(root);
+	if (ret)
+		eci_settings_free(s);
+	return ret;
+}
+
+int eci_settings_load(const char *file, struct eci_settings *s, char *err, size_t errlen)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+	size_t got = 0;
+	int fd, ret;
+
+	memset(s, 0, sizeof(*s));
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(err, errlen, "failed to read %s: %s", file, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > ECI_SETTINGS_MAX_SIZE) {
+		snprintf(err, errlen, "%s is not a regular file of at most %d bytes", file,
+			 ECI_SETTINGS_MAX_SIZE);
+		close(fd);
+		return -1;
+	}
+	buf = malloc(st.st_size + 1);
+	if (!buf) {
+		snprintf(err, errlen, "failed to read %s: %s", file, strerror(ENOMEM));
+		close(fd);
+		return -1;
+	}
+	while (got < (size_t)st.st_size && (n = read(fd, buf + got, st.st_size - got)) > 0)
+		got += n;
+	close(fd);
+	ret = eci_settings_parse(buf, got, s, err, errlen);
+	free(buf);
+	return ret;
+}
+
+static void free_list(char **l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+void eci_settings_free(struct eci_settings *s)
+{
+	free_list(s->images, s->nimages);
+	free(s->command_type);
+	free_list(s->commands, s->ncommands);
+	free_list(s->shared, s->nshared);
+	free(s->shared_by_default);
+	free_list(s->subtrees, s->nsubtrees);
+	free(s->devices);
+	free_list(s->sockets, s->nsockets);
+	free_list(s->warnings, s->nwarnings);
+	memset(s, 0, sizeof(*s));
+}
