@@ -239,13 +239,13 @@ static __always_inline int path_of(struct task_struct *task, struct vfsmount *vm
 struct norm {
 	struct scratch *s;
 	int o, seg, ret;
-	char c1, c2;
 };
 
-/* One byte of the source: see normalize(). */
+/* One byte of the source: see normalize(). A finished segment is judged by
+ * what was copied of it: "." is taken back, ".." refused. */
 static long norm_step(__u32 i, struct norm *n)
 {
-	char ch = n->s->raw[(i + 1) & 255];
+	char ch = n->s->raw[IDX(i + 1, 255)];
 	int o = n->o;
 
 	if (o < 1 || o >= ECI_PATH_LEN - 1) {
@@ -253,30 +253,29 @@ static long norm_step(__u32 i, struct norm *n)
 		return 1;
 	}
 	if (ch == '/' || ch == '\0') {
-		if (n->seg == 1 && n->c1 == '.') {
+		char last = n->s->src[IDX(o - 1, 255)], before = n->s->src[IDX(o - 2, 255)];
+
+		if (n->seg == 1 && last == '.') {
 			o--;
-		} else if (n->seg == 2 && n->c1 == '.' && n->c2 == '.') {
+		} else if (n->seg == 2 && last == '.' && before == '.') {
 			n->ret = -ECI_MNT_DOTDOT;
 			return 1;
 		} else if (n->seg) {
-			n->s->src[o & 255] = '/';
+			n->s->src[IDX(o, 255)] = '/';
 			o++;
 		}
 		n->seg = 0;
-		n->c1 = n->c2 = 0;
 		n->o = o;
 		if (ch == '\0') {
-			n->s->src[o & 255] = '\0';
+			n->s->src[IDX(o, 255)] = '\0';
 			n->ret = o;
 			return 1;
 		}
 		return 0;
 	}
-	n->s->src[o & 255] = ch;
+	n->s->src[IDX(o, 255)] = ch;
 	n->o = o + 1;
 	n->seg++;
-	n->c2 = n->c1;
-	n->c1 = ch;
 	return 0;
 }
 
@@ -409,7 +408,8 @@ static __always_inline bool bind_allowed(struct scratch *s, int n, __u64 root_id
 struct socket_ctx {
 	struct scratch *s;
 	int n;
-	bool hit;
+	bool hit; /* the source is a socket or holds one */
+	bool exact; /* the source is a socket */
 };
 
 static long socket_under(__u32 i, struct socket_ctx *ctx)
@@ -424,6 +424,7 @@ static long socket_under(__u32 i, struct socket_ctx *ctx)
 	bpf_loop(ECI_PATH_LEN, cmp_p_starts_src, &c, 0);
 	if (c.res == 1) {
 		ctx->hit = true;
+		ctx->exact = sp->path[ctx->n & (ECI_PATH_BUF - 1)] == '\0';
 		return 1;
 	}
 	return 0;
@@ -508,6 +509,9 @@ static __always_inline int vm_side_source(struct task_struct *task, struct scrat
 	bpf_loop(ECI_MAX_SOCKETS, socket_under, &sk, 0);
 	if (sk.hit && !(c->flags & ECI_CF_SOCKET))
 		return ECI_MNT_SOCKET;
+	/* The socket itself, for a container allowed to use it. */
+	if (sk.exact)
+		return 0;
 	/* Onto itself: shows nothing that was not there (runc's rootfs). */
 	pos = path_of(task, BPF_CORE_READ(target, mnt), BPF_CORE_READ(target, dentry), s->path);
 	if (pos >= 0 && src_is_path(s, pos))
@@ -955,6 +959,10 @@ static long snapshot_one(__u32 i, struct snapshot_ctx *ctx)
 	mount_key(&k, ctx->root_id, m);
 	bpf_map_update_elem(&initial_mounts, &k, &one, BPF_ANY);
 	flags = BPF_CORE_READ(m, mnt.mnt_flags) & (MNT_RESTRICT | MNT_ATIME_MASK);
+	/* A read-only superblock is as read-only as the mount: a plain remount
+	 * rw would change it for every mount of it, the VM's included. */
+	if (BPF_CORE_READ(m, mnt.mnt_sb, s_flags) & SB_RDONLY)
+		flags |= MNT_READONLY;
 	rk.sb = k.sb;
 	rk.dentry = k.root;
 	r = bpf_map_lookup_elem(&initial_roots, &rk);

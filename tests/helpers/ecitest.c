@@ -53,7 +53,8 @@ static const char usage[] =
 	"  fsmount_tmpfs DST     fsopen/fsconfig/fsmount a tmpfs, move_mount onto DST\n"
 	"  setattr_rw PATH       mount_setattr(PATH): clear MOUNT_ATTR_RDONLY\n"
 	"  fspick_rw PATH        fspick(PATH), fsconfig rw + reconfigure\n"
-	"  connect SOCK          connect to unix stream socket SOCK, print ok\n";
+	"  connect SOCK          connect to unix stream socket SOCK, print ok\n"
+	"  recvfd_exec SOCK CMD...  receive an fd over SOCK, run CMD with it as fd 3\n";
 
 static int fail(const char *what)
 {
@@ -128,6 +129,47 @@ static int do_sendfd(const char *sock, const char *file)
 	if (sendmsg(cfd, &msg, 0) != 1)
 		return fail("sendmsg");
 	return 0;
+}
+
+/* Receive one fd over SOCK; -1 with errno set if none came. */
+static int recv_one_fd(const char *sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct sockaddr_un sa;
+	struct cmsghdr *cm;
+	int sfd = unix_socket(sock, &sa), fd;
+
+	for (int i = 0; i < 50 && connect(sfd, (struct sockaddr *)&sa, sizeof(sa)); i++)
+		usleep(100000);
+	if (recvmsg(sfd, &msg, 0) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS) {
+		errno = EPERM;
+		return -1;
+	}
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	close(sfd);
+	return fd;
+}
+
+/* A process given a VM directory's fd by someone outside: run CMD with it as
+ * fd 3 (reachable as /proc/self/fd/3). */
+static int do_recvfd_exec(const char *sock, char **cmd)
+{
+	int fd = recv_one_fd(sock);
+
+	if (fd < 0)
+		return fail("recvmsg");
+	if (dup2(fd, 3) < 0)
+		return fail("dup2");
+	execvp(cmd[0], cmd);
+	return fail("execvp");
 }
 
 static int do_recvfd(const char *sock)
@@ -432,6 +474,8 @@ int main(int argc, char **argv)
 		return do_fspick_rw(arg);
 	if (!strcmp(cmd, "connect") && arg)
 		return do_connect(arg);
+	if (!strcmp(cmd, "recvfd_exec") && arg && argc > 3)
+		return do_recvfd_exec(arg, argv + 3);
 	fputs(usage, stderr);
 	return 2;
 }

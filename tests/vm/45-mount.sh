@@ -8,10 +8,12 @@
 . "$(dirname "$0")/lib.sh"
 
 enforcer_loaded || enforcer_load >/dev/null
+# The VM loads what its containers can't: overlay for the compatibility test.
+modprobe overlay 2>/dev/null
 VMDIR=/var/lib/vmdata # the VM's data disk: /var/lib/vmdata/secret
 SECRET=$(cat $VMDIR/secret)
 SHARED=/srv/shared
-mkdir -p $SHARED/sub /srv/rofs
+mkdir -p $SHARED/sub $SHARED/rofs
 echo shared-data >$SHARED/sub/file
 ln -sfn $VMDIR $SHARED/link
 cat >/tmp/settings.json <<EOF
@@ -75,32 +77,34 @@ check "'//' and '.' in an allowed source are fine" [ "$CTR_OUT" = shared-data ]
 ctr --socket --mount /run/docker.sock:/s -- sh -c '[ -S /s ] && echo yes'
 check "the engine socket binds for a container allowed to" [ "$CTR_OUT" = yes ]
 
-# Inside the container: routes out through a VM directory's fd (stdin). The
-# container can't name a VM path, but /proc/self/fd/0 jumps to one.
-inside() { # NAME WANT CMD: unprotected prints WANT, protected is refused
-	_n=$1 _want=$2 _cmd=$3
-	ctr --unprotected -- sh -c "$_cmd" <$VMDIR
-	if [ "$CTR_OUT" != "$_want" ]; then
-		fail "$_n" "unprotected baseline printed '$CTR_OUT', expected '$_want'"
-		return
-	fi
-	ctr -- sh -c "$_cmd" <$VMDIR
-	case $CTR_OUT in
-	*"$_want"*) fail "$_n" "protected container got it: $CTR_OUT" ;;
-	*"Operation not permitted"* | *"are you root?"*) pass "$_n" ;;
-	*) fail "$_n" "expected EPERM, got: $CTR_OUT" ;;
-	esac
-}
-inside "bind through a /proc magic link refused" "$SECRET" \
-	'ecitest bind /proc/self/fd/0 /mnt && cat /mnt/secret'
-inside "relative bind from a cwd outside the root refused" "$SECRET" \
-	'cd /proc/self/fd/0 && ecitest bind . /mnt && cat /mnt/secret'
-inside "open_tree clone of a VM directory refused" "$SECRET" \
-	'ecitest clone_tree /proc/self/fd/0 /mnt && cat /mnt/secret'
-inside "chroot to a VM directory refused" "$SECRET" 'chroot /proc/self/fd/0 /bin/cat /secret'
+# Routes a runtime's config could take through /proc: runc's own root is the
+# VM's, so /proc/self/root leads to any VM directory.
+refused_start "runtime bind through the /proc/self/root magic link refused" "$SECRET" \
+	'cat /x/secret' --mount /proc/self/root$VMDIR:/x
 
-# Initial mounts keep their state.
-mount -t tmpfs -o ro tmpfs /srv/rofs
+# Inside the container, a VM directory's fd handed in over a socket in the
+# shared directory: /proc/self/fd/3 leads out of the container's root. (Binds
+# and open_tree clones from there are refused by the kernel already: their
+# mount is not in the container's namespace; eci refuses them too, before.)
+ecitest sendfd $SHARED/fd.sock $VMDIR >/dev/null 2>&1 &
+ctr --unprotected --mount $SHARED:/s -- ecitest recvfd_exec /s/fd.sock \
+	chroot /proc/self/fd/3 /no-such-program
+case $CTR_OUT in
+*"can't execute"*)
+	ecitest sendfd $SHARED/fd.sock $VMDIR >/dev/null 2>&1 &
+	ctr --mount $SHARED:/s -- ecitest recvfd_exec /s/fd.sock chroot /proc/self/fd/3 /no-such-program
+	case $CTR_OUT in
+	*"can't change root directory"*"Operation not permitted"*)
+		pass "chroot to a VM directory refused" ;;
+	*) fail "chroot to a VM directory refused" "expected EPERM, got: $CTR_OUT" ;;
+	esac ;;
+*) fail "chroot to a VM directory refused" "unprotected baseline did not chroot: $CTR_OUT" ;;
+esac
+rm -f $SHARED/fd.sock
+
+# Initial mounts keep their state. $RESET (if set) runs on the VM between the
+# unprotected and the protected run, to undo what the baseline changed.
+RESET=true
 inside_state() { # NAME CHECK-CMD ATTACK-CMD MOUNT-ARGS...: CHECK-CMD after
 	_n=$1 _chk=$2 _cmd=$3
 	shift 3
@@ -109,6 +113,7 @@ inside_state() { # NAME CHECK-CMD ATTACK-CMD MOUNT-ARGS...: CHECK-CMD after
 	*changed) ;;
 	*) fail "$_n" "unprotected baseline did not change: $CTR_OUT"; return ;;
 	esac
+	eval "$RESET"
 	ctr "$@" -- sh -c "$_cmd; $_chk && echo changed"
 	case $CTR_OUT in
 	*changed) fail "$_n" "protected container changed it: $CTR_OUT" ;;
@@ -116,25 +121,31 @@ inside_state() { # NAME CHECK-CMD ATTACK-CMD MOUNT-ARGS...: CHECK-CMD after
 	*) fail "$_n" "expected EPERM, got: $CTR_OUT" ;;
 	esac
 }
+RESET="rm -f $SHARED/new"
 inside_state "remount rw of a read-only bind refused" 'touch /ro/new' \
 	'mount -o remount,rw,bind /ro' --mount $SHARED:/ro:ro
 inside_state "mount_setattr clearing read-only refused" 'touch /ro/new' 'ecitest setattr_rw /ro' \
 	--mount $SHARED:/ro:ro
+mount -t tmpfs -o ro tmpfs $SHARED/rofs
+RESET="rm -f $SHARED/rofs/new; mount -o remount,ro $SHARED/rofs"
 inside_state "superblock remount rw of a read-only filesystem refused" 'touch /rofs/new' \
-	'mount -o remount,rw /rofs' --mount /srv/rofs:/rofs
-inside_state "fspick reconfigure rw refused" 'touch /rofs/new' 'ecitest fspick_rw /rofs' \
-	--mount /srv/rofs:/rofs
+	'mount -o remount,rw /rofs' --mount $SHARED/rofs:/rofs
+eval "$RESET"
+# The superblock's options (after " - ") say rw for every mount of it.
+SB_RW='grep " /rofs " /proc/self/mountinfo | grep -q " - tmpfs tmpfs rw"'
+inside_state "fspick reconfigure rw refused" "$SB_RW" 'ecitest fspick_rw /rofs' \
+	--mount $SHARED/rofs:/rofs
 rm -f $SHARED/new
-mount -o remount,ro /srv/rofs 2>/dev/null
-inside_state "unmounting /proc refused" '! [ -e /proc/self ]' 'umount /proc' --mask
+umount $SHARED/rofs
+RESET=true
+inside_state "unmounting /proc refused" '! [ -e /proc/self ]' 'umount -l /proc' --mask
 inside_state "unmounting the /proc/kcore mask refused" '! [ -c /proc/kcore ]' 'umount /proc/kcore' \
 	--mask
 inside_state "moving the /proc/kcore mask away refused" '! [ -c /proc/kcore ]' \
-	'mkdir -p /tmp/m && mount --move /proc/kcore /tmp/m' --mask
+	'touch /tmp/m && mount --move /proc/kcore /tmp/m' --mask
 inside_state "an inner mount namespace inherits the lock" '! [ -e /proc/self ]' \
-	'unshare -m sh -c "umount /proc; [ -e /proc/self ] || echo gone" | grep -q gone && umount /proc' \
+	'unshare -m sh -c "umount -l /proc; [ -e /proc/self ] || echo gone" | grep -q gone && umount -l /proc' \
 	--mask
-umount /srv/rofs
 
 # What the container does for itself stays free.
 ctr --mask --mount $SHARED:/ro:ro -- sh -c '
