@@ -33,6 +33,7 @@ part "style" make --no-print-directory -s format-check
 part "unit tests" make --no-print-directory -s test-unit
 part "ecictl on this host" make --no-print-directory -s test-host
 part "VM suite" make --no-print-directory -s test-vm
+part "docker VM suite" make --no-print-directory -s test-vm-docker
 part "the try-it command" make --no-print-directory -s test-eci-vm
 
 passed=$(grep -c '^PASS ' "$log")
