@@ -11,6 +11,10 @@ pkgs=(
 	libjson-c-dev libncurses-dev libmicrohttpd-dev
 	# VM test bed: Debian's kernel package is fetched with apt-get download
 	qemu-system-x86 busybox-static runc cpio kmod e2fsprogs xz-utils zstd gzip
+	# docker VM: docker.io, containerd and tini are fetched with apt-get
+	# download (scripts/vm/engine.sh), not installed; dockerd's libraries come
+	# from here
+	libdevmapper1.02.1 libsystemd0 libudev1
 	# interactive tests
 	tmux
 )
