@@ -18,6 +18,7 @@ docker run --rm --privileged inner sh -c "cat /proc/1/cgroup; insmod /dummy.ko"'
 
 unload_dummy
 eci_off
+echo "DinD without eci"
 drun --rm --privileged eci-dind sh -c "$INNER"
 in_modules dummy && base=ok || base="status $D_ST: $D_OUT"
 unload_dummy

@@ -28,7 +28,7 @@ cat >$SETTINGS <<JSON
   "filesharingAllowedDirectories": [ { "path": "/mnt/host", "sharedByDefault": true } ]
 }
 JSON
-make_dind_image && docker tag eci-dind eci-sock >/dev/null 2>&1
+make_cli_image || fail "socket client image" "docker import of eci-sock failed"
 SOCK=/var/run/docker.sock:/var/run/docker.sock
 
 # The binds dockerd asks runc for in a plain `docker run` (for the policy:

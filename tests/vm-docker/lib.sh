@@ -58,9 +58,23 @@ make_dind_image() {
 	docker image inspect eci-dind >/dev/null 2>&1 && return 0
 	_d=/tmp/dind
 	rm -rf $_d
+	echo "making eci-dind: copying the engine"
 	cp -a /eci/rootfs $_d && cp -a /opt/eci-engine/engine/. $_d/ && mkdir -p $_d/var &&
 		ln -s /run $_d/var/run && tar -C /eci/rootfs -cf $_d/rootfs.tar . &&
-		tar -C $_d -cf - . | docker import - eci-dind >/dev/null
+		echo "making eci-dind: docker import" && tar -C $_d -cf - . | docker import - eci-dind >/dev/null
+	_st=$?
+	rm -rf $_d
+	return $_st
+}
+
+# make_cli_image: image eci-sock, once per boot: busybox plus the docker CLI
+# (a socket client, far cheaper to import than eci-dind).
+make_cli_image() {
+	docker image inspect eci-sock >/dev/null 2>&1 && return 0
+	_d=/tmp/cli
+	rm -rf $_d
+	cp -a /eci/rootfs $_d && cp -L /usr/bin/docker $_d/usr/bin/docker &&
+		tar -C $_d -cf - . | docker import - eci-sock >/dev/null
 	_st=$?
 	rm -rf $_d
 	return $_st
