@@ -73,7 +73,10 @@ make_cli_image() {
 	docker image inspect eci-sock >/dev/null 2>&1 && return 0
 	_d=/tmp/cli
 	rm -rf $_d
+	# The CLI needs libc and the loader: the engine disk's copies.
 	cp -a /eci/rootfs $_d && cp -L /usr/bin/docker $_d/usr/bin/docker &&
+		cp -a /opt/eci-engine/engine/usr/lib/. $_d/usr/lib/ &&
+		cp -a /opt/eci-engine/engine/usr/lib64/. $_d/usr/lib64/ &&
 		tar -C $_d -cf - . | docker import - eci-sock >/dev/null
 	_st=$?
 	rm -rf $_d
