@@ -45,7 +45,7 @@ DEPS_STAMP := $(BUILD)/.deps
 # A failed bpftool or compiler run must not leave a target that looks done.
 .DELETE_ON_ERROR:
 
-.PHONY: all deps vm test test-unit test-host test-vm test-eci-vm demo bench clean format format-check
+.PHONY: all deps vm test test-unit test-host test-vm test-vm-docker test-eci-vm demo bench clean format format-check
 
 all: $(OUT)/bin/ecictl $(OUT)/bin/ecitop $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
 
@@ -117,6 +117,10 @@ vm: all
 
 test-vm: vm
 	@tests/run-vm.sh
+
+test-vm-docker: vm
+	@scripts/vm/mkinitramfs.sh --docker >/dev/null
+	@tests/run-vm.sh --docker
 
 test-eci-vm: vm
 	@tests/host/eci-vm.sh

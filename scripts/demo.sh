@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make demo: boot the VM (its init script loads eci before anything else) and
-# show a protected privileged container failing where the VM host succeeds.
+# make demo: boot the VM (its init script loads eci before anything else, then
+# Docker Engine) and show `docker run --privileged` failing where the VM host,
+# or the same VM without eci, succeeds.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -14,20 +15,19 @@ step() {
 	echo "(exit status $?)"
 }
 
-step "A privileged container, protected by eci, tries to load a kernel module:" \
-	"-- insmod /dummy.ko" \
-	-- insmod /dummy.ko
-step "The VM host loads it (shown: the container's view of /proc/modules):" \
-	"--before 'insmod /lib/modules/\$(uname -r)/kernel/drivers/net/dummy.ko' -- grep ^dummy /proc/modules" \
-	--before 'insmod /lib/modules/$(uname -r)/kernel/drivers/net/dummy.ko' -- grep ^dummy /proc/modules
-step "The same container, unprotected, can load it too:" \
-	"--unprotected -- sh -c 'insmod /dummy.ko && grep ^dummy /proc/modules'" \
-	--unprotected -- sh -c 'insmod /dummy.ko && grep ^dummy /proc/modules'
-step "A protected container reads the VM's disk, then /dev/zero:" \
-	"-- sh -c 'head -c 512 /dev/vda | wc -c; head -c 512 /dev/zero | wc -c'" \
-	-- sh -c 'head -c 512 /dev/vda | wc -c; head -c 512 /dev/zero | wc -c'
-step "A protected container goes for the enforcer's own map:" \
-	"--mount /sys/fs/bpf:/sys/fs/bpf -- ecitest bpf_map_clear /sys/fs/bpf/eci/map/containers" \
-	--mount /sys/fs/bpf:/sys/fs/bpf -- ecitest bpf_map_clear /sys/fs/bpf/eci/map/containers
-printf '\nEach step booted a fresh VM (Debian %s kernel, QEMU/TCG). More: README.md\n' \
+step "docker run --privileged, on a VM where eci protects the engine's containers, tries to load a kernel module:" \
+	"--docker -- --rm --privileged eci-test insmod /dummy.ko" \
+	--docker -- --rm --privileged eci-test insmod /dummy.ko
+step "The same docker run on the same VM without eci:" \
+	"--docker --no-enforcer -- --rm --privileged eci-test sh -c 'insmod /dummy.ko && grep ^dummy /proc/modules'" \
+	--docker --no-enforcer -- --rm --privileged eci-test sh -c 'insmod /dummy.ko && grep ^dummy /proc/modules'
+step "The VM host loads it; the container reads the VM's disk, then /dev/zero:" \
+	"--docker --before 'insmod /lib/modules/\$(uname -r)/kernel/drivers/net/dummy.ko' -- --rm --privileged eci-test sh -c 'grep -c ^dummy /proc/modules; head -c 512 /dev/vda | wc -c; head -c 512 /dev/zero | wc -c'" \
+	--docker --before 'insmod /lib/modules/$(uname -r)/kernel/drivers/net/dummy.ko' -- --rm --privileged eci-test \
+	sh -c 'grep -c ^dummy /proc/modules; head -c 512 /dev/vda | wc -c; head -c 512 /dev/zero | wc -c'
+step "Trap events name the container by its docker id and name:" \
+	"--docker --before 'docker run --privileged --name web eci-test sh -c \"echo x >/proc/sys/kernel/core_pattern\"; ecictl events' -- --rm eci-test true" \
+	--docker --before 'docker run --privileged --name web eci-test sh -c "echo x >/proc/sys/kernel/core_pattern"; ecictl events >/dev/ttyS1' \
+	-- --rm eci-test true
+printf '\nEach step booted a fresh VM (Debian %s kernel, QEMU/TCG, Debian docker.io). More: README.md\n' \
 	"$(ls build/vm/kernel/root/lib/modules 2>/dev/null | head -n1)"

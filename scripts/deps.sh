@@ -13,6 +13,10 @@ pkgs=(
 	qemu-system-x86 busybox-static runc cpio kmod e2fsprogs xz-utils zstd gzip
 	# interactive tests; the strict Prometheus parser (python3 from Debian)
 	tmux python3 python3-prometheus-client
+	# docker VM: docker.io, containerd and tini are fetched with apt-get
+	# download (scripts/vm/engine.sh), not installed; dockerd's libraries come
+	# from here
+	libdevmapper1.02.1 libsystemd0 libudev1
 )
 
 missing=()

@@ -34,6 +34,7 @@ part "unit tests" make --no-print-directory -s test-unit
 part "ecictl on this host" make --no-print-directory -s test-host
 part "VM suite" make --no-print-directory -s test-vm
 part "metrics served in the VM" tests/host/check-vm-metrics.sh
+part "docker VM suite" make --no-print-directory -s test-vm-docker
 part "the try-it command" make --no-print-directory -s test-eci-vm
 
 passed=$(grep -c '^PASS ' "$log")

@@ -7,7 +7,9 @@
 #define _GNU_SOURCE
 #include "events.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +48,71 @@ static long long clock_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * Engines name a container's cgroup after its 64-hex id (Docker:
+ * /docker/<id>), and a subtree's containers are named after their cgroup, cut
+ * to ECI_NAME_LEN - 1. People know such a container by the first 12 digits, as
+ * `docker ps` shows them, so that is what events say.
+ */
+#define SHORT_ID_LEN 12
+#define DOCKER_CONTAINERS "/var/lib/docker/containers"
+
+static bool is_engine_id(const char *name)
+{
+	size_t n = 0;
+
+	for (; name[n]; n++)
+		if (!isxdigit((unsigned char)name[n]) || isupper((unsigned char)name[n]))
+			return false;
+	return n >= ECI_NAME_LEN - 1;
+}
+
+/*
+ * Docker's name for container ID (a possibly cut id), from its config.v2.json;
+ * "" when it has none (another engine, or the container is gone). The last
+ * answer is kept: a burst of traps comes from one container.
+ */
+static const char *docker_name(const char *id)
+{
+	static char last_id[ECI_NAME_LEN], last_name[256];
+	char pattern[sizeof(DOCKER_CONTAINERS) + ECI_NAME_LEN + 24];
+	json_object *cfg, *name;
+	glob_t g;
+
+	if (!strcmp(id, last_id))
+		return last_name;
+	snprintf(last_id, sizeof(last_id), "%s", id);
+	last_name[0] = '\0';
+	snprintf(pattern, sizeof(pattern), DOCKER_CONTAINERS "/%s*/config.v2.json", id);
+	if (glob(pattern, 0, NULL, &g))
+		return last_name;
+	cfg = g.gl_pathc == 1 ? json_object_from_file(g.gl_pathv[0]) : NULL;
+	globfree(&g);
+	/* Docker keeps the name with a leading slash. */
+	if (cfg && json_object_object_get_ex(cfg, "Name", &name))
+		snprintf(last_name, sizeof(last_name), "%s",
+			 json_object_get_string(name) + (json_object_get_string(name)[0] == '/'));
+	json_object_put(cfg);
+	return last_name;
+}
+
+static void add_container(json_object *o, const struct eci_event *e)
+{
+	char c[ECI_NAME_LEN];
+	const char *name;
+
+	snprintf(c, sizeof(c), "%s", e->container);
+	if (!is_engine_id(c)) {
+		json_object_object_add(o, "container", json_object_new_string(c));
+		return;
+	}
+	name = docker_name(c);
+	c[SHORT_ID_LEN] = '\0';
+	json_object_object_add(o, "container", json_object_new_string(c));
+	if (name[0])
+		json_object_object_add(o, "container_name", json_object_new_string(name));
 }
 
 /* What the trap was about, in the words of its hook. */
@@ -92,7 +159,7 @@ json_object *eci_event_json(const struct eci_event *e)
 		mono_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	json_object_object_add(o, "time_ns",
 			       json_object_new_int64((int64_t)e->ts_ns + mono_to_real_ns));
-	json_object_object_add(o, "container", json_object_new_string(e->container));
+	add_container(o, e);
 	json_object_object_add(o, "cgroup_id", json_object_new_uint64(e->cgroup_id));
 	json_object_object_add(o, "container_cgroup_id", json_object_new_uint64(e->root_id));
 	json_object_object_add(o, "pid", json_object_new_int64(e->pid));

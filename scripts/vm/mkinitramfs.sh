@@ -8,16 +8,28 @@
 #   build/vm/disk.img            16 MiB ext4 (label ecidata) mounted in the VM
 #                                at /var/lib/vmdata: boot/vmlinuz-VER, secret,
 #                                etc/
-# Both are rebuilt only when one of their inputs is newer (-f forces).
-# usage: scripts/vm/mkinitramfs.sh [-f]
+# and with --docker also
+#   build/vm/docker.img          ext4 (label ecidocker), the Docker Engine's
+#                                files and the libraries they need, mounted
+#                                read-only at /opt/eci-engine by the VM's init
+#                                (a second disk, so the default VM stays small)
+# Each is rebuilt only when one of its inputs is newer (-f forces).
+# usage: scripts/vm/mkinitramfs.sh [-f] [--docker]
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/vm
 initrd=$out/initramfs.cpio.gz
 disk=$out/disk.img
-force=0
-[ "${1:-}" = -f ] && force=1
+dimg=$out/docker.img
+force=0 docker=0
+for a in "$@"; do
+	case $a in
+	-f) force=1 ;;
+	--docker) docker=1 ;;
+	*) echo "usage: $0 [-f] [--docker]" >&2; exit 2 ;;
+	esac
+done
 
 log() { echo "mkinitramfs: $*" >&2; }
 
@@ -33,8 +45,8 @@ BINS="/usr/bin/busybox /usr/sbin/runc"
 inputs() {
 	echo "$kdir/.deb"
 	echo "$top/scripts/vm/mkinitramfs.sh" "$top/scripts/vm/init" "$top/scripts/vm/ctr" "$top/scripts/vm/run-all" \
-		"$top/scripts/init.d/eci"
-	find "$top/tests/vm" "$top/build/bin" "$top/build/tests-bin" -type f 2>/dev/null || true
+		"$top/scripts/init.d/eci" "$top/scripts/vm/docker-engine"
+	find "$top/tests/vm" "$top/tests/vm-docker" "$top/build/bin" "$top/build/tests-bin" -type f 2>/dev/null || true
 	echo $BINS
 }
 
@@ -139,9 +151,14 @@ build_initrd() {
 	install -D -m 755 "$top/scripts/vm/init" "$root/init"
 	install -D -m 755 "$top/scripts/vm/ctr" "$root/usr/sbin/eci-ctr"
 	install -D -m 755 "$top/scripts/init.d/eci" "$root/etc/init.d/eci"
+	install -D -m 755 "$top/scripts/vm/docker-engine" "$root/etc/init.d/docker"
 	mkdir -p "$root/eci/tests" "$root/eci/run" "$root/var/lib/vmdata" "$root/sys/fs/bpf"
 	[ -d "$top/tests/vm" ] && cp -a "$top/tests/vm/." "$root/eci/tests/"
 	install -m 755 "$top/scripts/vm/run-all" "$root/eci/tests/run-all"
+	# The docker suite, run only in a VM booted with the engine's disk.
+	mkdir -p "$root/eci/tests-docker"
+	[ -d "$top/tests/vm-docker" ] && cp -a "$top/tests/vm-docker/." "$root/eci/tests-docker/"
+	install -m 755 "$top/scripts/vm/run-all" "$root/eci/tests-docker/run-all"
 	chmod 755 "$root"/eci/tests/* 2>/dev/null || true
 	echo eci-vm > "$root/etc/hostname"
 	echo "$kver" > "$root/eci/kernel-version"
@@ -174,8 +191,43 @@ build_disk() {
 	log "built $disk"
 }
 
+# The engine's disk: /engine/usr/... holds dockerd, the docker CLI,
+# containerd, its shim, docker-init and runc with their libraries at their own
+# paths, so the VM links them into its /usr and a Docker-in-Docker image is
+# this tree on top of the busybox rootfs.
+build_docker() {
+	local edir d f
+	edir=$("$top/scripts/vm/engine.sh")
+	d=$(mktemp -d "$out/docker.XXXXXX")
+	trap 'rm -rf "$d" "$d.img"' RETURN
+	for f in usr/sbin/dockerd usr/sbin/docker-proxy usr/bin/docker usr/bin/containerd \
+		usr/bin/containerd-shim-runc-v2; do
+		install_bin "$edir/root/$f" "/$f" "$d/engine" ||
+			{ log "cannot install $f from the engine packages"; exit 1; }
+	done
+	install -m 755 "$edir/root/usr/bin/tini-static" "$d/engine/usr/bin/docker-init"
+	install_bin /usr/sbin/runc /usr/sbin/runc "$d/engine"
+	# ldd prints "not found" for a library the host lacks: name it.
+	if ldd "$edir/root/usr/sbin/dockerd" | grep -q 'not found'; then
+		log "dockerd needs libraries this host lacks: $(ldd "$edir/root/usr/sbin/dockerd" | awk '/not found/{print $1}' | tr '\n' ' ')(run scripts/deps.sh)"
+		exit 1
+	fi
+	truncate -s $(($(du -sm "$d" | cut -f1) + 64))M "$d.img"
+	mke2fs -q -F -t ext4 -L ecidocker -d "$d" "$d.img" >&2
+	mv "$d.img" "$dimg"
+	cat "$edir/.debs" > "$dimg.inputs"
+	log "built $dimg ($(du -h --apparent-size "$dimg" | cut -f1))"
+}
+
 mkdir -p "$out"
 if stale "$initrd"; then build_initrd; fi
+if [ "$docker" = 1 ]; then
+	edir=$("$top/scripts/vm/engine.sh")
+	if [ "$force" = 1 ] || [ ! -e "$dimg" ] || [ "$top/scripts/vm/mkinitramfs.sh" -nt "$dimg" ] ||
+		[ "$(cat "$edir/.debs")" != "$(cat "$dimg.inputs" 2>/dev/null)" ]; then
+		build_docker
+	fi
+fi
 if [ "$force" = 1 ] || [ ! -e "$disk" ] || [ "$kdir/.deb" -nt "$disk" ] || [ "$top/scripts/vm/mkinitramfs.sh" -nt "$disk" ]; then
 	build_disk
 fi
