@@ -340,6 +340,8 @@ int eci_load(bool v)
 		goto out;
 	}
 	err = eci_bind_builtin_write(bpf_map__fd(skel->maps.bind_allow));
+	if (!err)
+		err = eci_bind_templates_write(bpf_map__fd(skel->maps.bind_templates));
 	if (err) {
 		eci_err("failed to write the built-in bind sources: %s", strerror(-err));
 		err = 1;

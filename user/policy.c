@@ -29,7 +29,29 @@
 #include "txn.h"
 #include "util.h"
 
-const char *const eci_bind_builtin[] = { "/proc/self/exe/", NULL };
+/*
+ * Sources every protected container may bind. runc binds its own binary
+ * (/proc/self/exe) before it runs anything; Docker's named volumes live under
+ * /var/lib/docker/volumes and are shared between containers by design.
+ */
+const char *const eci_bind_builtin[] = { "/proc/self/exe/", "/var/lib/docker/volumes/", NULL };
+
+/* Per-container directories: a container may bind from PREFIX<its name>/.
+ * Docker keeps a container's hostname, hosts and resolv.conf in
+ * /var/lib/docker/containers/<id>/, and names its cgroup /docker/<id>. */
+static const char *const bind_templates[] = { "/var/lib/docker/containers/", NULL };
+
+int eci_bind_templates_write(int fd)
+{
+	for (__u32 i = 0; bind_templates[i]; i++) {
+		struct eci_bind_template t = {};
+
+		snprintf(t.prefix, sizeof(t.prefix), "%s", bind_templates[i]);
+		if (bpf_map_update_elem(fd, &i, &t, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
 
 int eci_bind_path(const char *raw, char *out, size_t len)
 {

@@ -13,6 +13,7 @@ struct eci_txn;
 /* Bind sources every protected container may use whatever the settings: runc
  * bind-mounts its own binary through /proc/self/exe. */
 extern const char *const eci_bind_builtin[];
+int eci_bind_templates_write(int fd);
 
 /*
  * A bind source as the kernel resolves it: absolute, symlinks resolved when
