@@ -115,6 +115,26 @@ static void add_container(json_object *o, const struct eci_event *e)
 		json_object_object_add(o, "container_name", json_object_new_string(name));
 }
 
+static const char *const mount_reasons[ECI_MNT_REASON_MAX] = {
+	[ECI_MNT_FS] = "kernel filesystem",
+	[ECI_MNT_SOURCE] = "source not allowed",
+	[ECI_MNT_DOTDOT] = "'..' in the source",
+	[ECI_MNT_RELATIVE] = "relative source from outside the root",
+	[ECI_MNT_TOO_LONG] = "source too long to judge",
+	[ECI_MNT_SYMLINK] = "symlink in a VM-side source",
+	[ECI_MNT_MAGIC_LINK] = "/proc magic link in the source",
+	[ECI_MNT_SOCKET] = "engine socket",
+	[ECI_MNT_SUBMOUNTS] = "recursive bind carries other mounts",
+	[ECI_MNT_LOCKED_FLAGS] = "relaxes an initial mount's flags",
+	[ECI_MNT_LOCKED] = "initial mount",
+	[ECI_MNT_MOVE] = "mount move",
+	[ECI_MNT_CLONE] = "copy of a mount outside the container",
+	[ECI_MNT_SETATTR] = "mount_setattr after setup",
+	[ECI_MNT_FSPICK] = "fspick after setup",
+	[ECI_MNT_ROOT] = "new root outside the current one",
+	[ECI_MNT_CONNECT] = "engine socket connect",
+};
+
 /* What the trap was about, in the words of its hook. */
 static void add_what(json_object *o, const struct eci_event *e)
 {
@@ -145,6 +165,23 @@ static void add_what(json_object *o, const struct eci_event *e)
 	case ECI_HOOK_BPF:
 	case ECI_HOOK_SYSLOG:
 		json_object_object_add(o, "command", json_object_new_int64((int64_t)e->arg[0]));
+		break;
+	case ECI_HOOK_SB_MOUNT:
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)e->arg[0]);
+		json_object_object_add(o, "flags", json_object_new_string(buf));
+		/* fall through */
+	case ECI_HOOK_MOUNT_FS:
+	case ECI_HOOK_FOLLOW_LINK:
+	case ECI_HOOK_MOVE_MOUNT:
+	case ECI_HOOK_SB_UMOUNT:
+	case ECI_HOOK_MOUNT_SETATTR:
+	case ECI_HOOK_FSPICK:
+	case ECI_HOOK_CHROOT:
+	case ECI_HOOK_PIVOT_ROOT:
+	case ECI_HOOK_UNIX_CONNECT:
+		if (e->arg[1] < ECI_MNT_REASON_MAX && mount_reasons[e->arg[1]])
+			json_object_object_add(o, "reason",
+					       json_object_new_string(mount_reasons[e->arg[1]]));
 		break;
 	default:
 		break;
