@@ -23,6 +23,7 @@
 #define S_IFBLK 0060000
 #define S_IFCHR 0020000
 #define S_IFREG 0100000
+#define S_IFDIR 0040000
 #define SB_RDONLY 1
 /* Filesystem magics (uapi linux/magic.h). */
 #define PROC_SUPER_MAGIC 0x9fa0

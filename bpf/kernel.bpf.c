@@ -69,6 +69,34 @@ int BPF_PROG(eci_capable, const struct cred *cred, struct user_namespace *ns, in
 	return eci_trap(stats, c, cgid, ECI_HOOK_CAPABLE, ECI_CLASS_KERNEL, e->arg[0] = cap);
 }
 
+/*
+ * What a nested runtime (runc inside the container, Docker-in-Docker) needs
+ * for its own containers' device cgroup, and nothing else: load a cgroup
+ * device program, query, attach and detach one on a cgroup, and read back the
+ * programs it finds there. The attach target is a cgroup directory fd, and a
+ * protected container can open (eci_kernel_file_open) or receive
+ * (eci_cgroup_receive) only its own sub-cgroups' directories, so any target it
+ * can name is its own. Program fds it can get are device programs only
+ * (eci_bpf_prog). Everything else, maps and the enforcer's pins included,
+ * stays refused.
+ */
+static __always_inline bool nested_runtime_bpf(int cmd, union bpf_attr *attr)
+{
+	switch (cmd) {
+	case BPF_PROG_LOAD:
+		return BPF_CORE_READ(attr, prog_type) == BPF_PROG_TYPE_CGROUP_DEVICE;
+	case BPF_PROG_ATTACH:
+	case BPF_PROG_DETACH:
+		return BPF_CORE_READ(attr, attach_type) == BPF_CGROUP_DEVICE;
+	case BPF_PROG_QUERY:
+		return BPF_CORE_READ(attr, query.attach_type) == BPF_CGROUP_DEVICE;
+	case BPF_PROG_GET_FD_BY_ID:
+	case BPF_OBJ_GET_INFO_BY_FD:
+		return true;
+	}
+	return false;
+}
+
 SEC("lsm/bpf")
 int BPF_PROG(eci_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 {
@@ -80,9 +108,33 @@ int BPF_PROG(eci_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 		return ret;
 	stats = eci_count_call(ECI_HOOK_BPF);
 	c = eci_current(&cgid);
-	if (!c)
+	if (!c || nested_runtime_bpf(cmd, attr))
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_BPF, ECI_CLASS_KERNEL, e->arg[0] = cmd);
+}
+
+/* A program fd is made (load, get-by-id, a pin): device programs only. */
+SEC("lsm/bpf_prog")
+int BPF_PROG(eci_bpf_prog, struct bpf_prog *prog, int ret)
+{
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	__u32 type;
+	__u64 cgid;
+
+	if (ret)
+		return ret;
+	type = BPF_CORE_READ(prog, type);
+	if (type == BPF_PROG_TYPE_CGROUP_DEVICE)
+		return 0;
+	stats = eci_count_call(ECI_HOOK_BPF);
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	return eci_trap(stats, c, cgid, ECI_HOOK_BPF, ECI_CLASS_KERNEL, ({
+				e->arg[0] = BPF_PROG_GET_FD_BY_ID;
+				e->arg[1] = type;
+			}));
 }
 
 SEC("lsm/perf_event_open")
@@ -251,6 +303,17 @@ static __always_inline bool proc_write_allowed(struct file *file)
 	return false;
 }
 
+/* A cgroup v2 directory: the container's own or one of its sub-cgroups. */
+static __always_inline bool cgroup2_dir_own(struct file *file, struct eci_container *c)
+{
+	struct kernfs_node *kn = file->f_inode->i_private;
+	struct eci_container *target;
+	__u64 id = BPF_CORE_READ(kn, id);
+
+	target = bpf_map_lookup_elem(&containers, &id);
+	return target && target->root_id == c->root_id;
+}
+
 static __always_inline bool cgroup2_write_allowed(struct file *file, struct eci_container *c)
 {
 	struct kernfs_node *kn = file->f_inode->i_private;
@@ -292,8 +355,14 @@ int BPF_PROG(eci_kernel_file_open, struct file *file, int ret)
 	case PROC_SUPER_MAGIC:
 	case SYSFS_MAGIC:
 	case CGROUP_SUPER_MAGIC:
-	case CGROUP2_SUPER_MAGIC:
 		if (!(file->f_mode & FMODE_WRITE))
+			return 0;
+		break;
+	case CGROUP2_SUPER_MAGIC:
+		/* Directories too: a cgroup directory fd is what cgroup BPF
+		 * programs attach to (nested_runtime_bpf). */
+		if (!(file->f_mode & FMODE_WRITE) &&
+		    (file->f_inode->i_mode & S_IFMT) != S_IFDIR)
 			return 0;
 		break;
 	default:
@@ -307,12 +376,46 @@ int BPF_PROG(eci_kernel_file_open, struct file *file, int ret)
 		return 0;
 	if (magic == PROC_SUPER_MAGIC)
 		allowed = proc_write_allowed(file);
+	else if (magic == CGROUP2_SUPER_MAGIC && (file->f_inode->i_mode & S_IFMT) == S_IFDIR)
+		allowed = cgroup2_dir_own(file, c);
 	else if (magic == CGROUP2_SUPER_MAGIC)
 		allowed = cgroup2_write_allowed(file, c);
 	if (allowed)
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_KERNEL_FILE, ECI_CLASS_KERNEL, ({
 				e->arg[0] = magic;
+				e->arg[1] = file->f_mode;
+				bpf_d_path(&file->f_path, e->detail, sizeof(e->detail));
+			}));
+}
+
+/*
+ * A cgroup v2 file or directory handed in over a socket: the same rules as
+ * opening it, so a cgroup.procs or directory fd opened outside the container
+ * can't move it out or be a BPF attach target.
+ */
+SEC("lsm/file_receive")
+int BPF_PROG(eci_cgroup_receive, struct file *file, int ret)
+{
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	bool dir;
+	__u64 cgid;
+
+	if (ret)
+		return ret;
+	if (file->f_inode->i_sb->s_magic != CGROUP2_SUPER_MAGIC)
+		return 0;
+	stats = eci_count_call(ECI_HOOK_KERNEL_FILE);
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	dir = (file->f_inode->i_mode & S_IFMT) == S_IFDIR;
+	if (dir ? cgroup2_dir_own(file, c) :
+		  (!(file->f_mode & FMODE_WRITE) || cgroup2_write_allowed(file, c)))
+		return 0;
+	return eci_trap(stats, c, cgid, ECI_HOOK_KERNEL_FILE, ECI_CLASS_KERNEL, ({
+				e->arg[0] = CGROUP2_SUPER_MAGIC;
 				e->arg[1] = file->f_mode;
 				bpf_d_path(&file->f_path, e->detail, sizeof(e->detail));
 			}));

@@ -126,7 +126,7 @@ for mode in unprotected protected; do
 		ctr --unprotected --mount /run/ecifd:/run/ecifd -- ecitest recvfd /run/ecifd/sock
 		base=$CTR_OUT
 	else
-		ctr --mount /run/ecifd:/run/ecifd -- ecitest recvfd /run/ecifd/sock
+		ctr --allow-bind /run/ecifd --mount /run/ecifd:/run/ecifd -- ecitest recvfd /run/ecifd/sock
 	fi
 	kill $sender 2>/dev/null
 	wait $sender 2>/dev/null

@@ -21,7 +21,7 @@ SH=/tmp/obs-shared
 rm -rf "$SH"
 mkdir -p "$SH"
 agent='i=1; while [ ! -e /x/stop ]; do if [ -e /x/cmd.$i ]; then sh /x/cmd.$i >/x/out.$i 2>&1; touch /x/done.$i; i=$((i + 1)); else sleep 0.1; fi; done'
-eci-ctr --name obs --mount "$SH:/x" -- sh -c "$agent" >/tmp/obs-ctr.out 2>&1 &
+eci-ctr --name obs --allow-bind "$SH" --mount "$SH:/x" -- sh -c "$agent" >/tmp/obs-ctr.out 2>&1 &
 ctr_pid=$!
 N=0
 in_obs() { # CMD: run CMD in the container and wait for it to finish
