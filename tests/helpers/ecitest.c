@@ -174,29 +174,13 @@ static int do_recvfd_exec(const char *sock, char **cmd)
 
 static int do_recvfd(const char *sock)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte, data[512];
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov,
-			      .msg_iovlen = 1,
-			      .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct sockaddr_un sa;
-	struct cmsghdr *cm;
-	int sfd = unix_socket(sock, &sa), fd;
+	char data[512];
+	int fd = recv_one_fd(sock);
 	ssize_t n;
 
-	for (int i = 0; i < 50 && connect(sfd, (struct sockaddr *)&sa, sizeof(sa)); i++)
-		usleep(100000);
-	if (recvmsg(sfd, &msg, 0) != 1)
-		return fail("recvmsg");
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS) {
-		/* The kernel drops an fd it may not install and sets MSG_CTRUNC. */
-		errno = EPERM;
-		return fail(msg.msg_flags & MSG_CTRUNC ? "recvmsg: fd refused (MSG_CTRUNC)" :
-							 "recvmsg: no fd");
-	}
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	/* The kernel drops an fd it may not install (MSG_CTRUNC): EPERM. */
+	if (fd < 0)
+		return fail("recvmsg: fd refused or not sent");
 	n = read(fd, data, sizeof(data));
 	if (n < 0)
 		return fail("read");
