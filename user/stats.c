@@ -32,6 +32,9 @@ static const struct {
 	{ "eci_module_request", ECI_HOOK_MODULE_REQUEST },
 	{ "eci_kernel_file_open", ECI_HOOK_KERNEL_FILE },
 	{ "eci_mount_fs", ECI_HOOK_MOUNT_FS },
+	{ "eci_bpf_prog", ECI_HOOK_BPF },
+	{ "eci_cgroup_receive", ECI_HOOK_KERNEL_FILE },
+	{ "eci_sys_exit_mount", ECI_HOOK_SB_MOUNT },
 };
 
 static double clock_s(clockid_t clk)
