@@ -94,6 +94,7 @@ test-unit: $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 test-host: all
 	@$(MAKE) --no-print-directory SANITIZE=1 $(BUILD)/asan/bin/ecictl
 	@tests/host/run.sh $(BUILD)/asan/bin/ecictl
+	@tests/host/bench-tools.sh $(BUILD)/tests-bin
 
 vm: all
 	@scripts/vm/kernel.sh >/dev/null
