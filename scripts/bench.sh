@@ -11,7 +11,7 @@
 # TCG emulation inflates absolute times; the ratios, from one run, are what
 # count. Environment: ECI_BENCH_N (iterations, default 10000),
 # ECI_BENCH_ROUNDS (default 5), ECI_BENCH_STARTS (container starts per
-# configuration and round, default 3), ECI_BENCH_FLOOD_SECONDS (default 5),
+# configuration and round, default 5), ECI_BENCH_FLOOD_SECONDS (default 5),
 # ECI_BENCH_FLOOD_CONTAINERS (default 6).
 set -eu
 cd "$(dirname "$0")/.."

@@ -9,7 +9,8 @@
 #                user-notify supervisor trapping mount/umount2 (Sysbox's way)
 #   unprotected  enforcer loaded, container not protected
 #   protected    enforcer loaded, container registered by `ecictl container
-#                add` before it starts (what eci-ctr does: one more process)
+#                add` before it starts (what eci-ctr does: one more process;
+#                ecictl_add times that process alone, with its `rm`)
 #   subtree      enforcer loaded, container protected by a subtree (no call)
 # then trap events under a flood. Output lines (scripts/bench.sh reads them):
 #   BENCH CONFIG NAME NS      one measurement
@@ -24,7 +25,7 @@ env=$(find /eci/run/files -name eci-bench.env 2>/dev/null | head -n1)
 [ -n "$env" ] && . "$env"
 N=${ECI_BENCH_N:-10000}
 ROUNDS=${ECI_BENCH_ROUNDS:-5}
-STARTS=${ECI_BENCH_STARTS:-3}
+STARTS=${ECI_BENCH_STARTS:-5}
 FLOOD_SECONDS=${ECI_BENCH_FLOOD_SECONDS:-5}
 FLOOD_CONTAINERS=${ECI_BENCH_FLOOD_CONTAINERS:-6}
 
@@ -61,7 +62,7 @@ for r in $(seq "$ROUNDS"); do
 		if [ $cfg = protected ] && [ "$r" = 1 ]; then
 			calls=$(status_hooks | awk 'NR == FNR { b[$1] = $2; next } $2 - b[$1] > 0 {
 				printf "%s %d, ", $1, $2 - b[$1] }' /tmp/hooks.before -)
-			echo "INFO hook calls, one protected container running ecibench (start included): ${calls%, }"
+			echo "INFO hook counters (calls past each program's fast path), one protected container running ecibench, start included: ${calls%, }"
 		fi
 		i=0
 		while [ $i -lt "$STARTS" ]; do
@@ -69,6 +70,13 @@ for r in $(seq "$ROUNDS"); do
 			echo "BENCH $cfg container_start $t"
 			i=$((i + 1))
 		done
+		if [ $cfg = protected ]; then
+			# The part of a protected start that is eci's own process.
+			mkdir -p /sys/fs/cgroup/eci/add$r
+			t=$(ecibench time sh -c "ecictl container add /eci/add$r >/dev/null && ecictl container rm /eci/add$r >/dev/null")
+			echo "BENCH protected ecictl_add $t"
+			rmdir /sys/fs/cgroup/eci/add$r
+		fi
 		[ $cfg = subtree ] && ecictl subtree rm /eci >/dev/null
 	done
 done
