@@ -3,7 +3,8 @@
 #   make            build the BPF object, its skeleton and the tools (build/bin/)
 #   make test       host unit tests, host checks, then the VM test suite
 #   make demo       boot the demo VM: a protected privileged container vs. the host
-#   make bench      the enforcer's cost on hot paths and container start (build/bench.txt)
+#   make bench      the enforcer's cost: hot paths, mounts (vs. a seccomp trap), container
+#                   start, trap events (build/bench.txt)
 #   make vm         the VM test bed only (kernel, initramfs, disk)
 #   make SANITIZE=1 user space built with ASan/UBSan (build/asan/)
 #
