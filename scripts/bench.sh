@@ -9,9 +9,9 @@
 # raw lines are in build/bench.raw.
 #
 # TCG emulation inflates absolute times; the ratios, from one run, are what
-# count. Environment: ECI_BENCH_N (iterations, default 10000),
-# ECI_BENCH_ROUNDS (default 5), ECI_BENCH_STARTS (container starts per
-# configuration and round, default 5), ECI_BENCH_FLOOD_SECONDS (default 5),
+# count. Environment: ECI_BENCH_N (iterations, default 4000),
+# ECI_BENCH_ROUNDS (default 10), ECI_BENCH_STARTS (container starts per
+# configuration and round, default 3), ECI_BENCH_FLOOD_SECONDS (default 5),
 # ECI_BENCH_FLOOD_CONTAINERS (default 6).
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,6 +19,8 @@ out=build/bench.txt
 raw=build/bench.raw
 env=build/eci-bench.env
 
+rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD 2>/dev/null || rev="$rev+changes"
 # The VM sees only what is passed in: the settings go as a file.
 env | grep '^ECI_BENCH_[A-Z_]*=[0-9.]*$' >"$env" || true
 
@@ -29,8 +31,6 @@ ECI_TESTS=bench ECI_TEST_TIMEOUT=3500 scripts/eci-vm --test --timeout 3600 --add
 }
 grep -q '^BENCH ' "$raw" || { echo "bench: no measurements in $raw" >&2; exit 1; }
 
-rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD 2>/dev/null || rev="$rev+changes"
 {
 	echo "eci benchmark, $(date -u +%Y-%m-%d), eci $rev, QEMU TCG"
 	tr -d '\r' <"$raw" | awk -f scripts/bench-report.awk
