@@ -12,7 +12,7 @@
 #                add` before it starts (what eci-ctr does: one more process;
 #                ecictl_add times that process alone, with its `rm`)
 #   subtree      enforcer loaded, container protected by a subtree (no call)
-# then trap events under a flood. Output lines (scripts/bench.sh reads them):
+# (each round starting one configuration further), then trap events under a flood. Output lines (scripts/bench.sh reads them):
 #   BENCH CONFIG NAME NS      one measurement
 #   NOTIFY SEEN EXPECTED      mount/umount2 calls the supervisor saw, of those made
 #   EVENTS SCENARIO K=V...    a flood's figures
@@ -39,8 +39,18 @@ echo "INFO kernel $(uname -r), $(nproc) CPUs, $N iterations, $ROUNDS rounds, $ST
 enforcer_loaded || enforcer_load >/dev/null
 echo "INFO programs attached: $(ecictl status | awk '/^programs:/ { on = 1; next } on && /^  / { printf "%s ", $1 } on && /^[a-z]/ { on = 0 }')"
 
+CONFIGS="none seccomp unprotected protected subtree"
 for r in $(seq "$ROUNDS"); do
-	for cfg in none seccomp unprotected protected subtree; do
+	# Each round starts at the next configuration, so none of them always
+	# runs right after an unload, a load or the same neighbour.
+	set -- $CONFIGS
+	i=1
+	while [ $i -lt $(((r - 1) % 5 + 1)) ]; do
+		set -- "$@" "$1"
+		shift
+		i=$((i + 1))
+	done
+	for cfg in "$@"; do
 		case $cfg in
 		none | seccomp) ! enforcer_loaded || ecictl unload >/dev/null ;;
 		*) enforcer_loaded || enforcer_load >/dev/null ;;
