@@ -3,7 +3,8 @@
 #   make            build the BPF object, its skeleton and the tools (build/bin/)
 #   make test       host unit tests, host checks, then the VM test suite
 #   make demo       boot the demo VM: a protected privileged container vs. the host
-#   make bench      the enforcer's cost on hot paths and container start (build/bench.txt)
+#   make bench      the enforcer's cost: hot paths, mounts (vs. a seccomp trap), container
+#                   start, trap events (build/bench.txt)
 #   make vm         the VM test bed only (kernel, initramfs, disk)
 #   make SANITIZE=1 user space built with ASan/UBSan (build/asan/)
 #
@@ -110,6 +111,7 @@ test-host: all
 	@tests/host/run.sh $(BUILD)/asan/bin/ecictl
 	@tests/host/stats.sh $(BUILD)/asan/bin/ecictl
 	@tests/host/ecitop-tmux.sh $(BUILD)/asan/bin/ecitop
+	@tests/host/bench-tools.sh $(BUILD)/tests-bin
 
 vm: all
 	@scripts/vm/kernel.sh >/dev/null

@@ -4,11 +4,17 @@
  * Prints one line per benchmark: "NAME NS_PER_OP" (CLOCK_MONOTONIC, the best
  * of a few batches, so a stray interrupt under emulation doesn't count).
  *
- * usage: ecibench [ITERATIONS]   (default 10000; fork, exec and mount 1/50 of it)
+ * usage: ecibench [ITERATIONS [NAME...]]  (default 10000; fork, exec and mount
+ *                                         1/50 of it; NAMEs pick benchmarks)
  *        ecibench time CMD [ARGS]  run CMD, print its wall time in ns
+ *        ecibench flood SECONDS    open /dev/mem (a device a protected container
+ *                                  may not open) as fast as it can for SECONDS;
+ *                                  prints "flood OPENS DENIED"
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,19 +88,24 @@ static void op_exec(void)
 	waitpid(pid, NULL, 0);
 }
 
+/* A private directory, so that runs side by side (or on a build host) do not
+ * share a mount point; the bind source is our own empty directory, which has
+ * no mounts under it for a user namespace to refuse binding. */
+static char dir[] = "/tmp/ecibench.XXXXXX", mnt[64], src[64];
+
 static void op_mount_tmpfs(void)
 {
-	if (mount("bench", "/tmp/ecibench", "tmpfs", 0, NULL))
+	if (mount("bench", mnt, "tmpfs", 0, NULL))
 		die("mount tmpfs");
-	if (umount2("/tmp/ecibench", 0))
+	if (umount2(mnt, 0))
 		die("umount tmpfs");
 }
 
 static void op_mount_bind(void)
 {
-	if (mount("/etc", "/tmp/ecibench", NULL, MS_BIND, NULL))
+	if (mount(src, mnt, NULL, MS_BIND, NULL))
 		die("mount bind");
-	if (umount2("/tmp/ecibench", 0))
+	if (umount2(mnt, 0))
 		die("umount bind");
 }
 
@@ -132,25 +143,86 @@ static int time_cmd(char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+static int flood(double seconds)
+{
+	long long end = now_ns() + (long long)(seconds * 1e9);
+	unsigned long opens = 0, denied = 0;
+
+	while (now_ns() < end) {
+		for (int i = 0; i < 100; i++) {
+			int fd = open("/dev/mem", O_RDONLY | O_CLOEXEC);
+
+			opens++;
+			if (fd >= 0)
+				close(fd);
+			else if (errno == EPERM)
+				denied++;
+		}
+	}
+	printf("flood %lu %lu\n", opens, denied);
+	return 0;
+}
+
+static const struct bench {
+	const char *name;
+	void (*op)(void);
+	int divisor; /* slow operations run ITERATIONS / divisor times */
+} benches[] = {
+	{ "open_close", op_open, 1 },
+	{ "stat", op_stat, 1 },
+	{ "capable", op_cap, 1 },
+	{ "fork_exit", op_fork, 50 },
+	{ "fork_execve", op_exec, 50 },
+	{ "mount_tmpfs", op_mount_tmpfs, 50 },
+	{ "mount_bind", op_mount_bind, 50 },
+};
+
+#define NBENCH (sizeof(benches) / sizeof(benches[0]))
+
+static bool wanted(const char *name, int argc, char **argv)
+{
+	if (argc < 3)
+		return true;
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	long n;
 
 	if (argc > 2 && !strcmp(argv[1], "time"))
 		return time_cmd(argv + 2);
+	if (argc == 3 && !strcmp(argv[1], "flood"))
+		return flood(atof(argv[2]));
 	n = argc > 1 ? atol(argv[1]) : 10000;
-
 	if (n < 50) {
-		fprintf(stderr, "usage: ecibench [ITERATIONS >= 50]\n");
+		fprintf(stderr, "usage: ecibench [ITERATIONS >= 50 [NAME...]]\n");
 		return 2;
 	}
-	mkdir("/tmp/ecibench", 0755);
-	run("open_close", op_open, n);
-	run("stat", op_stat, n);
-	run("capable", op_cap, n);
-	run("fork_exit", op_fork, n / 50);
-	run("fork_execve", op_exec, n / 50);
-	run("mount_tmpfs", op_mount_tmpfs, n / 50);
-	run("mount_bind", op_mount_bind, n / 50);
+	for (int i = 2; i < argc; i++) {
+		size_t b = 0;
+
+		while (b < NBENCH && strcmp(benches[b].name, argv[i]))
+			b++;
+		if (b == NBENCH) {
+			fprintf(stderr, "ecibench: no benchmark named %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!mkdtemp(dir))
+		die("mkdtemp");
+	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
+	snprintf(src, sizeof(src), "%s/src", dir);
+	if (mkdir(mnt, 0755) || mkdir(src, 0755))
+		die("mkdir");
+	for (size_t b = 0; b < NBENCH; b++)
+		if (wanted(benches[b].name, argc, argv))
+			run(benches[b].name, benches[b].op, n / benches[b].divisor);
+	rmdir(mnt);
+	rmdir(src);
+	rmdir(dir);
 	return 0;
 }
