@@ -103,6 +103,13 @@ $(BUILD)/unit/test_metrics: tests/unit/test_metrics.c $(ECILIB_SRCS) $(wildcard 
 		-fno-sanitize-recover=all tests/unit/test_metrics.c $(ECILIB_SRCS) \
 		$(LDLIBS_BPF) -ljson-c -o $@
 
+$(BUILD)/unit/test_settings: tests/unit/test_settings.c user/settings.c user/image.c user/device.c \
+		user/settings.h user/image.h user/device.h bpf/eci.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_settings.c user/settings.c user/image.c \
+		user/device.c -ljson-c -o $@
+
 test-unit: $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 	@tests/run-unit.sh $^
 
