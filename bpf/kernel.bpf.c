@@ -76,15 +76,22 @@ int BPF_PROG(eci_capable, const struct cred *cred, struct user_namespace *ns, in
  * programs it finds there. The attach target is a cgroup directory fd, and a
  * protected container can open (eci_kernel_file_open) or receive
  * (eci_cgroup_receive) only its own sub-cgroups' directories, so any target it
- * can name is its own. Program fds it can get are device programs only
+ * can name is its own. Program fds it can get are of those kinds only
  * (eci_bpf_prog). Everything else, maps and the enforcer's pins included,
  * stays refused.
  */
+/* runc's BPF library probes for BPF_PROG_ATTACH by loading an (unattachable
+ * here) cgroup skb program. */
+static __always_inline bool nested_runtime_prog(__u32 type)
+{
+	return type == BPF_PROG_TYPE_CGROUP_DEVICE || type == BPF_PROG_TYPE_CGROUP_SKB;
+}
+
 static __always_inline bool nested_runtime_bpf(int cmd, union bpf_attr *attr)
 {
 	switch (cmd) {
 	case BPF_PROG_LOAD:
-		return BPF_CORE_READ(attr, prog_type) == BPF_PROG_TYPE_CGROUP_DEVICE;
+		return nested_runtime_prog(BPF_CORE_READ(attr, prog_type));
 	case BPF_PROG_ATTACH:
 	case BPF_PROG_DETACH:
 		return BPF_CORE_READ(attr, attach_type) == BPF_CGROUP_DEVICE;
@@ -113,7 +120,8 @@ int BPF_PROG(eci_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 	return eci_trap(stats, c, cgid, ECI_HOOK_BPF, ECI_CLASS_KERNEL, e->arg[0] = cmd);
 }
 
-/* A program fd is made (load, get-by-id, a pin): device programs only. */
+/* A program fd is made (load, get-by-id, a pin): a nested runtime's kinds
+ * only. */
 SEC("lsm/bpf_prog")
 int BPF_PROG(eci_bpf_prog, struct bpf_prog *prog, int ret)
 {
@@ -125,7 +133,7 @@ int BPF_PROG(eci_bpf_prog, struct bpf_prog *prog, int ret)
 	if (ret)
 		return ret;
 	type = BPF_CORE_READ(prog, type);
-	if (type == BPF_PROG_TYPE_CGROUP_DEVICE)
+	if (nested_runtime_prog(type))
 		return 0;
 	stats = eci_count_call(ECI_HOOK_BPF);
 	c = eci_current(&cgid);
@@ -361,8 +369,7 @@ int BPF_PROG(eci_kernel_file_open, struct file *file, int ret)
 	case CGROUP2_SUPER_MAGIC:
 		/* Directories too: a cgroup directory fd is what cgroup BPF
 		 * programs attach to (nested_runtime_bpf). */
-		if (!(file->f_mode & FMODE_WRITE) &&
-		    (file->f_inode->i_mode & S_IFMT) != S_IFDIR)
+		if (!(file->f_mode & FMODE_WRITE) && (file->f_inode->i_mode & S_IFMT) != S_IFDIR)
 			return 0;
 		break;
 	default:
