@@ -81,9 +81,10 @@ const volatile __u64 vm_root_ino;
 #define MNT_RESTRICT (MNT_READONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC)
 #define MNT_ATIME_MASK (MNT_NOATIME | MNT_NODIRATIME | MNT_RELATIME)
 
-/* Path buffers: a power of two so masked offsets stay inside. */
+/* Path buffers: powers of two so masked offsets stay inside. Names up to 127
+ * bytes: Docker names directories after 64-hex ids plus a suffix. */
 #define PATH_BUF 512
-#define NAME_MAX_WALKED 64
+#define NAME_MAX_WALKED 128
 #define MAX_DEPTH 32
 #define MAX_SB_MOUNTS 32
 
