@@ -28,7 +28,9 @@
 #include <linux/kexec.h>
 #include <linux/perf_event.h>
 #include <sys/io.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <linux/io_uring.h>
 
 static const char usage[] =
 	"usage: ecitest COMMAND [ARG]\n"
@@ -54,7 +56,9 @@ static const char usage[] =
 	"  setattr_rw PATH       mount_setattr(PATH): clear MOUNT_ATTR_RDONLY\n"
 	"  fspick_rw PATH        fspick(PATH), fsconfig rw + reconfigure\n"
 	"  connect SOCK          connect to unix stream socket SOCK, print ok\n"
-	"  recvfd_exec SOCK CMD...  receive an fd over SOCK, run CMD with it as fd 3\n";
+	"  recvfd_exec SOCK CMD...  receive an fd over SOCK, run CMD with it as fd 3\n"
+	"  uring_open FILE       open FILE from an io_uring worker thread (IOSQE_ASYNC),\n"
+	"                        print how many bytes of it read\n";
 
 static int fail(const char *what)
 {
@@ -376,6 +380,55 @@ static int do_connect(const char *path)
 	return 0;
 }
 
+/* The open runs in an io_uring worker (iou-wrk), a kernel thread the
+ * process made: it must be judged as the process is. */
+static int do_uring_open(const char *path)
+{
+	struct io_uring_params p = { 0 };
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqe;
+	unsigned int *sq_tail, *sq_array, *cq_head;
+	char *sq, *cq, buf[16];
+	int fd, res;
+	ssize_t n;
+
+	fd = syscall(SYS_io_uring_setup, 4, &p);
+	if (fd < 0)
+		return fail("io_uring_setup");
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
+		  PROT_READ | PROT_WRITE, MAP_SHARED, fd, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
+		  PROT_READ | PROT_WRITE, MAP_SHARED, fd, IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+		    MAP_SHARED, fd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
+		return fail("mmap");
+	sq_tail = (unsigned int *)(sq + p.sq_off.tail);
+	sq_array = (unsigned int *)(sq + p.sq_off.array);
+	cq_head = (unsigned int *)(cq + p.cq_off.head);
+	memset(&sqes[0], 0, sizeof(sqes[0]));
+	sqes[0].opcode = IORING_OP_OPENAT;
+	sqes[0].flags = IOSQE_ASYNC;
+	sqes[0].fd = AT_FDCWD;
+	sqes[0].addr = (unsigned long)path;
+	sqes[0].open_flags = O_RDONLY;
+	sq_array[*sq_tail & (p.sq_entries - 1)] = 0;
+	__atomic_store_n(sq_tail, *sq_tail + 1, __ATOMIC_RELEASE);
+	if (syscall(SYS_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return fail("io_uring_enter");
+	cqe = (struct io_uring_cqe *)(cq + p.cq_off.cqes) + (*cq_head & (p.cq_entries - 1));
+	res = cqe->res;
+	if (res < 0) {
+		errno = -res;
+		return fail("io_uring openat");
+	}
+	n = read(res, buf, sizeof(buf));
+	if (n < 0)
+		return fail("read");
+	printf("%zd\n", n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -460,6 +513,8 @@ int main(int argc, char **argv)
 		return do_connect(arg);
 	if (!strcmp(cmd, "recvfd_exec") && arg && argc > 3)
 		return do_recvfd_exec(arg, argv + 3);
+	if (!strcmp(cmd, "uring_open") && arg)
+		return do_uring_open(arg);
 	fputs(usage, stderr);
 	return 2;
 }

@@ -36,6 +36,8 @@ attack() {
 
 attack "read /dev/vda (the VM disk) denied" 512 "$READ_VDA"
 attack "read /dev/mem denied" 16 'head -c 16 /dev/mem | wc -c'
+# io_uring's worker threads sit in the submitter's cgroup: judged the same.
+attack "open of /dev/mem from an io_uring worker denied" 16 'ecitest uring_open /dev/mem'
 attack "read /dev/kmsg denied" 1 'head -n 1 /dev/kmsg | wc -l'
 attack "open /dev/loop-control denied" ok 'exec 3</dev/loop-control && echo ok'
 attack "mknod of vda's numbers under another name denied" 512 \

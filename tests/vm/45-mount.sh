@@ -77,6 +77,29 @@ check "'//' and '.' in an allowed source are fine" [ "$CTR_OUT" = shared-data ]
 ctr --socket --mount /run/docker.sock:/s -- sh -c '[ -S /s ] && echo yes'
 check "the engine socket binds for a container allowed to" [ "$CTR_OUT" = yes ]
 
+# connect() is judged by the socket's inode: a hard link in the shared
+# directory is another path to the same socket.
+ln -f /run/docker.sock $SHARED/engine.sock
+connect_as() { # CTR-ARGS...: connect to the engine socket through the link
+	ecitest sendfd /run/docker.sock $VMDIR/secret >/dev/null 2>&1 &
+	i=0
+	while [ ! -S /run/docker.sock ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	ln -f /run/docker.sock $SHARED/engine.sock
+	ecictl settings apply /tmp/settings.json >/dev/null 2>&1 # the new socket's inode
+	ctr "$@" --mount $SHARED:/s -- ecitest connect /s/engine.sock
+}
+kill $SOCK_PID 2>/dev/null
+connect_as --unprotected
+base=$CTR_OUT
+connect_as
+case "$base|$CTR_OUT" in
+"ok|"*"Operation not permitted"*) pass "connect to the engine socket by another path refused" ;;
+*) fail "connect to the engine socket by another path refused" "unprotected: $base; protected: $CTR_OUT" ;;
+esac
+connect_as --socket
+check "connect to the engine socket works for a container allowed to" [ "$CTR_OUT" = ok ]
+rm -f $SHARED/engine.sock
+
 # Routes a runtime's config could take through /proc: runc's own root is the
 # VM's, so /proc/self/root leads to any VM directory.
 refused_start "runtime bind through the /proc/self/root magic link refused" "$SECRET" \
@@ -163,6 +186,7 @@ check "tmpfs, overlay, proc, own binds, remounts and the new mount API work insi
 	[ "$CTR_OUT" = ok ]
 
 kill $SOCK_PID 2>/dev/null
+pkill -f 'ecitest sendfd' 2>/dev/null
 rm -f /run/docker.sock
 echo '{}' >/tmp/settings.json
 ecictl settings apply /tmp/settings.json >/dev/null 2>&1
