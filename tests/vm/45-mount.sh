@@ -77,16 +77,17 @@ check "'//' and '.' in an allowed source are fine" [ "$CTR_OUT" = shared-data ]
 ctr --socket --mount /run/docker.sock:/s -- sh -c '[ -S /s ] && echo yes'
 check "the engine socket binds for a container allowed to" [ "$CTR_OUT" = yes ]
 
-# connect() is judged by the socket's inode: a hard link in the shared
-# directory is another path to the same socket.
-ln -f /run/docker.sock $SHARED/engine.sock
+# connect() is judged by the socket's inode: a hard link (same filesystem,
+# /run) is another path to the same socket.
+LINKDIR=/run/eci-link
+mkdir -p $LINKDIR
 connect_as() { # CTR-ARGS...: connect to the engine socket through the link
 	ecitest sendfd /run/docker.sock $VMDIR/secret >/dev/null 2>&1 &
 	i=0
 	while [ ! -S /run/docker.sock ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	ln -f /run/docker.sock $SHARED/engine.sock
+	ln -f /run/docker.sock $LINKDIR/engine.sock
 	ecictl settings apply /tmp/settings.json >/dev/null 2>&1 # the new socket's inode
-	ctr "$@" --mount $SHARED:/s -- ecitest connect /s/engine.sock
+	ctr "$@" --allow-bind $LINKDIR --mount $LINKDIR:/s -- ecitest connect /s/engine.sock
 }
 kill $SOCK_PID 2>/dev/null
 connect_as --unprotected
@@ -98,7 +99,7 @@ case "$base|$CTR_OUT" in
 esac
 connect_as --socket
 check "connect to the engine socket works for a container allowed to" [ "$CTR_OUT" = ok ]
-rm -f $SHARED/engine.sock
+rm -rf $LINKDIR
 
 # Routes a runtime's config could take through /proc: runc's own root is the
 # VM's, so /proc/self/root leads to any VM directory.
