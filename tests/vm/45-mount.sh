@@ -82,6 +82,7 @@ check "the engine socket binds for a container allowed to" [ "$CTR_OUT" = yes ]
 LINKDIR=/run/eci-link
 mkdir -p $LINKDIR
 connect_as() { # CTR-ARGS...: connect to the engine socket through the link
+	rm -f /run/docker.sock
 	ecitest sendfd /run/docker.sock $VMDIR/secret >/dev/null 2>&1 &
 	i=0
 	while [ ! -S /run/docker.sock ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
