@@ -175,6 +175,15 @@ static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ(kn, parent);
 }
 
+/* A mount namespace's list of mounts; kernels from 6.8 keep an rbtree
+ * instead (no `list`): NULL there, and the callers fail closed. */
+static __always_inline struct list_head *eci_mnt_ns_list(struct mnt_namespace *ns)
+{
+	if (!bpf_core_field_exists(ns->list))
+		return NULL;
+	return (void *)ns + bpf_core_field_offset(struct mnt_namespace, list);
+}
+
 /* The syscall the task is in: where the architecture's pt_regs keeps it. */
 struct pt_regs___x86 {
 	unsigned long orig_ax;

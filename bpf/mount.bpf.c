@@ -525,8 +525,10 @@ static __always_inline int vm_side_source(struct task_struct *task, struct scrat
 	if (!(flags & MS_REC))
 		return 0;
 	ns = BPF_CORE_READ(task, nsproxy, mnt_ns);
-	sm.head = (void *)ns + bpf_core_field_offset(struct mnt_namespace, list);
-	sm.node = BPF_CORE_READ(ns, list.next);
+	sm.head = eci_mnt_ns_list(ns);
+	if (!sm.head)
+		return ECI_MNT_SUBMOUNTS;
+	sm.node = BPF_CORE_READ(sm.head, next);
 	sm.n = n;
 	bpf_loop(ECI_MAX_NS_MOUNTS, submount_under, &sm, 0);
 	/* A namespace larger than the walk is refused, not half-checked. */
@@ -982,8 +984,10 @@ __noinline int eci_mount_snapshot(__u64 root_id)
 	struct mnt_namespace *ns = BPF_CORE_READ(task, nsproxy, mnt_ns);
 	struct snapshot_ctx ctx = { .root_id = root_id };
 
-	ctx.head = (void *)ns + bpf_core_field_offset(struct mnt_namespace, list);
-	ctx.node = BPF_CORE_READ(ns, list.next);
+	ctx.head = eci_mnt_ns_list(ns);
+	if (!ctx.head)
+		return 0;
+	ctx.node = BPF_CORE_READ(ctx.head, next);
 	bpf_loop(ECI_MAX_NS_MOUNTS, snapshot_one, &ctx, 0);
 	return 0;
 }
