@@ -499,6 +499,7 @@ static __always_inline int vm_side_source(struct task_struct *task, struct scrat
 	struct template_ctx tc = { .s = s, .name = c->name };
 	struct submount_ctx sm = { .task = task, .s = s };
 	struct mnt_namespace *ns;
+	struct list_head *head;
 	int n, pos;
 
 	if (s->raw[0] != '/')
@@ -525,10 +526,11 @@ static __always_inline int vm_side_source(struct task_struct *task, struct scrat
 	if (!(flags & MS_REC))
 		return 0;
 	ns = BPF_CORE_READ(task, nsproxy, mnt_ns);
-	sm.head = eci_mnt_ns_list(ns);
-	if (!sm.head)
+	head = eci_mnt_ns_list(ns);
+	if (!head)
 		return ECI_MNT_SUBMOUNTS;
-	sm.node = BPF_CORE_READ(sm.head, next);
+	sm.head = head;
+	sm.node = BPF_CORE_READ(head, next);
 	sm.n = n;
 	bpf_loop(ECI_MAX_NS_MOUNTS, submount_under, &sm, 0);
 	/* A namespace larger than the walk is refused, not half-checked. */
@@ -984,10 +986,12 @@ __noinline int eci_mount_snapshot(__u64 root_id)
 	struct mnt_namespace *ns = BPF_CORE_READ(task, nsproxy, mnt_ns);
 	struct snapshot_ctx ctx = { .root_id = root_id };
 
-	ctx.head = eci_mnt_ns_list(ns);
-	if (!ctx.head)
+	struct list_head *head = eci_mnt_ns_list(ns);
+
+	if (!head)
 		return 0;
-	ctx.node = BPF_CORE_READ(ctx.head, next);
+	ctx.head = head;
+	ctx.node = BPF_CORE_READ(head, next);
 	bpf_loop(ECI_MAX_NS_MOUNTS, snapshot_one, &ctx, 0);
 	return 0;
 }
