@@ -307,9 +307,11 @@ static int create(json_object *state, const char *id)
 		if (!image)
 			image = image_of(cfg_ann);
 	}
-	/* Docker's ids are 64 hex digits: the 12 `docker ps` shows name it. */
-	snprintf(name, sizeof(name), "%.*s", strlen(id) >= ECI_NAME_LEN ? 12 : ECI_NAME_LEN - 1,
-		 id);
+	/* Docker's ids are 64 hex digits: the 12 `docker ps` shows name it.
+	 * dockerd's own get the /docker subtree's cut id, as without the shim:
+	 * events find the docker name by it. */
+	snprintf(name, sizeof(name), "%.*s",
+		 strlen(id) >= ECI_NAME_LEN && !dk ? 12 : ECI_NAME_LEN - 1, id);
 	o.name = name;
 	o.image = image;
 	if (eci_container_add(cg, &o))
