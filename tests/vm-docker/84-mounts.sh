@@ -29,16 +29,22 @@ JSON
 make_cli_image || fail "socket client image" "docker import of eci-sock failed"
 SOCK=/var/run/docker.sock:/var/run/docker.sock
 
-# refused NAME WANT DOCKER-RUN-ARGS...: without eci the run prints WANT; with
-# it docker run fails (125) and its error names the refused source (the
-# first -v's source).
+# The refusals: each case runs once with eci unloaded (all in one unload,
+# which is slow under TCG) and once with it. refused NAME WANT ARGS...:
+# without eci `docker run --rm ARGS` prints WANT; with it docker run fails
+# (125) and its error names the refused source (the first -v's source).
+n=0
+baseline() {
+	shift 2
+	n=$((n + 1))
+	drun --rm "$@"
+	eval "base_$n=\$D_OUT"
+}
 refused() {
 	_n=$1 _want=$2
 	shift 2
-	eci_off
-	drun --rm "$@"
-	_base=$D_OUT
-	eci_on
+	n=$((n + 1))
+	eval "_base=\$base_$n"
 	drun --rm "$@"
 	_src=$(echo "$*" | sed -n 's/.*-v \([^:]*\):.*/\1/p')
 	if [ "$_base" != "$_want" ]; then
@@ -49,17 +55,30 @@ refused() {
 		fail "$_n" "status $D_ST: $(echo "$D_OUT" | tail -n1)"
 	fi
 }
+cases() {
+	$1 "-v /etc:/x fails at docker run, naming /etc" eci-vm -v /etc:/x eci-test cat /x/hostname
+	$1 "-v /var/lib/docker:/x fails at docker run, naming /var/lib/docker" yes \
+		-v /var/lib/docker:/x eci-test sh -c '[ -d /x/containers ] && echo yes'
+	$1 "-v /:/host fails at docker run, naming /" eci-vm -v /:/host eci-test cat /host/etc/hostname
+	$1 "--privileged -v /etc:/x fails the same" eci-vm --privileged -v /etc:/x eci-test cat /x/hostname
+	$1 "-v of the docker socket fails for an image not in imageList" yes \
+		-v $SOCK eci-test sh -c '[ -S /var/run/docker.sock ] && echo yes'
+	$1 "-v of the docker socket fails for eci-sock before the settings list it" eci-sock \
+		-v $SOCK eci-sock docker ps -a --format '{{.Image}}' --filter ancestor=eci-sock
+	$1 "-v of a directory not shared yet fails" shared-file -v $SHARED:/s eci-test cat /s/f
+}
+# A --device eci can't turn into rules (a directory of nodes), for the
+# fail-closed check at the end.
+mkdir -p /tmp/devdir && mknod /tmp/devdir/null c 1 3 2>/dev/null
+DEVDIR="--device /tmp/devdir:/devdir eci-test sh -c '[ -c /devdir/null ] && echo yes'"
 
-refused "-v /etc:/x fails at docker run, naming /etc" eci-vm -v /etc:/x eci-test cat /x/hostname
-refused "-v /var/lib/docker:/x fails at docker run, naming /var/lib/docker" yes \
-	-v /var/lib/docker:/x eci-test sh -c '[ -d /x/containers ] && echo yes'
-refused "-v /:/host fails at docker run, naming /" eci-vm -v /:/host eci-test cat /host/etc/hostname
-refused "--privileged -v /etc:/x fails the same" eci-vm --privileged -v /etc:/x eci-test cat /x/hostname
-refused "-v of the docker socket fails for an image not in imageList" yes \
-	-v $SOCK eci-test sh -c '[ -S /var/run/docker.sock ] && echo yes'
-refused "-v of the docker socket fails for eci-sock before the settings list it" eci-sock \
-	-v $SOCK eci-sock docker ps -a --format '{{.Image}}' --filter ancestor=eci-sock
-refused "-v of a directory not shared yet fails" shared-file -v $SHARED:/s eci-test cat /s/f
+eci_off
+cases baseline
+eval "drun --rm $DEVDIR"
+base_dev=$D_OUT
+eci_on
+n=0
+cases refused
 
 # A plain docker run: eci-runc registered it (dockerd's per-container
 # directory as its own bind source, which the subtree's default entry has
@@ -104,16 +123,11 @@ else
 		"with --device: status $D_ST: $D_OUT; --privileged without it: $priv"
 fi
 
-# Fail closed: a --device eci can't turn into rules (a directory of nodes)
-# fails the create, with eci-runc's one sentence in docker run's error.
-mkdir -p /tmp/devdir && mknod /tmp/devdir/null c 1 3 2>/dev/null
-eci_off
-drun --rm --device /tmp/devdir:/devdir eci-test sh -c '[ -c /devdir/null ] && echo yes'
-base=$D_OUT
-eci_on
-drun --rm --device /tmp/devdir:/devdir eci-test sh -c '[ -c /devdir/null ] && echo yes'
-if [ "$base" != yes ]; then
-	fail "a registration eci-runc can't make fails docker run, saying why" "without eci: $base"
+# Fail closed: the registration eci-runc can't make fails the create, with
+# its one sentence in docker run's error.
+eval "drun --rm $DEVDIR"
+if [ "$base_dev" != yes ]; then
+	fail "a registration eci-runc can't make fails docker run, saying why" "without eci: $base_dev"
 elif [ "$D_ST" = 125 ] && echo "$D_OUT" | grep -q "eci: container .* not created: .*/tmp/devdir is not a device node"; then
 	pass "a registration eci-runc can't make fails docker run, saying why"
 else
