@@ -10,10 +10,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -126,6 +128,104 @@ static int cgroup_of_pid(int pid, char *out, size_t len)
 	return ret;
 }
 
+/* dockerd's --data-root, where it keeps each container's configuration. */
+#define DOCKER_ROOT "/var/lib/docker"
+#define DOCKER_MAX_RULES 64
+
+/* What the eci-runc shim has us read from dockerd, which runs no OCI hooks. */
+struct docker_info {
+	json_object *config, *host;
+	const char *image;
+	struct eci_dev_rule rules[DOCKER_MAX_RULES];
+	size_t nrules;
+	char dir[PATH_MAX];
+	char *binds[1];
+};
+
+static json_object *load_json(const char *file)
+{
+	FILE *f = fopen(file, "re");
+	json_object *o;
+
+	if (!f) {
+		eci_err("oci-hook: failed to open %s: %s", file, strerror(errno));
+		return NULL;
+	}
+	o = parse_stream(f, file);
+	fclose(f);
+	return o;
+}
+
+/* One of HostConfig.Devices (--device) as a rule for the device node's numbers. */
+static int docker_device(json_object *dev, struct docker_info *d)
+{
+	const char *path = str(dev, "PathOnHost"), *perms = str(dev, "CgroupPermissions");
+	char rule[64];
+	struct stat st;
+	int n;
+
+	if (!path || stat(path, &st)) {
+		eci_err("oci-hook: failed to stat --device %s: %s", path ? path : "(no PathOnHost)",
+			path ? strerror(errno) : "not in hostconfig.json");
+		return -1;
+	}
+	/* A directory would assign what is below it now: name the nodes instead. */
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		eci_err("oci-hook: --device %s is not a device node; eci assigns device nodes only",
+			path);
+		return -1;
+	}
+	snprintf(rule, sizeof(rule), "%c %u:%u %s", S_ISCHR(st.st_mode) ? 'c' : 'b',
+		 major(st.st_rdev), minor(st.st_rdev), perms && *perms ? perms : "rwm");
+	if (d->nrules + 2 > DOCKER_MAX_RULES) {
+		eci_err("oci-hook: more than %d --device rules", DOCKER_MAX_RULES / 2);
+		return -1;
+	}
+	n = eci_dev_rule_parse(rule, d->rules + d->nrules);
+	if (n < 0) {
+		eci_err("oci-hook: --device %s has bad permissions '%s' (expected r, w and m)",
+			path, perms);
+		return -1;
+	}
+	d->nrules += n;
+	return 0;
+}
+
+/*
+ * The image (Config.Image of config.v2.json), the devices (HostConfig.Devices
+ * of hostconfig.json) and the per-container directory dockerd binds
+ * resolv.conf, hosts and hostname from: its name is the 64-digit id, longer
+ * than a container name holds, so the bind_templates entry can't match it.
+ */
+static int docker_info(const char *id, struct docker_info *d)
+{
+	json_object *c, *devs;
+	char file[PATH_MAX + 32];
+
+	snprintf(d->dir, sizeof(d->dir), "%s/containers/%s", DOCKER_ROOT, id);
+	snprintf(file, sizeof(file), "%s/config.v2.json", d->dir);
+	d->config = load_json(file);
+	if (!d->config)
+		return -1;
+	if (!json_object_object_get_ex(d->config, "Config", &c) || !(d->image = str(c, "Image")) ||
+	    !*d->image) {
+		eci_err("oci-hook: %s has no Config.Image", file);
+		return -1;
+	}
+	snprintf(file, sizeof(file), "%s/hostconfig.json", d->dir);
+	d->host = load_json(file);
+	if (!d->host)
+		return -1;
+	if (json_object_object_get_ex(d->host, "Devices", &devs) &&
+	    json_object_is_type(devs, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(devs); i++)
+			if (docker_device(json_object_array_get_idx(devs, i), d))
+				return -1;
+	}
+	d->binds[0] = d->dir;
+	return 0;
+}
+
 static const char *image_of(json_object *ann)
 {
 	for (const char *const *k = image_keys; *k; k++) {
@@ -141,8 +241,12 @@ static int create(json_object *state, const char *id)
 {
 	json_object *ann = NULL, *config = NULL, *linux_o, *cfg_ann = NULL, *pid_o;
 	const char *bundle = str(state, "bundle"), *image = NULL, *cgp;
-	char cg[PATH_MAX], dir[PATH_MAX], name[ECI_NAME_LEN], file[PATH_MAX], tmp[PATH_MAX + 16];
+	char cg[PATH_MAX], dir[PATH_MAX], mk[2 * PATH_MAX], name[ECI_NAME_LEN], file[PATH_MAX],
+		tmp[PATH_MAX + 16];
 	struct eci_container_opts o = { .flags = ECI_CF_SETUP };
+	struct docker_info *dk = NULL;
+	const char *engine;
+	bool made = false;
 	uint64_t cgid;
 	int pid = 0, err = -ENOENT, ret = 1;
 	FILE *f;
@@ -170,12 +274,44 @@ static int create(json_object *state, const char *id)
 			id, pid, bundle ? bundle : "(no bundle)");
 		goto out;
 	}
-	image = image_of(ann);
-	if (!image)
-		image = image_of(cfg_ann);
-	/* Docker's ids are 64 hex digits: the 12 `docker ps` shows name it. */
-	snprintf(name, sizeof(name), "%.*s", strlen(id) >= ECI_NAME_LEN ? 12 : ECI_NAME_LEN - 1,
-		 id);
+	/* Called before the runtime's create (the eci-runc shim): the cgroup
+	 * is made here, so the container is protected from its first task. */
+	if (pid <= 0) {
+		snprintf(mk, sizeof(mk), "%s%s", cg_mount() ? cg_mount() : "/sys/fs/cgroup", cg);
+		if (mkdir(mk, 0755) == 0) {
+			made = true;
+		} else if (errno != EEXIST) {
+			eci_err("oci-hook: failed to create cgroup %s of container %s: %s", cg, id,
+				strerror(errno));
+			goto out;
+		}
+	}
+	engine = str(ann, "io.eci.engine");
+	if (engine && !strcmp(engine, "docker")) {
+		/* The bundle's annotations are the user's (docker run
+		 * --annotation): only dockerd's own record names the image. */
+		dk = calloc(1, sizeof(*dk));
+		if (!dk) {
+			eci_err("oci-hook: out of memory");
+			goto out;
+		}
+		if (docker_info(id, dk))
+			goto out;
+		image = dk->image;
+		o.rules = dk->rules;
+		o.nrules = dk->nrules;
+		o.binds = dk->binds;
+		o.nbinds = 1;
+	} else {
+		image = image_of(ann);
+		if (!image)
+			image = image_of(cfg_ann);
+	}
+	/* Docker's ids are 64 hex digits: the 12 `docker ps` shows name it.
+	 * dockerd's own get the /docker subtree's cut id, as without the shim:
+	 * events find the docker name by it. */
+	snprintf(name, sizeof(name), "%.*s",
+		 strlen(id) >= ECI_NAME_LEN && !dk ? 12 : ECI_NAME_LEN - 1, id);
 	o.name = name;
 	o.image = image;
 	if (eci_container_add(cg, &o))
@@ -204,6 +340,13 @@ static int create(json_object *state, const char *id)
 	eci_sockets_refresh();
 	ret = 0;
 out:
+	if (ret && made)
+		rmdir(mk);
+	if (dk) {
+		json_object_put(dk->config);
+		json_object_put(dk->host);
+		free(dk);
+	}
 	json_object_put(config);
 	return ret;
 }

@@ -45,7 +45,7 @@ BINS="/usr/bin/busybox /usr/sbin/runc"
 inputs() {
 	echo "$kdir/.deb"
 	echo "$top/scripts/vm/mkinitramfs.sh" "$top/scripts/vm/init" "$top/scripts/vm/ctr" "$top/scripts/vm/run-all" \
-		"$top/scripts/init.d/eci" "$top/scripts/vm/docker-engine"
+		"$top/scripts/init.d/eci" "$top/scripts/vm/docker-engine" "$top/scripts/eci-runc"
 	find "$top/tests/vm" "$top/tests/vm-docker" "$top/build/bin" "$top/build/tests-bin" -type f 2>/dev/null || true
 	echo $BINS
 }
@@ -152,6 +152,7 @@ build_initrd() {
 	install -D -m 755 "$top/scripts/vm/ctr" "$root/usr/sbin/eci-ctr"
 	install -D -m 755 "$top/scripts/init.d/eci" "$root/etc/init.d/eci"
 	install -D -m 755 "$top/scripts/vm/docker-engine" "$root/etc/init.d/docker"
+	install -D -m 755 "$top/scripts/eci-runc" "$root/usr/sbin/eci-runc"
 	mkdir -p "$root/eci/tests" "$root/eci/run" "$root/var/lib/vmdata" "$root/sys/fs/bpf"
 	[ -d "$top/tests/vm" ] && cp -a "$top/tests/vm/." "$root/eci/tests/"
 	install -m 755 "$top/scripts/vm/run-all" "$root/eci/tests/run-all"

@@ -40,10 +40,10 @@ unload_dummy() {
 }
 
 # is_eperm: $D_OUT says "Operation not permitted" (busybox mount words it
-# "permission denied (are you root?)").
+# "permission denied (are you root?)", runc's errors in lower case).
 is_eperm() {
 	case $D_OUT in
-	*"Operation not permitted"* | *"are you root?"*) return 0 ;;
+	*"Operation not permitted"* | *"operation not permitted"* | *"are you root?"*) return 0 ;;
 	esac
 	return 1
 }
