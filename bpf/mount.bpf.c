@@ -371,6 +371,12 @@ static long cmp_src_name(__u32 i, struct cmp *c)
 		c->res = k > 0 && a == '/';
 		return 1;
 	}
+	/* A name cut to fit (a 64-hex id keeps 63 digits): any one more
+	 * character, then the '/'. */
+	if (k == ECI_NAME_LEN - 2 && c->name[IDX(k + 1, 63)] == '\0' && a == c->name[k]) {
+		c->res = c->s->src[IDX(at + 1, 255)] != '/' && c->s->src[IDX(at + 2, 255)] == '/';
+		return 1;
+	}
 	if (a != c->name[k]) {
 		c->res = 0;
 		return 1;

@@ -37,6 +37,7 @@ while IFS= read -r line; do
 	case $line in
 	"ECI-TEST PASS "*) echo "PASS ${line#ECI-TEST PASS }"; pass=$((pass + 1)) ;;
 	"ECI-TEST FAIL "*) echo "FAIL ${line#ECI-TEST FAIL }"; failed=$((failed + 1)) ;;
+	"ECI-TEST SKIP "*) echo "SKIP ${line#ECI-TEST SKIP }" ;;
 	ECI-RUN-VM-STATUS*) ;;
 	*) [ $verbose = 1 ] && printf '  %s\n' "$line" ;;
 	esac

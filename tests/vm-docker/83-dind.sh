@@ -8,6 +8,15 @@
 # does load it with the enforcer unloaded.
 . "$(dirname "$0")/lib.sh"
 
+# Not run: with eci unloaded the outer container's inner dockerd hangs under
+# TCG (the log stops at "DinD without eci"), so there is no baseline to
+# compare with. A nested runtime inside a protected container is tested with
+# runc in tests/vm/47-nested.sh. Reported as SKIP, never as a pass.
+if [ "${ECI_DIND:-0}" != 1 ]; then
+	echo "ECI-TEST SKIP 83-dind: the inner dockerd hangs without eci too under TCG (ECI_DIND=1 runs it)"
+	exit 0
+fi
+
 make_dind_image || fail "Docker-in-Docker image" "docker import of eci-dind failed"
 
 INNER='dockerd --storage-driver=vfs --iptables=false --ip-masq=false --bridge=none >/var/log/dockerd.log 2>&1 &
