@@ -25,6 +25,9 @@ step "The VM host loads it; the container reads the VM's disk, then /dev/zero:" 
 	"--docker --before 'insmod /lib/modules/\$(uname -r)/kernel/drivers/net/dummy.ko' -- --rm --privileged eci-test sh -c 'grep -c ^dummy /proc/modules; head -c 512 /dev/vda | wc -c; head -c 512 /dev/zero | wc -c'" \
 	--docker --before 'insmod /lib/modules/$(uname -r)/kernel/drivers/net/dummy.ko' -- --rm --privileged eci-test \
 	sh -c 'grep -c ^dummy /proc/modules; head -c 512 /dev/vda | wc -c; head -c 512 /dev/zero | wc -c'
+step "A VM directory can't be bound into a container (ECI's bind-mount rule); the runtime's error names it:" \
+	"--docker -- --rm -v /etc:/x eci-test cat /x/hostname" \
+	--docker -- --rm -v /etc:/x eci-test cat /x/hostname
 step "Trap events name the container by its docker id and name:" \
 	"--docker --before 'docker run --privileged --name web eci-test sh -c \"echo x >/proc/sys/kernel/core_pattern\"; ecictl events' -- --rm eci-test true" \
 	--docker --before 'docker run --privileged --name web eci-test sh -c "echo x >/proc/sys/kernel/core_pattern"; ecictl events >/dev/ttyS1' \
