@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -40,7 +41,8 @@ static const char usage[] =
 	"  kexec_file_unload     unload the kexec kernel (kexec_file_load)\n"
 	"  kexec_load_unload     unload the kexec kernel (kexec_load, 0 segments)\n"
 	"  socket FAMILY         socket(FAMILY, SOCK_DGRAM, 0), may autoload a module\n"
-	"  sendfd SOCK FILE      listen on unix socket SOCK, send one peer an fd of FILE\n"
+	"  sendfd SOCK FILE [w]  listen on unix socket SOCK, send one peer an fd of FILE\n"
+	"                        (opened for writing with w)\n"
 	"  recvfd SOCK           receive an fd over SOCK, print how many bytes it reads\n"
 	"  bpf_map_create        create a BPF array map\n"
 	"  bpf_map_clear PIN     open a pinned hash map, delete every entry, print how many\n"
@@ -106,7 +108,7 @@ static int unix_socket(const char *path, struct sockaddr_un *sa)
 }
 
 /* One peer, one fd: the host hands a container a device it could not open. */
-static int do_sendfd(const char *sock, const char *file)
+static int do_sendfd(const char *sock, const char *file, bool wr)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'x';
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
@@ -116,8 +118,10 @@ static int do_sendfd(const char *sock, const char *file)
 			      .msg_controllen = sizeof(cbuf) };
 	struct sockaddr_un sa;
 	struct cmsghdr *cm;
-	int lfd, cfd, fd = open_or_die(file);
+	int lfd, cfd, fd = wr ? open(file, O_WRONLY | O_CLOEXEC) : open_or_die(file);
 
+	if (fd < 0)
+		return fail("open");
 	lfd = unix_socket(sock, &sa);
 	unlink(sock);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1))
@@ -491,7 +495,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "open_by_handle") && argc > 4)
 		return do_open_by_handle(arg, argv[3], argv[4]);
 	if (!strcmp(cmd, "sendfd") && arg && argc > 3)
-		return do_sendfd(arg, argv[3]);
+		return do_sendfd(arg, argv[3], argc > 4 && !strcmp(argv[4], "w"));
 	if (!strcmp(cmd, "recvfd") && arg)
 		return do_recvfd(arg);
 	if (!strcmp(cmd, "bind") && arg && argc > 3) {
