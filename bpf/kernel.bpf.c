@@ -311,27 +311,22 @@ static __always_inline bool proc_write_allowed(struct file *file)
 	return false;
 }
 
-/* A cgroup v2 directory: the container's own or one of its sub-cgroups. */
-static __always_inline bool cgroup2_dir_own(struct file *file, struct eci_container *c)
+/* A cgroup the container owns: its own or one of its sub-cgroups. */
+static __always_inline bool own_cgroup(__u64 id, struct eci_container *c)
 {
-	struct kernfs_node *kn = file->f_inode->i_private;
-	struct eci_container *target;
-	__u64 id = BPF_CORE_READ(kn, id);
+	struct eci_container *target = bpf_map_lookup_elem(&containers, &id);
 
-	target = bpf_map_lookup_elem(&containers, &id);
 	return target && target->root_id == c->root_id;
 }
 
 static __always_inline bool cgroup2_write_allowed(struct file *file, struct eci_container *c)
 {
 	struct kernfs_node *kn = file->f_inode->i_private;
-	struct eci_container *target;
 	char leaf[NAME_LEN];
 	__u64 target_id;
 
 	target_id = BPF_CORE_READ(kernfs_parent(kn), id);
-	target = bpf_map_lookup_elem(&containers, &target_id);
-	if (!target || target->root_id != c->root_id)
+	if (!own_cgroup(target_id, c))
 		return false;
 	if (target_id != c->root_id)
 		return true;
@@ -340,6 +335,18 @@ static __always_inline bool cgroup2_write_allowed(struct file *file, struct eci_
 	return name_is(leaf, "cgroup.procs") || name_is(leaf, "cgroup.threads") ||
 	       name_is(leaf, "cgroup.subtree_control") || name_is(leaf, "cgroup.freeze") ||
 	       name_is(leaf, "cgroup.kill");
+}
+
+/* The cgroup v2 rule, for a file opened and for one received: a directory
+ * (what cgroup BPF programs attach to) only of its own cgroups, a file for
+ * writing only as above. */
+static __always_inline bool cgroup2_allowed(struct file *file, struct eci_container *c)
+{
+	struct kernfs_node *kn = file->f_inode->i_private;
+
+	if ((file->f_inode->i_mode & S_IFMT) == S_IFDIR)
+		return own_cgroup(BPF_CORE_READ(kn, id), c);
+	return !(file->f_mode & FMODE_WRITE) || cgroup2_write_allowed(file, c);
 }
 
 /*
@@ -383,10 +390,8 @@ int BPF_PROG(eci_kernel_file_open, struct file *file, int ret)
 		return 0;
 	if (magic == PROC_SUPER_MAGIC)
 		allowed = proc_write_allowed(file);
-	else if (magic == CGROUP2_SUPER_MAGIC && (file->f_inode->i_mode & S_IFMT) == S_IFDIR)
-		allowed = cgroup2_dir_own(file, c);
 	else if (magic == CGROUP2_SUPER_MAGIC)
-		allowed = cgroup2_write_allowed(file, c);
+		allowed = cgroup2_allowed(file, c);
 	if (allowed)
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_KERNEL_FILE, ECI_CLASS_KERNEL, ({
@@ -406,7 +411,6 @@ int BPF_PROG(eci_cgroup_receive, struct file *file, int ret)
 {
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
-	bool dir;
 	__u64 cgid;
 
 	if (ret)
@@ -417,9 +421,7 @@ int BPF_PROG(eci_cgroup_receive, struct file *file, int ret)
 	c = eci_current(&cgid);
 	if (!c)
 		return 0;
-	dir = (file->f_inode->i_mode & S_IFMT) == S_IFDIR;
-	if (dir ? cgroup2_dir_own(file, c) :
-		  (!(file->f_mode & FMODE_WRITE) || cgroup2_write_allowed(file, c)))
+	if (cgroup2_allowed(file, c))
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_KERNEL_FILE, ECI_CLASS_KERNEL, ({
 				e->arg[0] = CGROUP2_SUPER_MAGIC;
