@@ -4,7 +4,7 @@
 #   make test       host unit tests, host checks, then the VM test suite
 #   make demo       boot the demo VM: a protected privileged container vs. the host
 #   make bench      the enforcer's cost: hot paths, mounts (vs. a seccomp trap), container
-#                   start, trap events (build/bench.txt)
+#                   start, trap events; mounts and start under docker (build/bench.txt)
 #   make vm         the VM test bed only (kernel, initramfs, disk)
 #   make SANITIZE=1 user space built with ASan/UBSan (build/asan/)
 #

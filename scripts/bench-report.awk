@@ -34,6 +34,8 @@ function spread(key,   n, a, m) {
 }
 function ratio(a, b) { return a > 0 && b > 0 ? sprintf("%.3fx", a / b) : "-" }
 function ns(v) { return v < 0 ? "-" : sprintf("%.0f", v) }
+# A difference, signed (below the noise it may come out negative).
+function dns(a, b) { return a < 0 || b < 0 ? "-" : sprintf("%+.0f", a - b) }
 function pct(r) { return sprintf("%+.1f%%", (r - 1) * 100) }
 function kv(line, k,   m) {
 	return match(line, " " k "=[^ ]*") ? substr(line, RSTART + length(k) + 2, RLENGTH - length(k) - 2) : ""
@@ -45,6 +47,11 @@ $1 == "BENCH" && NF == 4 {
 	if ($2 == "none" && $3 == "open_close") rounds++
 }
 $1 == "NOTIFY" { notify_seen += $2; notify_expected += $3 }
+$1 == "DOCKER" && NF == 4 {
+	vals["docker-" $2 " " $3] = vals["docker-" $2 " " $3] " " $4
+	if (!($3 in dseen)) { dseen[$3] = 1; dorder[++ndops] = $3 }
+}
+$1 == "DNOTIFY" { dnotify_seen += $2; dnotify_expected += $3 }
 $1 == "EVENTS" { events[++nev] = $0 }
 $1 == "INFO" { sub(/^INFO /, ""); info[++ninfo] = $0 }
 
@@ -142,6 +149,34 @@ END {
 	}
 	print "   denials/s is per container; events/s is what the reader received, first to"
 	print "   last event; (no reader: the events read afterwards are what the buffer held)."
+
+	if (ndops) {
+		print ""
+		print "4. Under Docker (issue 9): the same mount workload and container start with"
+		print "   `docker run --rm --privileged eci-test`, best round; eci = the boot's setup"
+		print "   (enforcer loaded, /docker protected, eci-runc registering each container);"
+		print "   seccomp = no enforcer, ecinotify trapping mount/umount2 inside the container."
+		print ""
+		printf "%-16s %12s %12s %12s  %12s %12s  %12s %8s\n", "operation", "no enforcer", "eci",
+			"seccomp", "eci +ns", "seccomp +ns", "seccomp/eci", "spread"
+		for (i = 1; i <= ndops; i++) {
+			o = dorder[i]
+			a = best("docker-none " o); c = best("docker-eci " o); s = best("docker-seccomp " o)
+			printf "%-16s %12s %12s %12s  %12s %12s  %12s %7.1f%%\n", o, ns(a), ns(c), ns(s),
+				dns(c, a), dns(s, a),
+				ratio(s, c), spread("docker-none " o) * 100
+			if (o == "container_start" && a > 0 && c > 0)
+				dstart = sprintf("%s (%s, spread of the no-enforcer runs %.1f%%)",
+					ratio(c, a), pct(c / a), spread("docker-none " o) * 100)
+		}
+		print ""
+		if (dnotify_expected)
+			printf("The supervisor saw %d of the %d mount/umount2 calls made under it%s.\n",
+				dnotify_seen, dnotify_expected,
+				dnotify_seen == dnotify_expected ? "" : ": NOT ALL, the seccomp column is wrong")
+		if (dstart)
+			print "docker run --rm, eci vs no enforcer: " dstart
+	}
 
 	print ""
 	printf "Targets (issue 8; noise floor of the hot paths: %.1f%%):\n", noise * 100

@@ -53,14 +53,16 @@ full_id() { docker inspect -f '{{.Id}}' "$1" 2>/dev/null; }
 
 # make_dind_image: image eci-dind, once per boot: the busybox rootfs, the
 # engine's files (dockerd, docker, containerd, runc: the VM's own), and the
-# rootfs again as /rootfs.tar for an inner engine to import.
+# rootfs again as /rootfs.tar for an inner engine to import; /var/log for
+# the inner dockerd's log (busybox's rootfs has none: without it the inner
+# engine never started, which once looked like a hang).
 make_dind_image() {
 	docker image inspect eci-dind >/dev/null 2>&1 && return 0
 	_d=/tmp/dind
 	rm -rf $_d
 	echo "making eci-dind: copying the engine"
-	cp -a /eci/rootfs $_d && cp -a /opt/eci-engine/engine/. $_d/ && mkdir -p $_d/var &&
-		ln -s /run $_d/var/run && tar -C /eci/rootfs -cf $_d/rootfs.tar . &&
+	cp -a /eci/rootfs $_d && cp -a /opt/eci-engine/engine/. $_d/ &&
+		mkdir -p $_d/var/log && ln -s /run $_d/var/run && tar -C /eci/rootfs -cf $_d/rootfs.tar . &&
 		echo "making eci-dind: docker import" && tar -C $_d -cf - . | docker import - eci-dind >/dev/null
 	_st=$?
 	rm -rf $_d

@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The benchmark's Docker half (scripts/bench.sh runs it after tests/vm/bench.sh;
+# not a test): what mount vetting and container start cost under `docker run`,
+# the way ECI's users start containers. Configurations, taking turns in each
+# round as in the runc half:
+#   none     enforcer not loaded (eci-runc passes straight to runc)
+#   seccomp  enforcer not loaded; the workload under ecinotify, a seccomp
+#            user-notify supervisor trapping mount/umount2 (Sysbox's way)
+#   eci      the boot's setup: enforcer loaded, /docker protected, each
+#            container registered by eci-runc
+# Every container is `docker run --rm --privileged eci-test ...`.
+# Output lines (scripts/bench-report.awk reads them):
+#   DOCKER CONFIG NAME NS     one measurement (mount_tmpfs, mount_bind:
+#                             ns per mount+umount; container_start: ns per
+#                             docker run --rm ... true)
+#   DNOTIFY SEEN EXPECTED     mount/umount2 calls the supervisor saw, of those made
+. "$(dirname "$0")/lib.sh"
+
+env=$(find /eci/run/files -name eci-bench.env 2>/dev/null | head -n1)
+# shellcheck disable=SC1090
+[ -n "$env" ] && . "$env"
+N=${ECI_BENCH_N:-4000}
+ROUNDS=${ECI_BENCH_DOCKER_ROUNDS:-5}
+STARTS=${ECI_BENCH_STARTS:-3}
+
+echo "INFO docker: $(dockerd --version), $ROUNDS rounds, $STARTS docker runs per round"
+CONFIGS="none seccomp eci"
+for r in $(seq "$ROUNDS"); do
+	set -- $CONFIGS
+	i=1
+	while [ $i -lt $(((r - 1) % 3 + 1)) ]; do
+		set -- "$@" "$1"
+		shift
+		i=$((i + 1))
+	done
+	for cfg in "$@"; do
+		case $cfg in
+		none | seccomp) ! enforcer_loaded || eci_off ;;
+		eci) enforcer_loaded || eci_on || fail "bench: load the enforcer" "init script failed" ;;
+		esac
+		if [ $cfg = seccomp ]; then
+			docker run --rm --privileged eci-test ecinotify ecibench "$N" mount_tmpfs mount_bind \
+				>/tmp/seccomp.out 2>&1
+			grep -v '^ecinotify:' /tmp/seccomp.out | sed "s/^/DOCKER $cfg /"
+			# 2 benchmarks x 3 batches x N/50 x (mount + umount2)
+			seen=$(sed -n 's/^ecinotify: \([0-9]*\) notifications.*/\1/p' /tmp/seccomp.out)
+			echo "DNOTIFY ${seen:-0} $((12 * (N / 50)))"
+			continue
+		fi
+		docker run --rm --privileged eci-test ecibench "$N" mount_tmpfs mount_bind 2>&1 |
+			sed "s/^/DOCKER $cfg /"
+		i=0
+		while [ $i -lt "$STARTS" ]; do
+			# A run that failed measured nothing: said, not counted.
+			if t=$(ecibench time docker run --rm --privileged eci-test true); then
+				echo "DOCKER $cfg container_start $t"
+			else
+				echo "INFO docker: a docker run failed ($cfg, round $r): not counted"
+			fi
+			i=$((i + 1))
+		done
+	done
+done
+enforcer_loaded || eci_on
+echo "ECI-TEST PASS bench/docker ran $ROUNDS rounds"
