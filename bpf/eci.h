@@ -81,6 +81,9 @@ enum eci_hook {
 	ECI_HOOK_CHROOT,
 	ECI_HOOK_PIVOT_ROOT,
 	ECI_HOOK_UNIX_CONNECT,
+	ECI_HOOK_PTRACE,
+	ECI_HOOK_TASK_KILL,
+	ECI_HOOK_TASK_PRIORITY,
 	ECI_HOOK_MAX,
 };
 
@@ -142,6 +145,7 @@ enum eci_class {
 	ECI_CLASS_DEVICE,
 	ECI_CLASS_KERNEL,
 	ECI_CLASS_SOCKET,
+	ECI_CLASS_PROCESS,
 	ECI_CLASS_MAX,
 };
 
@@ -297,6 +301,18 @@ struct eci_inode_key {
 struct eci_event_budget {
 	__u64 last_ns;
 	__u64 tokens;
+};
+
+/* The kernel's PTRACE_MODE_* bits, the arg[1] of a ptrace_access_check trap. */
+#define ECI_PTRACE_MODE_ATTACH 0x02
+#define ECI_PTRACE_MODE_NOAUDIT 0x04
+#define ECI_PTRACE_MODE_REALCREDS 0x10
+
+/* Which call of a task_priority trap (its arg[1]). */
+enum eci_prio_call {
+	ECI_PRIO_NICE = 1, /* setpriority */
+	ECI_PRIO_IO, /* ioprio_set */
+	ECI_PRIO_SCHEDULER, /* sched_setscheduler, sched_setattr, sched_setaffinity */
 };
 
 /* One trap, sent through the events ring buffer. */

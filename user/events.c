@@ -183,6 +183,27 @@ static void add_what(json_object *o, const struct eci_event *e)
 			json_object_object_add(o, "reason",
 					       json_object_new_string(mount_reasons[e->arg[1]]));
 		break;
+	case ECI_HOOK_PTRACE:
+	case ECI_HOOK_TASK_KILL:
+	case ECI_HOOK_TASK_PRIORITY:
+		/* The task reached for, by its pid in the VM (detail: its comm). */
+		json_object_object_add(o, "target_pid", json_object_new_int64((int64_t)e->arg[0]));
+		if (e->hook == ECI_HOOK_PTRACE) {
+			snprintf(buf, sizeof(buf), "%s%s",
+				 e->arg[1] & ECI_PTRACE_MODE_ATTACH ? "attach" : "read",
+				 e->arg[1] & ECI_PTRACE_MODE_REALCREDS ? ",realcreds" : "");
+			json_object_object_add(o, "ptrace_mode", json_object_new_string(buf));
+		} else if (e->hook == ECI_HOOK_TASK_KILL) {
+			json_object_object_add(o, "signal",
+					       json_object_new_int64((int64_t)e->arg[1]));
+		} else {
+			json_object_object_add(
+				o, "call",
+				json_object_new_string(e->arg[1] == ECI_PRIO_NICE ? "setpriority" :
+						       e->arg[1] == ECI_PRIO_IO	  ? "ioprio_set" :
+										    "sched_set*"));
+		}
+		break;
 	default:
 		break;
 	}

@@ -60,11 +60,15 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_CHROOT] = "path_chroot",
 	[ECI_HOOK_PIVOT_ROOT] = "sb_pivotroot",
 	[ECI_HOOK_UNIX_CONNECT] = "unix_stream_connect",
+	[ECI_HOOK_PTRACE] = "ptrace_access_check",
+	[ECI_HOOK_TASK_KILL] = "task_kill",
+	[ECI_HOOK_TASK_PRIORITY] = "task_priority",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {
-	[ECI_CLASS_MODULE] = "module", [ECI_CLASS_MOUNT] = "mount",   [ECI_CLASS_DEVICE] = "device",
-	[ECI_CLASS_KERNEL] = "kernel", [ECI_CLASS_SOCKET] = "socket",
+	[ECI_CLASS_MODULE] = "module", [ECI_CLASS_MOUNT] = "mount",
+	[ECI_CLASS_DEVICE] = "device", [ECI_CLASS_KERNEL] = "kernel",
+	[ECI_CLASS_SOCKET] = "socket", [ECI_CLASS_PROCESS] = "process",
 };
 
 #define LSM_LIST "/sys/kernel/security/lsm"

@@ -32,6 +32,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <linux/io_uring.h>
+#include <sys/ptrace.h>
 
 static const char usage[] =
 	"usage: ecitest COMMAND [ARG]\n"
@@ -60,7 +61,11 @@ static const char usage[] =
 	"  connect SOCK          connect to unix stream socket SOCK, print ok\n"
 	"  recvfd_exec SOCK CMD...  receive an fd over SOCK, run CMD with it as fd 3\n"
 	"  uring_open FILE       open FILE from an io_uring worker thread (IOSQE_ASYNC),\n"
-	"                        print how many bytes of it read\n";
+	"                        print how many bytes of it read\n"
+	"  ptrace PID            PTRACE_SEIZE PID, print the first word of its first\n"
+	"                        mapping (464c457f: its ELF header), detach\n"
+	"  getfd PID FD          pidfd_getfd: take PID's fd FD, print what it reads\n"
+	"  setns_write PID FILE  setns(pidfd of PID, CLONE_NEWNS), write 'eci' to FILE there\n";
 
 static int fail(const char *what)
 {
@@ -433,6 +438,75 @@ static int do_uring_open(const char *path)
 	return 0;
 }
 
+static int pidfd_of(const char *pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, atoi(pid), 0);
+
+	if (fd < 0) {
+		fprintf(stderr, "ecitest: pidfd_open %s: %s\n", pid, strerror(errno));
+		exit(125);
+	}
+	return fd;
+}
+
+/* Attach as a debugger would and read the tracee's memory: the first word of
+ * its first mapping, the ELF header of its executable ("\x7fELF"). */
+static int do_ptrace(const char *arg)
+{
+	pid_t pid = atoi(arg);
+	unsigned long start;
+	char maps[64];
+	long word;
+	FILE *f;
+
+	if (ptrace(PTRACE_SEIZE, pid, 0, 0))
+		return fail("ptrace(PTRACE_SEIZE)");
+	if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) || waitpid(pid, NULL, __WALL) != pid)
+		return fail("ptrace(PTRACE_INTERRUPT)");
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
+	f = fopen(maps, "r");
+	if (!f || fscanf(f, "%lx", &start) != 1)
+		return fail("read the tracee's maps");
+	fclose(f);
+	errno = 0;
+	word = ptrace(PTRACE_PEEKDATA, pid, (void *)start, 0);
+	if (errno)
+		return fail("ptrace(PTRACE_PEEKDATA)");
+	printf("word %08lx\n", (unsigned long)word & 0xffffffffUL);
+	ptrace(PTRACE_DETACH, pid, 0, 0);
+	return 0;
+}
+
+static int do_getfd(const char *pid, const char *fdnum)
+{
+	char buf[256];
+	ssize_t n;
+	int fd = (int)syscall(SYS_pidfd_getfd, pidfd_of(pid), atoi(fdnum), 0);
+
+	if (fd < 0)
+		return fail("pidfd_getfd");
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return fail("read");
+	buf[n] = '\0';
+	printf("%s", buf);
+	return 0;
+}
+
+static int do_setns_write(const char *pid, const char *path)
+{
+	int fd;
+
+	if (syscall(SYS_setns, pidfd_of(pid), CLONE_NEWNS))
+		return fail("setns(pidfd, CLONE_NEWNS)");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, "eci\n", 4) != 4)
+		return fail("write");
+	close(fd);
+	printf("written\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -519,6 +593,12 @@ int main(int argc, char **argv)
 		return do_recvfd_exec(arg, argv + 3);
 	if (!strcmp(cmd, "uring_open") && arg)
 		return do_uring_open(arg);
+	if (!strcmp(cmd, "ptrace") && arg)
+		return do_ptrace(arg);
+	if (!strcmp(cmd, "getfd") && arg && argc > 3)
+		return do_getfd(arg, argv[3]);
+	if (!strcmp(cmd, "setns_write") && arg && argc > 3)
+		return do_setns_write(arg, argv[3]);
 	fputs(usage, stderr);
 	return 2;
 }

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Process policy: a protected container's tasks reach only tasks of their
+ * own container (nested containers included: they share its root id). It
+ * matters when the container can name the VM's processes at all, i.e. with
+ * the VM's pid namespace (`docker run --pid=host`) or a pidfd handed in;
+ * without this, CAP_SYS_PTRACE and root are a way out: ptrace or write the
+ * memory of dockerd, read /proc/1/root/etc, setns() into pid 1's mount
+ * namespace, take fds with pidfd_getfd().
+ *
+ * Routes and their hook:
+ *   ptrace attach, /proc/PID/{mem,root,cwd,exe,fd,ns/NS,environ,maps...},
+ *   process_vm_readv/writev, pidfd_getfd, kcmp, process_madvise, and
+ *   setns() into PID's namespaces (through /proc/PID/ns/NS or a pidfd, whose
+ *   validate_nsset() asks the same)        -> ptrace_access_check
+ *   kill, tgkill, rt_sigqueueinfo, pidfd_send_signal -> task_kill
+ *   setpriority, ioprio_set, sched_setscheduler/setattr/setaffinity
+ *                                          -> task_setnice, task_setioprio,
+ *                                             task_setscheduler
+ * Listing processes stays: /proc/PID/stat, status and cmdline need no
+ * ptrace access; the fields stat keeps back (wchan, stack pointers) are
+ * refused with PTRACE_MODE_NOAUDIT, counted but not sent as events, since
+ * every `ps` asks. Signal 0 (does PID exist?) is let through. While a
+ * container is in setup the runtime may join other containers' namespaces
+ * (`--network container:X`, a pod's shared namespaces).
+ */
+#include "eci.bpf.h"
+
+/* The target belongs to the caller's container: its cgroup's entry carries
+ * the same root id. A task of the VM, of another container, or in a cgroup
+ * the map had no room for (an orphan) does not. */
+static __always_inline bool same_container(const struct eci_container *c, struct task_struct *p)
+{
+	__u64 id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
+	struct eci_container *t = bpf_map_lookup_elem(&containers, &id);
+
+	return t && t->root_id == c->root_id && !(t->flags & ECI_CF_SUBTREE);
+}
+
+/* The verdict for the current task acting on p; arg is the hook's number
+ * (ptrace mode, signal, which priority call). */
+static __always_inline int reach(enum eci_hook hook, struct task_struct *p, __u64 arg, bool quiet)
+{
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	__u64 cgid;
+
+	c = eci_current(&cgid);
+	if (!c || (c->flags & ECI_CF_SETUP))
+		return 0;
+	stats = eci_count_call(hook);
+	if (same_container(c, p))
+		return 0;
+	if (quiet) {
+		int audit = eci_audit(c);
+
+		if (stats) {
+			if (audit)
+				stats->audits++;
+			else
+				stats->denials++;
+		}
+		eci_count_class(c->root_id, ECI_CLASS_PROCESS, audit);
+		return audit ? 0 : -EPERM;
+	}
+	return eci_trap(stats, c, cgid, hook, ECI_CLASS_PROCESS, ({
+				e->arg[0] = BPF_CORE_READ(p, tgid);
+				e->arg[1] = arg;
+				BPF_CORE_READ_STR_INTO(&e->detail, p, comm);
+			}));
+}
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(eci_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
+{
+	if (ret)
+		return ret;
+	return reach(ECI_HOOK_PTRACE, child, mode, mode & ECI_PTRACE_MODE_NOAUDIT);
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(eci_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	if (ret)
+		return ret;
+	/* cred is set only for a signal sent on another's behalf (USB async
+	 * I/O): the current task is not the sender then. */
+	if (!sig || cred)
+		return 0;
+	return reach(ECI_HOOK_TASK_KILL, p, sig, false);
+}
+
+SEC("lsm/task_setnice")
+int BPF_PROG(eci_task_setnice, struct task_struct *p, int nice, int ret)
+{
+	if (ret || p == bpf_get_current_task_btf())
+		return ret;
+	return reach(ECI_HOOK_TASK_PRIORITY, p, ECI_PRIO_NICE, false);
+}
+
+SEC("lsm/task_setioprio")
+int BPF_PROG(eci_task_setioprio, struct task_struct *p, int ioprio, int ret)
+{
+	if (ret || p == bpf_get_current_task_btf())
+		return ret;
+	return reach(ECI_HOOK_TASK_PRIORITY, p, ECI_PRIO_IO, false);
+}
+
+SEC("lsm/task_setscheduler")
+int BPF_PROG(eci_task_setscheduler, struct task_struct *p, int ret)
+{
+	if (ret || p == bpf_get_current_task_btf())
+		return ret;
+	return reach(ECI_HOOK_TASK_PRIORITY, p, ECI_PRIO_SCHEDULER, false);
+}
+
+char LICENSE[] SEC("license") = "GPL";
