@@ -147,20 +147,34 @@ int BPF_PROG(eci_bprm_committed_creds, struct linux_binprm *bprm)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct eci_container *c, *root;
 	__u64 cgid, root_id;
+	bool first;
 
 	c = eci_current(&cgid);
-	if (!c || !(c->flags & ECI_CF_SETUP))
+	if (!c || !(c->flags & (ECI_CF_SETUP | ECI_CF_ADOPTED)))
 		return 0;
 	if (BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) == host_mnt_ns)
 		return 0;
 	eci_count_call(ECI_HOOK_BPRM_COMMITTED_CREDS);
-	/* Plain stores: racing execs all clear the same bit. */
-	c->flags &= ~ECI_CF_SETUP;
 	root_id = c->root_id;
 	root = bpf_map_lookup_elem(&containers, &root_id);
-	if (root)
-		root->flags &= ~ECI_CF_SETUP;
-	/* What the runtime mounted is now the container's initial state. */
+	if (c->flags & ECI_CF_SETUP) {
+		/* Plain stores: racing execs all clear the same bit. */
+		c->flags &= ~ECI_CF_SETUP;
+		if (root)
+			root->flags &= ~ECI_CF_SETUP;
+		/* What the runtime mounted is now the container's initial state. */
+		eci_mount_snapshot(root_id);
+		return 0;
+	}
+	/* A container adopted while running: what it has mounted by its next
+	 * exec (docker exec, or any program it starts) is taken as initial, once.
+	 * Its sub-cgroups' entries drop the flag as they exec. */
+	first = root && (root->flags & ECI_CF_ADOPTED);
+	/* c may be root itself: read its flag before clearing either. */
+	c->flags &= ~ECI_CF_ADOPTED;
+	if (!first)
+		return 0;
+	root->flags &= ~ECI_CF_ADOPTED;
 	eci_mount_snapshot(root_id);
 	return 0;
 }

@@ -41,6 +41,9 @@ enum eci_container_flags {
 	ECI_CF_SUBTREE = 1 << 3,
 	/* May bind-mount and connect to the engine socket (imageList). */
 	ECI_CF_SOCKET = 1 << 4,
+	/* Registered while already running (no setup seen): its mounts are
+	 * recorded as initial at the next execve in it. */
+	ECI_CF_ADOPTED = 1 << 5,
 };
 
 /* Value of the containers map, keyed by cgroup v2 id (__u64). */

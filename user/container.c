@@ -178,6 +178,9 @@ int eci_container_add(const char *arg, const struct eci_container_opts *o)
 		}
 		nbinds++;
 	}
+	/* Registered after it started: its mounts are recorded at its next exec. */
+	if (!(flags & ECI_CF_SETUP))
+		flags |= ECI_CF_ADOPTED;
 	if (o->image) {
 		int m = eci_image_allowed(o->image);
 
@@ -541,7 +544,10 @@ int eci_container_show(const char *arg)
 	}
 	printf("name:       %s\nmode:       %s%s\nsub-cgroups: %zu\n", v.name,
 	       v.flags & ECI_CF_AUDIT ? "audit" : "enforce",
-	       v.flags & ECI_CF_SETUP ? " (in setup: no execve yet)" : "", subs);
+	       v.flags & ECI_CF_SETUP	? " (in setup: no execve yet)" :
+	       v.flags & ECI_CF_ADOPTED ? " (adopted: mounts recorded at its next execve)" :
+					  "",
+	       subs);
 	printf("socket:     engine socket %s\n", v.flags & ECI_CF_SOCKET ? "allowed" : "denied");
 	eci_bind_print(v.root_id);
 	printf("devices:\n");
@@ -572,7 +578,8 @@ static int adopt_child(const char *dir, uint64_t id, void *arg)
 		return 0; /* already protected, by a runtime or before */
 	memset(&a->val, 0, sizeof(a->val));
 	a->val.root_id = id;
-	a->val.flags = st->flags;
+	/* Running already: its mounts are recorded at its next exec. */
+	a->val.flags = st->flags | ECI_CF_ADOPTED;
 	set_name(a->val.name, base ? base + 1 : dir);
 	st->containers++;
 	return cg_walk(dir, add_one, a);

@@ -12,7 +12,7 @@
 
 VMCORE=$(cat /proc/sys/kernel/core_pattern)
 INSMOD='insmod /dummy.ko'
-WAIT_GO='while [ ! -e /go ]; do sleep 0.2; done; insmod /dummy.ko; echo status=$?'
+WAIT_GO='while [ ! -e /dev/shm/go ]; do sleep 0.2; done; insmod /dummy.ko; echo status=$?'
 # The four attacks in one container (docker runs are slow under TCG), each
 # line of output tagged with its attack.
 ATTACKS='
@@ -32,8 +32,12 @@ unload_dummy
 base_sysctl=$(cat /proc/sys/kernel/core_pattern)
 echo "$VMCORE" >/proc/sys/kernel/core_pattern
 # A container started while eci is not loaded (ECI FAQ: ECI does not protect
-# those; eci does, from the moment the engine's subtree is set again).
-docker run -d --privileged --name early eci-test sh -c "$WAIT_GO" >/dev/null
+# those; eci does, from the moment the engine's subtree is set again), with
+# a read-only root: its mounts become initial at its next exec once adopted.
+docker run -d --privileged --read-only --name early eci-test sh -c "$WAIT_GO" >/dev/null
+REMOUNT='mount -o remount,rw / && touch /rw && echo rw-ok'
+drun --rm --privileged --read-only eci-test sh -c "$REMOUNT"
+base_remount=$D_OUT
 
 # --- with the enforcer, loaded as the boot does ----------------------------
 out=$(/etc/init.d/eci start 2>&1 && ecictl subtree add /docker 2>&1)
@@ -91,7 +95,12 @@ b=1
 denied "--runtime=runc given explicitly: protected the same" $b "dummy loaded"
 unload_dummy
 
-docker exec early touch /go
+dk exec early sh -c "$REMOUNT"
+b=0
+[ "$base_remount" = rw-ok ] && [ "$D_OUT" != rw-ok ] && ! docker exec early test -e /rw && b=1
+denied "a container adopted while running: its read-only root can't be remounted rw (can without eci)" $b \
+	"without: $base_remount; with: $D_OUT"
+docker exec early touch /dev/shm/go
 docker wait early >/dev/null
 dk logs early
 b=1

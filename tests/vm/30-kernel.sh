@@ -129,7 +129,9 @@ ctr -- ecitest perf user
 	fail "protected container: user-mode self-profiling still works" "$CTR_OUT"
 
 # --- sticky confinement: leaving the container's cgroup ------------------------
-ESCAPE='mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg && echo $$ >/tmp/cg/cgroup.procs;
+# stderr into stdout in the container: runc relays the two apart, so their
+# lines could otherwise come in any order.
+ESCAPE='exec 2>&1; mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg && echo $$ >/tmp/cg/cgroup.procs;
 	cut -d: -f3 /proc/self/cgroup; insmod /dummy.ko && echo loaded'
 ctr --unprotected -- sh -c "$ESCAPE"
 rmmod dummy 2>/dev/null
