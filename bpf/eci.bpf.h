@@ -154,8 +154,9 @@ extern eci_events_t events SEC(".maps");
 
 /* Records a container's initial mounts when its setup ends (mount.bpf.c). */
 extern int eci_mount_snapshot(__u64 root_id);
-/* The mount policy's say on a CAP_SYS_ADMIN check (mount.bpf.c). */
-extern int eci_mount_admin(void);
+/* The mount policy's say on a CAP_SYS_ADMIN check made in syscall nr
+ * (mount.bpf.c). */
+extern int eci_mount_admin(long nr);
 
 /* Syscall numbers: those added since 5.1 are the same on every architecture. */
 #define ECI_NR_FSPICK 433
@@ -200,6 +201,20 @@ static __always_inline long eci_syscall_nr(struct task_struct *task)
 	if (bpf_core_field_exists(struct pt_regs___x86, orig_ax))
 		return BPF_CORE_READ((struct pt_regs___x86 *)regs, orig_ax);
 	return BPF_CORE_READ((struct pt_regs___arm64 *)regs, syscallno);
+}
+
+/* swapon and swapoff predate the common numbering: x86-64's own, else the
+ * generic table's (arm64). */
+#define ECI_NR_SWAPON_X86 167
+#define ECI_NR_SWAPOFF_X86 168
+#define ECI_NR_SWAPON_GENERIC 224
+#define ECI_NR_SWAPOFF_GENERIC 225
+
+static __always_inline bool eci_nr_swap(long nr)
+{
+	if (bpf_core_field_exists(struct pt_regs___x86, orig_ax))
+		return nr == ECI_NR_SWAPON_X86 || nr == ECI_NR_SWAPOFF_X86;
+	return nr == ECI_NR_SWAPON_GENERIC || nr == ECI_NR_SWAPOFF_GENERIC;
 }
 
 /* Filesystems that are windows on global kernel state, with no per-container

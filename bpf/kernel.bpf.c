@@ -7,7 +7,8 @@
  *                    against the initial user namespace: a container without
  *                    a user namespace is checked there for everything, so its
  *                    "privileged" caps become container-sized. Checked against
- *                    a user namespace the container owns, they stay.
+ *                    a user namespace the container owns, they stay. Also the
+ *                    CAP_SYS_ADMIN check of swapon/swapoff: swap is the VM's.
  *   bpf              every bpf() command: no programs, maps, links, pins or
  *                    BTF, so the enforcer's own objects are out of reach too
  *                    (ECI: `bpftool map show` -> Operation not permitted)
@@ -42,6 +43,23 @@
 
 #define CAP_SYS_ADMIN 21
 
+/*
+ * Swap is the VM's: swapoff takes it away from every process, and swap on a
+ * file of the container's would page the VM's memory into it. Both syscalls
+ * check CAP_SYS_ADMIN before anything else, so that check is refused.
+ */
+static __noinline int swap_refused(long nr)
+{
+	struct eci_hook_stats *stats = eci_count_call(ECI_HOOK_SWAP);
+	struct eci_container *c;
+	__u64 cgid;
+
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	return eci_trap(stats, c, cgid, ECI_HOOK_SWAP, ECI_CLASS_KERNEL, e->arg[0] = nr);
+}
+
 SEC("lsm/capable")
 int BPF_PROG(eci_capable, const struct cred *cred, struct user_namespace *ns, int cap,
 	     unsigned int opts, int ret)
@@ -54,8 +72,13 @@ int BPF_PROG(eci_capable, const struct cred *cred, struct user_namespace *ns, in
 		return ret;
 	/* Called for every capability check in the VM: a constant mask test
 	 * first, the namespace second, the map last. */
-	if (cap == CAP_SYS_ADMIN)
-		return eci_mount_admin();
+	if (cap == CAP_SYS_ADMIN) {
+		long nr = eci_syscall_nr(bpf_get_current_task_btf());
+
+		if (eci_nr_swap(nr))
+			return swap_refused(nr);
+		return eci_mount_admin(nr);
+	}
 	if ((unsigned int)cap >= 64 || !((1ULL << cap) & ECI_CAP_DENIED))
 		return 0;
 	/* Level 0 is init_user_ns alone (its address is not in the BTF of

@@ -939,10 +939,8 @@ static __always_inline int refuse_after_setup(enum eci_hook hook, int reason)
  * but both ask for CAP_SYS_ADMIN first thing (may_mount(), ns_capable()), so
  * the capability check of exactly those syscalls is refused.
  */
-__noinline int eci_mount_admin(void)
+__noinline int eci_mount_admin(long nr)
 {
-	long nr = eci_syscall_nr(bpf_get_current_task_btf());
-
 	if (nr == ECI_NR_MOUNT_SETATTR)
 		return refuse_after_setup(ECI_HOOK_MOUNT_SETATTR, ECI_MNT_SETATTR);
 	if (nr == ECI_NR_FSPICK)

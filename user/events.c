@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -182,6 +183,11 @@ static void add_what(json_object *o, const struct eci_event *e)
 		if (e->arg[1] < ECI_MNT_REASON_MAX && mount_reasons[e->arg[1]])
 			json_object_object_add(o, "reason",
 					       json_object_new_string(mount_reasons[e->arg[1]]));
+		break;
+	case ECI_HOOK_SWAP:
+		json_object_object_add(
+			o, "syscall",
+			json_object_new_string(e->arg[0] == SYS_swapon ? "swapon" : "swapoff"));
 		break;
 	case ECI_HOOK_PTRACE:
 	case ECI_HOOK_TASK_KILL:

@@ -63,6 +63,7 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_PTRACE] = "ptrace_access_check",
 	[ECI_HOOK_TASK_KILL] = "task_kill",
 	[ECI_HOOK_TASK_PRIORITY] = "task_priority",
+	[ECI_HOOK_SWAP] = "swap",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {
