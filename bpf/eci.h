@@ -142,6 +142,16 @@ struct eci_dev_key {
 	 (1ULL << 38) | /* PERFMON: system-wide performance monitoring */                          \
 	 (1ULL << 39)) /* BPF: BPF programs and maps, the enforcer's own included */
 
+/*
+ * Capabilities a protected container may not use while it is in the VM's own
+ * network namespace (`--net=host`): they would reconfigure the VM's
+ * interfaces, addresses, routes and firewall, or sniff and spoof its traffic.
+ * In a network namespace of its own they stay.
+ */
+#define ECI_CAP_NET_VM                                                                             \
+	((1ULL << 12) | /* NET_ADMIN: interfaces, addresses, routes, netfilter */                  \
+	 (1ULL << 13)) /* NET_RAW: packet and raw sockets */
+
 /* What a trap protected; the per-container counters are per class. */
 enum eci_class {
 	ECI_CLASS_MODULE,

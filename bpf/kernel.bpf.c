@@ -7,7 +7,9 @@
  *                    against the initial user namespace: a container without
  *                    a user namespace is checked there for everything, so its
  *                    "privileged" caps become container-sized. Checked against
- *                    a user namespace the container owns, they stay. Also the
+ *                    a user namespace the container owns, they stay.
+ *                    ECI_CAP_NET_VM (NET_ADMIN, NET_RAW) only while in the
+ *                    VM's network namespace (--net=host). Also the
  *                    CAP_SYS_ADMIN check of swapon/swapoff: swap is the VM's.
  *   bpf              every bpf() command: no programs, maps, links, pins or
  *                    BTF, so the enforcer's own objects are out of reach too
@@ -43,6 +45,16 @@
 
 #define CAP_SYS_ADMIN 21
 
+/* Inode numbers of the VM's initial namespaces, set by the loader from
+ * /proc/1/ns/: those namespaces live as long as the VM, so their numbers
+ * can't be reused. A sysctl of a namespace is the container's to write only
+ * if the container has a namespace of that kind of its own; network
+ * administration likewise (ECI_CAP_NET_VM). */
+const volatile __u32 host_net_ns;
+const volatile __u32 host_uts_ns;
+const volatile __u32 host_ipc_ns;
+const volatile __u32 host_pid_ns;
+
 /*
  * Swap is the VM's: swapoff takes it away from every process, and swap on a
  * file of the container's would page the VM's memory into it. Both syscalls
@@ -58,6 +70,24 @@ static __noinline int swap_refused(long nr)
 	if (!c)
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_SWAP, ECI_CLASS_KERNEL, e->arg[0] = nr);
+}
+
+/* NET_ADMIN or NET_RAW in the VM's network namespace (--net=host). The
+ * runtime's setup may still use them. */
+static __noinline int vm_net_refused(int cap)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	__u64 cgid;
+
+	if (BPF_CORE_READ(task, nsproxy, net_ns, ns.inum) != host_net_ns)
+		return 0;
+	stats = eci_count_call(ECI_HOOK_CAPABLE);
+	c = eci_current(&cgid);
+	if (!c || (c->flags & ECI_CF_SETUP))
+		return 0;
+	return eci_trap(stats, c, cgid, ECI_HOOK_CAPABLE, ECI_CLASS_KERNEL, e->arg[0] = cap);
 }
 
 SEC("lsm/capable")
@@ -79,12 +109,14 @@ int BPF_PROG(eci_capable, const struct cred *cred, struct user_namespace *ns, in
 			return swap_refused(nr);
 		return eci_mount_admin(nr);
 	}
-	if ((unsigned int)cap >= 64 || !((1ULL << cap) & ECI_CAP_DENIED))
+	if ((unsigned int)cap >= 64 || !((1ULL << cap) & (ECI_CAP_DENIED | ECI_CAP_NET_VM)))
 		return 0;
 	/* Level 0 is init_user_ns alone (its address is not in the BTF of
 	 * every kernel, so no __ksym). */
 	if (BPF_CORE_READ(ns, level) != 0)
 		return 0;
+	if ((1ULL << cap) & ECI_CAP_NET_VM)
+		return vm_net_refused(cap);
 	stats = eci_count_call(ECI_HOOK_CAPABLE);
 	c = eci_current(&cgid);
 	if (!c)
@@ -218,15 +250,6 @@ int BPF_PROG(eci_syslog, int type, int ret)
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_SYSLOG, ECI_CLASS_KERNEL, e->arg[0] = type);
 }
-
-/* Inode numbers of the VM's initial namespaces, set by the loader from
- * /proc/1/ns/: those namespaces live as long as the VM, so their numbers
- * can't be reused. A sysctl of a namespace is the container's to write only
- * if the container has a namespace of that kind of its own. */
-const volatile __u32 host_net_ns;
-const volatile __u32 host_uts_ns;
-const volatile __u32 host_ipc_ns;
-const volatile __u32 host_pid_ns;
 
 /* Longer than the longest name compared ("cgroup.subtree_control"): a name
  * is read truncated and compared with its NUL, so a longer one never matches. */
