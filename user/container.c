@@ -99,39 +99,26 @@ static int add_one(const char *dir, uint64_t id, void *arg)
 static int drop_stale_rules(struct eci_txn *t, int fd, uint64_t root,
 			    const struct eci_dev_rule *keep, size_t nkeep)
 {
-	struct eci_dev_key key, last, *prev = NULL, *stale = NULL;
-	size_t n = 0, cap = 0;
+	struct eci_dev_key *keys;
+	size_t n;
 	int err = 0;
 
-	/* Collect first: deleting while iterating a hash map restarts it. */
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		bool kept = key.root_id != root;
+	keys = eci_map_keys(fd, sizeof(*keys), &n);
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !err; i++) {
+		bool kept = keys[i].root_id != root;
 
-		last = key;
-		prev = &last;
-		for (size_t i = 0; i < nkeep && !kept; i++)
-			kept = !memcmp(&keep[i].key, &key, sizeof(key));
+		for (size_t j = 0; j < nkeep && !kept; j++)
+			kept = !memcmp(&keep[j].key, &keys[i], sizeof(keys[i]));
 		if (kept)
 			continue;
-		if (n == cap) {
-			struct eci_dev_key *p =
-				realloc(stale, (cap = cap ? cap * 2 : 16) * sizeof(*p));
-
-			if (!p) {
-				free(stale);
-				return -ENOMEM;
-			}
-			stale = p;
-		}
-		stale[n++] = key;
-	}
-	for (size_t i = 0; i < n && !err; i++) {
 		if (t)
-			err = eci_txn_delete(t, fd, &stale[i], sizeof(stale[i]), sizeof(uint32_t));
-		else if (bpf_map_delete_elem(fd, &stale[i]) && errno != ENOENT)
+			err = eci_txn_delete(t, fd, &keys[i], sizeof(keys[i]), sizeof(uint32_t));
+		else if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
 			err = -errno;
 	}
-	free(stale);
+	free(keys);
 	return err;
 }
 

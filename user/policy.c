@@ -83,30 +83,6 @@ static bool in_list(const char (*l)[ECI_PATH_LEN], size_t n, const char *p)
 	return false;
 }
 
-/* Every key of a map (LPM tries iterate from user space, not from BPF). */
-static void *all_keys(int fd, size_t ksize, size_t *n)
-{
-	char *keys = NULL, *prev = NULL, key[512];
-	size_t cap = 0;
-
-	*n = 0;
-	while (!bpf_map_get_next_key(fd, prev, key)) {
-		if (*n == cap) {
-			char *p = realloc(keys, (cap = cap ? cap * 2 : 32) * ksize);
-
-			if (!p) {
-				free(keys);
-				return NULL;
-			}
-			keys = p;
-		}
-		memcpy(keys + *n * ksize, key, ksize);
-		prev = keys + *n * ksize;
-		(*n)++;
-	}
-	return keys ? keys : calloc(1, ksize);
-}
-
 int eci_bind_drop(struct eci_txn *t, int fd, uint64_t root, const char (*keep)[ECI_PATH_LEN],
 		  size_t nkeep)
 {
@@ -114,7 +90,7 @@ int eci_bind_drop(struct eci_txn *t, int fd, uint64_t root, const char (*keep)[E
 	size_t n;
 	int err = 0;
 
-	keys = all_keys(fd, sizeof(*keys), &n);
+	keys = eci_map_keys(fd, sizeof(*keys), &n);
 	if (!keys)
 		return -ENOMEM;
 	for (size_t i = 0; i < n && !err; i++) {
@@ -145,7 +121,7 @@ void eci_bind_print(uint64_t root)
 
 	if (fd < 0)
 		return;
-	keys = all_keys(fd, sizeof(*keys), &n);
+	keys = eci_map_keys(fd, sizeof(*keys), &n);
 	for (size_t i = 0; keys && i < n; i++) {
 		if (keys[i].root_id != root)
 			continue;
@@ -246,7 +222,7 @@ static int socket_write(struct eci_txn *t, int pfd, int ifd, const struct socket
 			snprintf(v.path, sizeof(v.path), "%s", so->path[i]);
 		err = eci_txn_update(t, pfd, &i, sizeof(i), &v, sizeof(v));
 	}
-	keys = all_keys(ifd, sizeof(*keys), &n);
+	keys = eci_map_keys(ifd, sizeof(*keys), &n);
 	if (!keys)
 		return -ENOMEM;
 	for (size_t i = 0; i < n && !err; i++) {
@@ -527,7 +503,7 @@ static int drop_default_devices(struct eci_txn *t, int fd, const struct eci_sett
 	size_t n;
 	int err = 0;
 
-	keys = all_keys(fd, sizeof(*keys), &n);
+	keys = eci_map_keys(fd, sizeof(*keys), &n);
 	if (!keys)
 		return -ENOMEM;
 	for (size_t i = 0; i < n && !err; i++) {
