@@ -361,6 +361,23 @@ static __always_inline void eci_count_class(__u64 root_id, __u32 cls, int audit)
 		cs->denials[cls]++;
 }
 
+/* Count a trap (per hook and per container and class) and return its verdict:
+ * 1 if the container is in audit mode (allowed), 0 if denied. */
+static __always_inline int eci_count_trap(struct eci_hook_stats *stats,
+					  const struct eci_container *c, __u32 cls)
+{
+	int audit = eci_audit(c);
+
+	if (stats) {
+		if (audit)
+			stats->audits++;
+		else
+			stats->denials++;
+	}
+	eci_count_class(c->root_id, cls, audit);
+	return audit;
+}
+
 /*
  * Count the trap, send its event and return what the hook returns: -EPERM,
  * or 0 for a container in audit mode. The event is reserved here and filled
@@ -370,18 +387,11 @@ static __always_inline void eci_count_class(__u64 root_id, __u32 cls, int audit)
  */
 #define eci_trap(stats, c, cgid, hk, cls, fill)                                                    \
 	({                                                                                         \
-		int __audit = eci_audit(c);                                                        \
+		int __audit = eci_count_trap((stats), (c), (cls));                                 \
 		int __ret = __audit ? 0 : -EPERM;                                                  \
 		struct eci_event *e;                                                               \
 		bool __send;                                                                       \
                                                                                                    \
-		if (stats) {                                                                       \
-			if (__audit)                                                               \
-				(stats)->audits++;                                                 \
-			else                                                                       \
-				(stats)->denials++;                                                \
-		}                                                                                  \
-		eci_count_class((c)->root_id, (cls), __audit);                                     \
 		__send = eci_event_allowed((c)->root_id);                                          \
 		e = __send ? bpf_ringbuf_reserve(&events, sizeof(*e), 0) : (void *)0;              \
 		if (e) {                                                                           \

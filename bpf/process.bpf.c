@@ -51,18 +51,8 @@ static __always_inline int reach(enum eci_hook hook, struct task_struct *p, __u6
 	stats = eci_count_call(hook);
 	if (same_container(c, p))
 		return 0;
-	if (quiet) {
-		int audit = eci_audit(c);
-
-		if (stats) {
-			if (audit)
-				stats->audits++;
-			else
-				stats->denials++;
-		}
-		eci_count_class(c->root_id, ECI_CLASS_PROCESS, audit);
-		return audit ? 0 : -EPERM;
-	}
+	if (quiet)
+		return eci_count_trap(stats, c, ECI_CLASS_PROCESS) ? 0 : -EPERM;
 	return eci_trap(stats, c, cgid, hook, ECI_CLASS_PROCESS, ({
 				e->arg[0] = BPF_CORE_READ(p, tgid);
 				e->arg[1] = arg;
