@@ -120,9 +120,7 @@ END {
 	}
 	print ""
 	if (notify_expected)
-		printf("The supervisor saw %d of the %d mount/umount2 calls made under it%s.\n",
-			notify_seen, notify_expected,
-			notify_seen == notify_expected ? "" : ": NOT ALL, the seccomp column is wrong")
+		supervisor(notify_seen, notify_expected)
 	else
 		print "The seccomp configuration did not run."
 
@@ -171,9 +169,7 @@ END {
 		}
 		print ""
 		if (dnotify_expected)
-			printf("The supervisor saw %d of the %d mount/umount2 calls made under it%s.\n",
-				dnotify_seen, dnotify_expected,
-				dnotify_seen == dnotify_expected ? "" : ": NOT ALL, the seccomp column is wrong")
+			supervisor(dnotify_seen, dnotify_expected)
 		if (dstart)
 			print "docker run --rm, eci vs no enforcer: " dstart
 	}
@@ -196,6 +192,12 @@ END {
 	if (a > 0 && d > 0)
 		verdict("container start, protected (subtree) vs unprotected: <= 5% overhead", d / a, 1.05, "",
 			spread("unprotected container_start"))
+}
+
+# Whether the seccomp supervisor saw every mount/umount2 made under it.
+function supervisor(seen, expected) {
+	printf("The supervisor saw %d of the %d mount/umount2 calls made under it%s.\n", seen, expected,
+		seen == expected ? "" : ": NOT ALL, the seccomp column is wrong")
 }
 
 # MET or MISSED by the number; a miss smaller than the noise floor says so.

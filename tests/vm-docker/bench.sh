@@ -18,9 +18,7 @@
 #   DNOTIFY SEEN EXPECTED     mount/umount2 calls the supervisor saw, of those made
 . "$(dirname "$0")/lib.sh"
 
-env=$(find /eci/run/files -name eci-bench.env 2>/dev/null | head -n1)
-# shellcheck disable=SC1090
-[ -n "$env" ] && . "$env"
+bench_settings
 N=${ECI_BENCH_N:-4000}
 ROUNDS=${ECI_BENCH_DOCKER_ROUNDS:-5}
 STARTS=${ECI_BENCH_STARTS:-3}
@@ -28,14 +26,7 @@ STARTS=${ECI_BENCH_STARTS:-3}
 echo "INFO docker: $(dockerd --version), $ROUNDS rounds, $STARTS docker runs per round"
 CONFIGS="none seccomp eci"
 for r in $(seq "$ROUNDS"); do
-	set -- $CONFIGS
-	i=1
-	while [ $i -lt $(((r - 1) % 3 + 1)) ]; do
-		set -- "$@" "$1"
-		shift
-		i=$((i + 1))
-	done
-	for cfg in "$@"; do
+	for cfg in $(rotated "$r" $CONFIGS); do
 		case $cfg in
 		none | seccomp) ! enforcer_loaded || eci_off ;;
 		eci) enforcer_loaded || eci_on || fail "bench: load the enforcer" "init script failed" ;;
@@ -43,10 +34,7 @@ for r in $(seq "$ROUNDS"); do
 		if [ $cfg = seccomp ]; then
 			docker run --rm --privileged eci-test ecinotify ecibench "$N" mount_tmpfs mount_bind \
 				>/tmp/seccomp.out 2>&1
-			grep -v '^ecinotify:' /tmp/seccomp.out | sed "s/^/DOCKER $cfg /"
-			# 2 benchmarks x 3 batches x N/50 x (mount + umount2)
-			seen=$(sed -n 's/^ecinotify: \([0-9]*\) notifications.*/\1/p' /tmp/seccomp.out)
-			echo "DNOTIFY ${seen:-0} $((12 * (N / 50)))"
+			seccomp_report DOCKER DNOTIFY $cfg "$N" /tmp/seccomp.out
 			continue
 		fi
 		docker run --rm --privileged eci-test ecibench "$N" mount_tmpfs mount_bind 2>&1 |

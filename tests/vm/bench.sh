@@ -19,10 +19,7 @@
 #   INFO TEXT                 what was measured (programs attached, hook calls)
 . "$(dirname "$0")/lib.sh"
 
-# scripts/bench.sh passes its ECI_BENCH_* settings as a file (--add).
-env=$(find /eci/run/files -name eci-bench.env 2>/dev/null | head -n1)
-# shellcheck disable=SC1090
-[ -n "$env" ] && . "$env"
+bench_settings
 # Many short rounds rather than a few long ones: other VMs on the machine
 # come and go, and the configurations should take turns faster than they do.
 N=${ECI_BENCH_N:-4000}
@@ -41,16 +38,7 @@ echo "INFO programs attached: $(ecictl status | awk '/^programs:/ { on = 1; next
 
 CONFIGS="none seccomp unprotected protected subtree"
 for r in $(seq "$ROUNDS"); do
-	# Each round starts at the next configuration, so none of them always
-	# runs right after an unload, a load or the same neighbour.
-	set -- $CONFIGS
-	i=1
-	while [ $i -lt $(((r - 1) % 5 + 1)) ]; do
-		set -- "$@" "$1"
-		shift
-		i=$((i + 1))
-	done
-	for cfg in "$@"; do
+	for cfg in $(rotated "$r" $CONFIGS); do
 		case $cfg in
 		none | seccomp) ! enforcer_loaded || ecictl unload >/dev/null ;;
 		*) enforcer_loaded || enforcer_load >/dev/null ;;
@@ -64,10 +52,7 @@ for r in $(seq "$ROUNDS"); do
 			# the hot paths would pay its (small) cost on every call.
 			eci-ctr --unprotected --name "b$r$cfg" -- ecinotify ecibench "$N" mount_tmpfs mount_bind \
 				>/tmp/seccomp.out 2>&1
-			grep -v '^ecinotify:' /tmp/seccomp.out | sed "s/^/BENCH $cfg /"
-			# 2 benchmarks x 3 batches x N/50 x (mount + umount2)
-			seen=$(sed -n 's/^ecinotify: \([0-9]*\) notifications.*/\1/p' /tmp/seccomp.out)
-			echo "NOTIFY ${seen:-0} $((12 * (N / 50)))"
+			seccomp_report BENCH NOTIFY $cfg "$N" /tmp/seccomp.out
 			continue
 		fi
 		eci-ctr $opt --name "b$r$cfg" -- ecibench "$N" | sed "s/^/BENCH $cfg /"

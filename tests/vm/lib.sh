@@ -57,3 +57,38 @@ enforcer_unload() { ecictl unload; }
 
 # in_modules NAME: NAME is a loaded module.
 in_modules() { grep -q "^$1 " /proc/modules; }
+
+# --- the benchmark's halves (tests/vm/bench.sh, tests/vm-docker/bench.sh) ---
+
+# bench_settings: the ECI_BENCH_* settings scripts/bench.sh passes in as a
+# file (--add), if any.
+bench_settings() {
+	_env=$(find /eci/run/files -name eci-bench.env 2>/dev/null | head -n1)
+	# shellcheck disable=SC1090
+	[ -z "$_env" ] || . "$_env"
+}
+
+# rotated R WORD...: the words turned left R-1 times. Round R of a benchmark
+# starts one configuration further, so none of them always runs right after
+# an unload, a load or the same neighbour.
+rotated() {
+	_k=$((($1 - 1) % ($# - 1)))
+	shift
+	while [ $_k -gt 0 ]; do
+		set -- "$@" "$1"
+		shift
+		_k=$((_k - 1))
+	done
+	echo "$*"
+}
+
+# seccomp_report TAG NOTIFY-TAG CONFIG N FILE: FILE holds the output of
+# `ecinotify ecibench N mount_tmpfs mount_bind`; print its measurements as
+# "TAG CONFIG NAME NS" and the calls the supervisor saw as
+# "NOTIFY-TAG SEEN EXPECTED".
+seccomp_report() {
+	grep -v '^ecinotify:' "$5" | sed "s/^/$1 $3 /"
+	# 2 benchmarks x 3 batches x N/50 x (mount + umount2)
+	_seen=$(sed -n 's/^ecinotify: \([0-9]*\) notifications.*/\1/p' "$5")
+	echo "$2 ${_seen:-0} $((12 * ($4 / 50)))"
+}
