@@ -36,6 +36,10 @@
 
 enum format { FMT_TABLE, FMT_JSON, FMT_PROMETHEUS };
 
+#define STATS_USAGE "usage: ecictl stats [--format prometheus|json|table] [-o FILE]"
+#define DAEMON_USAGE                                                                               \
+	"usage: ecictl daemon [--listen ADDR:PORT] [--log FILE] [--syslog] [--bpf-stats]"
+
 static int usage_err(const char *msg)
 {
 	eci_err("%s", msg);
@@ -129,11 +133,10 @@ int eci_cmd_stats(int argc, char **argv)
 		else if (opt == 'o')
 			out = optarg;
 		else
-			return usage_err(
-				"usage: ecictl stats [--format prometheus|json|table] [-o FILE]");
+			return usage_err(STATS_USAGE);
 	}
 	if (optind != argc)
-		return usage_err("usage: ecictl stats [--format prometheus|json|table] [-o FILE]");
+		return usage_err(STATS_USAGE);
 	if (eci_snapshot_read(&s))
 		return 1;
 	if (out)
@@ -309,12 +312,10 @@ int eci_cmd_daemon(int argc, char **argv)
 		else if (opt == 'b')
 			bpf_stats = true;
 		else
-			return usage_err(
-				"usage: ecictl daemon [--listen ADDR:PORT] [--log FILE] [--syslog] [--bpf-stats]");
+			return usage_err(DAEMON_USAGE);
 	}
 	if (optind != argc)
-		return usage_err(
-			"usage: ecictl daemon [--listen ADDR:PORT] [--log FILE] [--syslog] [--bpf-stats]");
+		return usage_err(DAEMON_USAGE);
 	if (parse_listen(listen, &sin))
 		return usage_err("--listen takes an IPv4 ADDR:PORT, like 127.0.0.1:9568");
 
