@@ -84,6 +84,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$pkg_ver" ]; then
 fi
 
 mkdir -p "$out_dir"
+rules=$out_dir/verdicts.txt
 cd "$src_root"
 
 # Every checking function and which argument holds the namespace (0: none,
@@ -285,9 +286,26 @@ report() { # TAG FILE TITLE...
 	{
 		echo "# $*"
 		echo "# $pkg $pkg_ver (Debian), by scripts/audit-caps.sh $ver; do not edit."
-		echo "# Columns, tab-separated: file:line, function, capability, check$([ "$tag" = N ] && echo ', user namespace')."
+		if [ "$tag" = I ]; then
+			echo "# Columns, tab-separated: file:line, function, capability, check, row and verdict"
+			echo "# (the rows of docs/DESIGN.md \"Capability audit\", by docs/audit/verdicts.txt)."
+		else
+			echo "# Columns, tab-separated: file:line, function, capability, check, user namespace."
+		fi
 		echo "# Sites per subsystem in the '##' lines; compare kernels with scripts/audit-caps.sh --diff OLD NEW."
-		awk -F'\t' -v tag="$tag" '$1 == tag {
+		awk -F'\t' -v tag="$tag" -v rules="$rules" '
+		BEGIN {
+			while (tag == "I" && (getline r <rules) > 0) {
+				if (r ~ /^#/ || r !~ /\t/)
+					continue
+				split(r, f, "\t")
+				nr++
+				row[nr] = f[1]
+				verdict[nr] = f[2]
+				re[nr] = f[3]
+			}
+		}
+		$1 == tag {
 			d = $2
 			sub(/\/[^\/]*$/, "", d)
 			if (d == $2)
@@ -295,8 +313,18 @@ report() { # TAG FILE TITLE...
 			k = split(d, p, "/")
 			g = k >= 2 ? p[1] "/" p[2] : p[1]
 			line = $2 ":" $3 "\t" $4 "\t" $5 "\t" $6
-			if (tag == "N")
+			if (tag == "N") {
 				line = line "\t" $7
+			} else {
+				v = "-\tUNREVIEWED"
+				key = $2 "|" $4 "|" $5 "|" $6
+				for (k = 1; k <= nr; k++)
+					if (key ~ re[k]) {
+						v = row[k] "\t" verdict[k]
+						break
+					}
+				line = line "\t" v
+			}
 			printf "%s\t%s\t%08d\t%s\n", g, $2, $3, line
 		}' "$top/build/audit-caps-$ver.raw" | sort -t'	' -k1,1 -k2,2 -k3,3 | awk -F'\t' '
 		{
@@ -304,8 +332,10 @@ report() { # TAG FILE TITLE...
 				flushg()
 				g = $1
 			}
-			buf[++nb] = $4 "\t" $5 "\t" $6 "\t" $7 ($8 != "" ? "\t" $8 : "")
+			buf[++nb] = $4 "\t" $5 "\t" $6 "\t" $7 ($8 != "" ? "\t" $8 : "") ($9 != "" ? "\t" $9 : "")
 			total++
+			if ($9 != "")
+				per[$9]++
 		}
 		function flushg(   k) {
 			if (!nb)
@@ -317,10 +347,15 @@ report() { # TAG FILE TITLE...
 		}
 		END {
 			flushg()
-			printf "\n# total: %d sites\n", total
+			printf "\n# total: %d sites", total
+			nv = split("allowed refused unreachable OPEN UNREVIEWED", order, " ")
+			for (k = 1; k <= nv; k++)
+				if (per[order[k]])
+					verdicts = verdicts sprintf(", %s %d", order[k], per[order[k]])
+			printf "%s\n", verdicts
 		}'
 	} >"$file"
-	echo "audit-caps: $(tail -n1 "$file" | cut -d' ' -f3) sites in ${file#"$top"/}" >&2
+	echo "audit-caps: ${file#"$top"/}: $(tail -n1 "$file" | cut -c3-)" >&2
 }
 report I "$out_dir/caps-$ver.txt" \
 	"Capability checks against the initial user namespace in Linux $ver"
