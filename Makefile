@@ -215,3 +215,9 @@ install: $(BUILD)/bin/ecictl $(BUILD)/bin/ecitop $(MANS)
 	$(INSTALL) -m 644 $(filter %.5,$(MANS)) $(DESTDIR)$(MANDIR)/man5/
 	$(INSTALL) -m 644 $(filter %.8,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
 	@rm -f $(BUILD)/eci-runc.inst $(BUILD)/eci.init.inst $(BUILD)/unit.inst $(BUILD)/eci-hook.json.inst
+
+# make install, the man pages and the Debian package (dpkg-buildpackage on a
+# copy of the tree, lintian), with no VM.
+.PHONY: test-package
+test-package: $(BUILD)/bin/ecictl $(BUILD)/bin/ecitop
+	@tests/host/package.sh $(BUILD)/bin/ecictl $(BUILD)/bin/ecitop

@@ -32,6 +32,7 @@ part() { # NAME COMMAND...
 part "style" make --no-print-directory -s format-check
 part "unit tests" make --no-print-directory -s test-unit
 part "ecictl on this host" make --no-print-directory -s test-host
+part "install and Debian package" make --no-print-directory -s test-package
 part "VM suite" make --no-print-directory -s test-vm
 part "metrics served in the VM" tests/host/check-vm-metrics.sh
 part "docker VM suite" make --no-print-directory -s test-vm-docker
