@@ -11,6 +11,8 @@ pkgs=(
 	libjson-c-dev libncurses-dev libmicrohttpd-dev
 	# VM test bed: Debian's kernel package is fetched with apt-get download
 	qemu-system-x86 busybox-static runc cpio kmod e2fsprogs xz-utils zstd gzip
+	# make install's man pages; the Debian package and its checks (make test-package)
+	scdoc man-db groff-base dpkg-dev debhelper lintian
 	# interactive tests; the strict Prometheus parser (python3 from Debian)
 	tmux python3 python3-prometheus-client
 	# docker VM: docker.io, containerd and tini are fetched with apt-get
