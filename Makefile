@@ -216,6 +216,18 @@ install: $(BUILD)/bin/ecictl $(BUILD)/bin/ecitop $(MANS)
 	$(INSTALL) -m 644 $(filter %.8,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
 	@rm -f $(BUILD)/eci-runc.inst $(BUILD)/eci.init.inst $(BUILD)/unit.inst $(BUILD)/eci-hook.json.inst
 
+# Removes the files, not the enforcer: `ecictl unload` first to stop enforcing.
+.PHONY: uninstall
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ecictl $(DESTDIR)$(SBINDIR)/ecitop $(DESTDIR)$(SBINDIR)/eci-runc \
+		$(DESTDIR)$(SYSCONFDIR)/init.d/eci $(DESTDIR)$(SYSTEMDUNITDIR)/eci.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/eci-daemon.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/docker.service.d/eci.conf \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/containerd.service.d/eci.conf \
+		$(DESTDIR)$(HOOKSDIR)/eci-hook.json $(DESTDIR)$(DOCDIR)/examples/admin-settings.json \
+		$(patsubst $(BUILD)/man/%,$(DESTDIR)$(MANDIR)/man5/%,$(filter %.5,$(MANS))) \
+		$(patsubst $(BUILD)/man/%,$(DESTDIR)$(MANDIR)/man8/%,$(filter %.8,$(MANS)))
+
 # make install, the man pages and the Debian package (dpkg-buildpackage on a
 # copy of the tree, lintian), with no VM.
 .PHONY: test-package

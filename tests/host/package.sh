@@ -72,6 +72,11 @@ else
 	fail "install: docker.service waits for eci and refuses to start without it" "$(grep -v '^#' "$dropin")"
 fi
 
+make --no-print-directory -s uninstall DESTDIR="$root" >/dev/null 2>&1
+left=$(find "$root" -type f | sed "s|^$root||")
+check "install: make uninstall removes every file" "left:$(echo $left)" [ -z "$left" ]
+make --no-print-directory -s install DESTDIR="$root" >/dev/null 2>&1
+
 # --- man pages ------------------------------------------------------------------
 for m in man8/ecictl.8 man8/ecitop.8 man8/eci-runc.8 man5/eci-settings.5; do
 	f=$root/usr/local/share/man/$m
