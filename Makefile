@@ -104,6 +104,13 @@ $(BUILD)/unit/test_metrics: tests/unit/test_metrics.c $(ECILIB_SRCS) $(wildcard 
 		-fno-sanitize-recover=all tests/unit/test_metrics.c $(ECILIB_SRCS) \
 		$(LDLIBS_BPF) -ljson-c -o $@
 
+# The event decoder needs the hook names (loader.c, so the skeleton) and libbpf.
+$(BUILD)/unit/test_events: tests/unit/test_events.c $(ECILIB_SRCS) $(wildcard user/*.h) $(BUILD)/eci.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_events.c $(ECILIB_SRCS) \
+		$(LDLIBS_BPF) -ljson-c -o $@
+
 $(BUILD)/unit/test_settings: tests/unit/test_settings.c user/settings.c user/image.c user/device.c \
 		user/settings.h user/image.h user/device.h bpf/eci.h
 	@mkdir -p $(@D)
