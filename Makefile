@@ -104,11 +104,17 @@ $(BUILD)/unit/test_metrics: tests/unit/test_metrics.c $(ECILIB_SRCS) $(wildcard 
 		-fno-sanitize-recover=all tests/unit/test_metrics.c $(ECILIB_SRCS) \
 		$(LDLIBS_BPF) -ljson-c -o $@
 
-# The event decoder needs the hook names (loader.c, so the skeleton) and libbpf.
+# The event decoder and the OCI hook sit on the loader (the skeleton) and libbpf.
 $(BUILD)/unit/test_events: tests/unit/test_events.c $(ECILIB_SRCS) $(wildcard user/*.h) $(BUILD)/eci.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
 		-fno-sanitize-recover=all tests/unit/test_events.c $(ECILIB_SRCS) \
+		$(LDLIBS_BPF) -ljson-c -o $@
+
+$(BUILD)/unit/test_oci: tests/unit/test_oci.c $(ECILIB_SRCS) $(wildcard user/*.h) $(BUILD)/eci.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_oci.c $(ECILIB_SRCS) \
 		$(LDLIBS_BPF) -ljson-c -o $@
 
 $(BUILD)/unit/test_settings: tests/unit/test_settings.c user/settings.c user/image.c user/device.c \
@@ -146,6 +152,9 @@ $(BUILD)/fuzz/obj/%.o: user/%.c $(wildcard user/*.h) bpf/eci.h $(BUILD)/eci.skel
 $(BUILD)/fuzz/obj/fuzz_%.o: tests/fuzz/fuzz_%.c $(wildcard user/*.h) bpf/eci.h
 	@mkdir -p $(@D)
 	$(CLANG) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+# Kept, so a rebuild compiles only what changed.
+.PRECIOUS: $(BUILD)/fuzz/obj/%.o $(BUILD)/fuzz/obj/fuzz_%.o
 
 .SECONDEXPANSION:
 $(BUILD)/fuzz/bin/fuzz_%: $(BUILD)/fuzz/obj/fuzz_%.o $$(addprefix $(BUILD)/fuzz/obj/,$$(addsuffix .o,$$(FUZZ_LIB_$$*)))

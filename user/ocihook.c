@@ -95,7 +95,9 @@ int eci_oci_cgroups_path(const char *in, char *out, unsigned long len)
 	sl = c1 - in;
 	if (sl >= sizeof(slice))
 		return -EINVAL;
-	snprintf(slice, sizeof(slice), "%.*s", (int)sl, sl ? in : "system.slice");
+	snprintf(slice, sizeof(slice), "%.*s", (int)sl, in);
+	if (!sl)
+		snprintf(slice, sizeof(slice), "system.slice");
 	sl = strlen(slice);
 	if (sl < 7 || strcmp(slice + sl - 6, ".slice"))
 		return -EINVAL;
