@@ -24,7 +24,7 @@ else
 OUT := $(BUILD)
 endif
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
 
@@ -56,8 +56,8 @@ $(DEPS_STAMP): scripts/deps.sh
 	@mkdir -p $(@D) && touch $@
 
 # Each policy is its own BPF translation unit; `bpftool gen object` links them
-# into one object, so they share the maps defined in container.bpf.c and the
-# loader handles a single skeleton.
+# into one object, so they share the maps defined in maps.bpf.c (linked first)
+# and the loader handles a single skeleton.
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf -c $< -o $@

@@ -260,7 +260,7 @@ static int vm_root(volatile __u64 *dev, volatile __u64 *ino)
 	return 0;
 }
 
-/* The mount policy's syscall-exit tracepoint is found through tracefs; a
+/* The bind-source policy's syscall-exit tracepoint is found through tracefs; a
  * VM's boot may not have mounted it yet. */
 static int ensure_tracefs(void)
 {
