@@ -226,6 +226,32 @@ static int count_pinned_links(const struct bpf_object_skeleton *s)
 }
 
 /*
+ * A pinned link this build has no program for, into name: the pins of an
+ * older build, whose programs had other names (before eci_<policy>_<hook>).
+ */
+static bool stale_link(const struct bpf_object_skeleton *s, char *name, size_t len)
+{
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	d = opendir(ECI_PIN_LINKS);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		found = true;
+		for (int i = 0; i < s->prog_cnt && found; i++)
+			found = strcmp(s->progs[i].name, de->d_name) != 0;
+		if (found)
+			snprintf(name, len, "%s", de->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
  * The inode number of one of the VM's initial namespaces. At boot ecictl runs
  * in init's namespaces, so its own are the fallback where /proc/1 is hidden.
  */
@@ -298,7 +324,12 @@ int eci_load(bool v)
 
 	if (eci_is_loaded()) {
 		n = count_pinned_links(skel->skeleton);
-		if (n == skel->skeleton->prog_cnt) {
+		if (stale_link(skel->skeleton, path, sizeof(path))) {
+			/* The old programs stay attached: better than none. */
+			eci_err("eci is loaded from an older build (%s/%s is not one of this build's programs): run 'ecictl unload', then 'ecictl load', to upgrade",
+				ECI_PIN_LINKS, path);
+			err = 1;
+		} else if (n == skel->skeleton->prog_cnt) {
 			printf("eci is already loaded (%d programs attached); nothing changed\n",
 			       n);
 			err = 0;
@@ -451,17 +482,17 @@ static void print_links(void)
 			continue;
 		lfd = bpf_obj_get(path);
 		if (lfd < 0 || bpf_obj_get_info_by_fd(lfd, &li, &llen)) {
-			printf("  %-24s unreadable: %s\n", de->d_name, strerror(errno));
+			printf("  %-34s unreadable: %s\n", de->d_name, strerror(errno));
 			if (lfd >= 0)
 				close(lfd);
 			continue;
 		}
 		pfd = bpf_prog_get_fd_by_id(li.prog_id);
 		if (pfd >= 0 && !bpf_obj_get_info_by_fd(pfd, &pi, &plen))
-			printf("  %-24s prog id %-5u %s\n", de->d_name, li.prog_id,
+			printf("  %-34s prog id %-5u %s\n", de->d_name, li.prog_id,
 			       pi.type == BPF_PROG_TYPE_LSM ? "lsm" : "raw_tp");
 		else
-			printf("  %-24s prog id %u\n", de->d_name, li.prog_id);
+			printf("  %-34s prog id %u\n", de->d_name, li.prog_id);
 		if (pfd >= 0)
 			close(pfd);
 		close(lfd);
