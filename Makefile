@@ -34,8 +34,8 @@ CPPFLAGS += -Ibpf -Iuser -I$(BUILD)
 LDLIBS_BPF := -lbpf -lelf -lz
 
 ECILIB_SRCS := user/loader.c user/container.c user/cgroup.c user/device.c user/events.c \
-	user/util.c user/stats.c user/metrics.c user/txn.c user/image.c user/settings.c user/policy.c \
-	user/ocihook.c
+	user/util.c user/stats.c user/metrics.c user/txn.c user/maps.c user/bind.c user/hooks.c user/image.c \
+	user/settings.c user/settings_apply.c user/ocihook.c
 ECICTL_SRCS := user/ecictl.c user/daemon.c $(ECILIB_SRCS)
 ECITOP_SRCS := user/ecitop.c $(ECILIB_SRCS)
 TESTS_BIN_SRCS := $(wildcard tests/helpers/*.c)
@@ -103,12 +103,15 @@ $(BUILD)/unit/test_metrics: tests/unit/test_metrics.c $(ECILIB_SRCS) $(wildcard 
 		-fno-sanitize-recover=all tests/unit/test_metrics.c $(ECILIB_SRCS) \
 		$(LDLIBS_BPF) -ljson-c -o $@
 
-$(BUILD)/unit/test_settings: tests/unit/test_settings.c user/settings.c user/image.c user/device.c \
-		user/settings.h user/image.h user/device.h bpf/eci.h
+# Path normalization lives with the bind sources (bind.c), on the maps layer.
+TEST_SETTINGS_SRCS := user/settings.c user/image.c user/device.c user/bind.c user/maps.c \
+	user/txn.c user/util.c
+$(BUILD)/unit/test_settings: tests/unit/test_settings.c $(TEST_SETTINGS_SRCS) $(wildcard user/*.h) \
+		bpf/eci.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
-		-fno-sanitize-recover=all tests/unit/test_settings.c user/settings.c user/image.c \
-		user/device.c -ljson-c -o $@
+		-fno-sanitize-recover=all tests/unit/test_settings.c $(TEST_SETTINGS_SRCS) \
+		$(LDLIBS_BPF) -ljson-c -o $@
 
 test-unit: $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 	@tests/run-unit.sh $^

@@ -14,7 +14,7 @@
 #include "eci.h"
 #include "loader.h"
 #include "ocihook.h"
-#include "policy.h"
+#include "settings_apply.h"
 #include "util.h"
 
 #define EXIT_USAGE 2

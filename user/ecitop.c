@@ -26,7 +26,7 @@
 #include <ncursesw/curses.h>
 
 #include "events.h"
-#include "loader.h"
+#include "hooks.h"
 #include "stats.h"
 #include "util.h"
 

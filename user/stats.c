@@ -21,7 +21,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "loader.h"
+#include "hooks.h"
+#include "maps.h"
 #include "util.h"
 
 /* Programs are named eci_<policy>_<hook> and counted under their hook's name,
@@ -43,22 +44,6 @@ static double clock_s(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-int eci_hook_index(const char *name)
-{
-	for (int h = 0; h < ECI_HOOK_MAX; h++)
-		if (eci_hook_names[h] && !strcmp(eci_hook_names[h], name))
-			return h;
-	return -1;
-}
-
-int eci_class_index(const char *name)
-{
-	for (int c = 0; c < ECI_CLASS_MAX; c++)
-		if (!strcmp(eci_class_names[c], name))
-			return c;
-	return -1;
 }
 
 static int prog_hook(const char *prog)
