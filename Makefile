@@ -31,6 +31,9 @@ BPF_HDRS := $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 $(SANFLAGS)
 CPPFLAGS += -Ibpf -Iuser -I$(BUILD)
+# ecictl --version, ecitop --version: the tree built, or "unknown" outside git.
+ECI_VERSION ?= $(or $(shell git describe --always --dirty 2>/dev/null),unknown)
+CPPFLAGS += -DECI_VERSION='"$(ECI_VERSION)"'
 LDLIBS_BPF := -lbpf -lelf -lz
 
 ECILIB_SRCS := user/loader.c user/container.c user/cgroup.c user/device.c user/events.c \
@@ -67,6 +70,14 @@ $(BUILD)/eci.bpf.o: $(BPF_OBJS)
 
 $(BUILD)/eci.skel.h: $(BUILD)/eci.bpf.o
 	$(BPFTOOL) gen skeleton $< name eci_bpf > $@
+
+# The version is compiled into util.o: rebuilt when the version changes (the
+# stamp is rewritten only then).
+$(BUILD)/.version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(ECI_VERSION)' | cmp -s - $@ || echo '$(ECI_VERSION)' > $@
+$(OUT)/obj/util.o: $(BUILD)/.version
+.PHONY: FORCE
 
 $(OUT)/obj/%.o: user/%.c $(wildcard user/*.h) bpf/eci.h $(BUILD)/eci.skel.h
 	@mkdir -p $(@D)

@@ -30,7 +30,6 @@
 #include "stats.h"
 #include "util.h"
 
-#define EXIT_USAGE 2
 #define TAIL_MAX 256
 
 static const char usage[] =
@@ -49,6 +48,7 @@ static const char usage[] =
 	"      --replay FILE  read refreshes from FILE (ecitop -b --json output)\n"
 	"                     instead of the kernel\n"
 	"  -h, --help         this text\n"
+	"      --version      the version of this build\n"
 	"\n"
 	"keys: Tab switch table, Up/Down select, < > sort column, r reverse,\n"
 	"      / filter container, h filter hook, v verdict (all/deny/audit), c clear,\n"
@@ -1006,6 +1006,7 @@ int main(int argc, char **argv)
 		{ "bpf-stats", no_argument, NULL, 'S' },
 		{ "replay", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
 	double delay = 1;
@@ -1023,18 +1024,15 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			delay = strtod(optarg, &end);
-			if (*end || !isfinite(delay) || delay < 0.05 || delay > 86400) {
-				eci_err("-d takes seconds between 0.05 and 86400, not '%s'",
+			if (*end || !isfinite(delay) || delay < 0.05 || delay > 86400)
+				return eci_usage_err(
+					"-d takes seconds between 0.05 and 86400, not '%s'",
 					optarg);
-				return EXIT_USAGE;
-			}
 			break;
 		case 'n':
 			count = strtol(optarg, &end, 10);
-			if (*end || count <= 0) {
-				eci_err("-n takes a positive count, not '%s'", optarg);
-				return EXIT_USAGE;
-			}
+			if (*end || count <= 0)
+				return eci_usage_err("-n takes a positive count, not '%s'", optarg);
 			break;
 		case 'j':
 			T.json = true;
@@ -1048,22 +1046,19 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
+		case 'V':
+			return eci_print_version();
 		default:
 			fprintf(stderr, "Try 'ecitop --help'.\n");
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		eci_err("unexpected argument '%s'", argv[optind]);
-		fprintf(stderr, "Try 'ecitop --help'.\n");
-		return EXIT_USAGE;
-	}
+	if (optind != argc)
+		return eci_usage_err("unexpected argument '%s'", argv[optind]);
 	if (!isatty(STDOUT_FILENO))
 		T.batch = true;
-	if (T.json && !T.batch) {
-		eci_err("--json goes with batch mode (-b)");
-		return EXIT_USAGE;
-	}
+	if (T.json && !T.batch)
+		return eci_usage_err("--json goes with batch mode (-b)");
 	if (replay) {
 		T.replay = fopen(replay, "re");
 		if (!T.replay) {

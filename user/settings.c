@@ -21,6 +21,7 @@
 #include "bind.h"
 #include "eci.h"
 #include "image.h"
+#include "util.h"
 
 #define DEFAULT_SOCKET_1 "/var/run/docker.sock"
 #define DEFAULT_SOCKET_2 "/run/docker.sock"
@@ -636,8 +637,7 @@ int eci_image_allowed(const char *ref)
 		return 0;
 	if (eci_settings_load(ECI_SETTINGS_COPY, &s, err, sizeof(err))) {
 		/* Fail closed: no socket. The file is ours, so this is a bug. */
-		fprintf(stderr, "ecictl: warning: %s: %s; no image gets the engine socket\n",
-			ECI_SETTINGS_COPY, err);
+		eci_warn("%s: %s; no image gets the engine socket", ECI_SETTINGS_COPY, err);
 		return 0;
 	}
 	ret = eci_image_list_match(s.images, s.nimages, ref);

@@ -505,7 +505,7 @@ int eci_settings_apply(const char *file)
 		return 1;
 	}
 	for (size_t i = 0; i < s.nwarnings; i++)
-		fprintf(stderr, "ecictl: warning: %s: %s\n", file, s.warnings[i]);
+		eci_warn("%s: %s", file, s.warnings[i]);
 	have_old = !eci_settings_load(ECI_SETTINGS_COPY, &old, err, sizeof(err));
 	if (maps_open(&m))
 		goto out_free;
