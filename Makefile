@@ -40,7 +40,7 @@ ECILIB_SRCS := user/loader.c user/container.c user/cgroup.c user/device.c user/e
 	user/util.c user/stats.c user/metrics.c user/txn.c user/maps.c user/bind.c user/hooks.c user/image.c \
 	user/settings.c user/settings_apply.c user/ocihook.c
 ECICTL_SRCS := user/ecictl.c user/daemon.c $(ECILIB_SRCS)
-ECITOP_SRCS := user/ecitop.c $(ECILIB_SRCS)
+ECITOP_SRCS := user/ecitop.c user/ecitop_model.c $(ECILIB_SRCS)
 TESTS_BIN_SRCS := $(wildcard tests/helpers/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
@@ -113,6 +113,14 @@ $(BUILD)/unit/test_metrics: tests/unit/test_metrics.c $(ECILIB_SRCS) $(wildcard 
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
 		-fno-sanitize-recover=all tests/unit/test_metrics.c $(ECILIB_SRCS) \
 		$(LDLIBS_BPF) -ljson-c -o $@
+
+# ecitop's model without its screen: no ncurses; stats and events need libbpf.
+$(BUILD)/unit/test_ecitop: tests/unit/test_ecitop.c user/ecitop_model.c $(ECILIB_SRCS) \
+		$(wildcard user/*.h) $(BUILD)/eci.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_ecitop.c user/ecitop_model.c \
+		$(ECILIB_SRCS) $(LDLIBS_BPF) -ljson-c -o $@
 
 # Path normalization lives with the bind sources (bind.c), on the maps layer.
 TEST_SETTINGS_SRCS := user/settings.c user/image.c user/device.c user/bind.c user/maps.c \
