@@ -25,20 +25,23 @@ else
 OUT := $(BUILD)
 endif
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 $(SANFLAGS)
 CPPFLAGS += -Ibpf -Iuser -I$(BUILD)
+# ecictl --version, ecitop --version: the tree built, or "unknown" outside git.
+ECI_VERSION ?= $(or $(shell git describe --always --dirty 2>/dev/null),unknown)
+CPPFLAGS += -DECI_VERSION='"$(ECI_VERSION)"'
 LDLIBS_BPF := -lbpf -lelf -lz
 
 ECILIB_SRCS := user/loader.c user/container.c user/cgroup.c user/device.c user/events.c \
-	user/util.c user/stats.c user/metrics.c user/txn.c user/image.c user/settings.c user/policy.c \
-	user/ocihook.c
+	user/util.c user/stats.c user/metrics.c user/txn.c user/maps.c user/bind.c user/hooks.c user/image.c \
+	user/settings.c user/settings_apply.c user/ocihook.c
 ECICTL_SRCS := user/ecictl.c user/daemon.c $(ECILIB_SRCS)
-ECITOP_SRCS := user/ecitop.c $(ECILIB_SRCS)
+ECITOP_SRCS := user/ecitop.c user/ecitop_model.c $(ECILIB_SRCS)
 TESTS_BIN_SRCS := $(wildcard tests/helpers/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
@@ -57,8 +60,8 @@ $(DEPS_STAMP): scripts/deps.sh
 	@mkdir -p $(@D) && touch $@
 
 # Each policy is its own BPF translation unit; `bpftool gen object` links them
-# into one object, so they share the maps defined in container.bpf.c and the
-# loader handles a single skeleton.
+# into one object, so they share the maps defined in maps.bpf.c (linked first)
+# and the loader handles a single skeleton.
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf -c $< -o $@
@@ -68,6 +71,14 @@ $(BUILD)/eci.bpf.o: $(BPF_OBJS)
 
 $(BUILD)/eci.skel.h: $(BUILD)/eci.bpf.o
 	$(BPFTOOL) gen skeleton $< name eci_bpf > $@
+
+# The version is compiled into util.o: rebuilt when the version changes (the
+# stamp is rewritten only then).
+$(BUILD)/.version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(ECI_VERSION)' | cmp -s - $@ || echo '$(ECI_VERSION)' > $@
+$(OUT)/obj/util.o: $(BUILD)/.version
+.PHONY: FORCE
 
 $(OUT)/obj/%.o: user/%.c $(wildcard user/*.h) bpf/eci.h $(BUILD)/eci.skel.h
 	@mkdir -p $(@D)
@@ -117,12 +128,23 @@ $(BUILD)/unit/test_oci: tests/unit/test_oci.c $(ECILIB_SRCS) $(wildcard user/*.h
 		-fno-sanitize-recover=all tests/unit/test_oci.c $(ECILIB_SRCS) \
 		$(LDLIBS_BPF) -ljson-c -o $@
 
-$(BUILD)/unit/test_settings: tests/unit/test_settings.c user/settings.c user/image.c user/device.c \
-		user/settings.h user/image.h user/device.h bpf/eci.h
+# ecitop's model without its screen: no ncurses; stats and events need libbpf.
+$(BUILD)/unit/test_ecitop: tests/unit/test_ecitop.c user/ecitop_model.c $(ECILIB_SRCS) \
+		$(wildcard user/*.h) $(BUILD)/eci.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
-		-fno-sanitize-recover=all tests/unit/test_settings.c user/settings.c user/image.c \
-		user/device.c -ljson-c -o $@
+		-fno-sanitize-recover=all tests/unit/test_ecitop.c user/ecitop_model.c \
+		$(ECILIB_SRCS) $(LDLIBS_BPF) -ljson-c -o $@
+
+# Path normalization lives with the bind sources (bind.c), on the maps layer.
+TEST_SETTINGS_SRCS := user/settings.c user/image.c user/device.c user/bind.c user/maps.c \
+	user/txn.c user/util.c
+$(BUILD)/unit/test_settings: tests/unit/test_settings.c $(TEST_SETTINGS_SRCS) $(wildcard user/*.h) \
+		bpf/eci.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_settings.c $(TEST_SETTINGS_SRCS) \
+		$(LDLIBS_BPF) -ljson-c -o $@
 
 test-unit: $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 	@tests/run-unit.sh $^

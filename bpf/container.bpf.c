@@ -5,10 +5,19 @@
  * cgroup, or the admin a protected subtree (/docker, /kubepods...) whose every
  * new child is a container; every cgroup created below a container afterwards
  * gets an entry of its own here, at creation, so a process in a sub-cgroup is
- * found with the same single lookup. Cgroup ids are 64-bit and never reused, unlike pids and namespace
- * inode numbers.
+ * found with the same single lookup. Cgroup ids are 64-bit and never reused,
+ * unlike pids and namespace inode numbers.
  *
- * The maps every policy program uses are defined here, once.
+ *   cgroup_mkdir (raw tracepoint)  a cgroup below a container gets its entry
+ *   cgroup_rmdir (raw tracepoint)  and loses it
+ *   bprm_committed_creds           the end of a container's setup: its
+ *                                  initial mounts are recorded (mountlock.bpf.c)
+ *
+ * Maps: containers (written here and by ecictl; read by every policy),
+ * event_budget, hook_stats, state, events, container_stats, global_config
+ * (maps.bpf.h).
+ * Fail closed: a cgroup that finds no room in containers is counted as an
+ * orphan, and lookups then walk its ancestors (eci_current).
  */
 #include "eci.bpf.h"
 
@@ -16,21 +25,6 @@
  * the loader. That namespace lives as long as the VM, so its number can't be
  * reused by another one. */
 const volatile __u32 host_mnt_ns;
-
-eci_containers_t containers SEC(".maps");
-eci_event_budget_t event_budget SEC(".maps");
-eci_dev_rules_t dev_rules SEC(".maps");
-eci_hook_stats_t hook_stats SEC(".maps");
-eci_state_t state SEC(".maps");
-eci_events_t events SEC(".maps");
-eci_container_stats_t container_stats SEC(".maps");
-eci_config_t global_config SEC(".maps");
-eci_bind_allow_t bind_allow SEC(".maps");
-eci_socket_paths_t engine_socket_paths SEC(".maps");
-eci_sockets_t engine_sockets SEC(".maps");
-eci_bind_templates_t bind_templates SEC(".maps");
-eci_initial_mounts_t initial_mounts SEC(".maps");
-eci_initial_roots_t initial_roots SEC(".maps");
 
 /* Only the unified hierarchy (id 0): cgroup v1 ids live in other id spaces. */
 static __always_inline bool on_dfl_hierarchy(struct cgroup *cgrp)
@@ -45,7 +39,7 @@ static __always_inline bool on_dfl_hierarchy(struct cgroup *cgrp)
  * lookups fall back to walking ancestors: the cgroup stays protected.
  */
 SEC("raw_tp/cgroup_mkdir")
-int BPF_PROG(eci_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+int BPF_PROG(eci_container_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
 	struct eci_hook_stats *stats = eci_count_call(ECI_HOOK_CGROUP_MKDIR);
 	struct eci_container *parent, child;
@@ -108,7 +102,7 @@ static long drop_mount_root(struct bpf_map *map, struct eci_mount_root_key *key,
 
 /* Entries go with their cgroup, so the maps never fill with dead ids. */
 SEC("raw_tp/cgroup_rmdir")
-int BPF_PROG(eci_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+int BPF_PROG(eci_container_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
 	struct eci_container *c;
 	__u64 id;
@@ -142,7 +136,7 @@ int BPF_PROG(eci_cgroup_rmdir, struct cgroup *cgrp, const char *path)
  * in the container is the runtime's.
  */
 SEC("lsm/bprm_committed_creds")
-int BPF_PROG(eci_bprm_committed_creds, struct linux_binprm *bprm)
+int BPF_PROG(eci_container_bprm_committed_creds, struct linux_binprm *bprm)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct eci_container *c, *root;
@@ -163,7 +157,7 @@ int BPF_PROG(eci_bprm_committed_creds, struct linux_binprm *bprm)
 		if (root)
 			root->flags &= ~ECI_CF_SETUP;
 		/* What the runtime mounted is now the container's initial state. */
-		eci_mount_snapshot(root_id);
+		eci_mountlock_snapshot(root_id);
 		return 0;
 	}
 	/* A container adopted while running: what it has mounted by its next
@@ -175,7 +169,7 @@ int BPF_PROG(eci_bprm_committed_creds, struct linux_binprm *bprm)
 	if (!first)
 		return 0;
 	root->flags &= ~ECI_CF_ADOPTED;
-	eci_mount_snapshot(root_id);
+	eci_mountlock_snapshot(root_id);
 	return 0;
 }
 

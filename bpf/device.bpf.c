@@ -17,6 +17,8 @@
  *                                     the bdev itself is opened with no hook)
  * O_PATH opens, stat and access(F_OK) never reach file_open and stay allowed.
  * A loop device needs /dev/loop-control and /dev/loopN: devices like any other.
+ *
+ * Map: dev_rules (type, major:minor, root id -> access), filled by ecictl. Fail closed: a device with no rule is refused.
  */
 #include "eci.bpf.h"
 
@@ -111,7 +113,7 @@ static __always_inline int check_device(struct file *file, struct inode *inode, 
  * per pointer hop.
  */
 SEC("lsm/file_open")
-int BPF_PROG(eci_file_open, struct file *file, int ret)
+int BPF_PROG(eci_device_file_open, struct file *file, int ret)
 {
 	struct inode *inode;
 	__u32 type;
@@ -124,7 +126,7 @@ int BPF_PROG(eci_file_open, struct file *file, int ret)
 }
 
 SEC("lsm/file_receive")
-int BPF_PROG(eci_file_receive, struct file *file, int ret)
+int BPF_PROG(eci_device_file_receive, struct file *file, int ret)
 {
 	struct inode *inode;
 	__u32 type;
@@ -137,8 +139,8 @@ int BPF_PROG(eci_file_receive, struct file *file, int ret)
 }
 
 SEC("lsm/inode_mknod")
-int BPF_PROG(eci_inode_mknod, struct inode *dir, struct dentry *dentry, umode_t mode, dev_t dev,
-	     int ret)
+int BPF_PROG(eci_device_inode_mknod, struct inode *dir, struct dentry *dentry, umode_t mode,
+	     dev_t dev, int ret)
 {
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
@@ -168,8 +170,8 @@ int BPF_PROG(eci_inode_mknod, struct inode *dir, struct dentry *dentry, umode_t 
 /* A block-device filesystem reads and writes the device: it needs the device
  * assigned, with w unless the mount is read-only. */
 SEC("lsm/sb_set_mnt_opts")
-int BPF_PROG(eci_sb_set_mnt_opts, struct super_block *sb, void *mnt_opts, unsigned long kern_flags,
-	     unsigned long *set_kern_flags, int ret)
+int BPF_PROG(eci_device_sb_set_mnt_opts, struct super_block *sb, void *mnt_opts,
+	     unsigned long kern_flags, unsigned long *set_kern_flags, int ret)
 {
 	struct eci_hook_stats *stats;
 	struct eci_container *c;

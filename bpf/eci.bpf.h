@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What every policy program shares: the maps (defined once, in
- * container.bpf.c, and linked into one object by `bpftool gen object`), how
- * the current task's container is found, and how a trap is counted, reported
- * and turned into a verdict.
+ * What every policy program shares: the maps (maps.bpf.h), how the current
+ * task's container is found, and how a trap is counted, reported and turned
+ * into a verdict.
  */
 #ifndef ECI_BPF_H
 #define ECI_BPF_H
@@ -40,123 +39,13 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #define PERF_SECURITY_OPEN 0
 
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ECI_MAX_CGROUPS);
-	__type(key, __u64);
-	__type(value, struct eci_container);
-} eci_containers_t;
+#include "maps.bpf.h"
 
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ECI_HOOK_MAX);
-	__type(key, __u32);
-	__type(value, struct eci_hook_stats);
-} eci_hook_stats_t;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct eci_state);
-} eci_state_t;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, ECI_EVENTS_SIZE);
-} eci_events_t;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ECI_MAX_DEV_RULES);
-	__type(key, struct eci_dev_key);
-	__type(value, __u32);
-} eci_dev_rules_t;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, ECI_MAX_CGROUPS);
-	__type(key, __u64);
-	__type(value, struct eci_event_budget);
-} eci_event_budget_t;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, ECI_MAX_CGROUPS);
-	__type(key, __u64);
-	__type(value, struct eci_container_stats);
-} eci_container_stats_t;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct eci_config);
-} eci_config_t;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, ECI_MAX_BIND_RULES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct eci_bind_key);
-	__type(value, __u32);
-} eci_bind_allow_t;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, ECI_MAX_SOCKETS);
-	__type(key, __u32);
-	__type(value, struct eci_socket_path);
-} eci_socket_paths_t;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ECI_MAX_SOCKETS);
-	__type(key, struct eci_inode_key);
-	__type(value, __u32);
-} eci_sockets_t;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, ECI_MAX_TEMPLATES);
-	__type(key, __u32);
-	__type(value, struct eci_bind_template);
-} eci_bind_templates_t;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ECI_MAX_INITIAL_MOUNTS);
-	__type(key, struct eci_mount_key);
-	__type(value, __u32);
-} eci_initial_mounts_t;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ECI_MAX_INITIAL_MOUNTS);
-	__type(key, struct eci_mount_root_key);
-	__type(value, __u32);
-} eci_initial_roots_t;
-
-extern eci_bind_templates_t bind_templates SEC(".maps");
-extern eci_initial_mounts_t initial_mounts SEC(".maps");
-extern eci_initial_roots_t initial_roots SEC(".maps");
-extern eci_container_stats_t container_stats SEC(".maps");
-extern eci_config_t global_config SEC(".maps");
-extern eci_bind_allow_t bind_allow SEC(".maps");
-extern eci_socket_paths_t engine_socket_paths SEC(".maps");
-extern eci_sockets_t engine_sockets SEC(".maps");
-extern eci_containers_t containers SEC(".maps");
-extern eci_event_budget_t event_budget SEC(".maps");
-extern eci_dev_rules_t dev_rules SEC(".maps");
-extern eci_hook_stats_t hook_stats SEC(".maps");
-extern eci_state_t state SEC(".maps");
-extern eci_events_t events SEC(".maps");
-
-/* Records a container's initial mounts when its setup ends (mount.bpf.c). */
-extern int eci_mount_snapshot(__u64 root_id);
-/* The mount policy's say on a CAP_SYS_ADMIN check made in syscall nr
- * (mount.bpf.c). */
-extern int eci_mount_admin(long nr);
+/* Records a container's initial mounts when its setup ends (mountlock.bpf.c). */
+extern int eci_mountlock_snapshot(__u64 root_id);
+/* The initial-mount policy's say on a CAP_SYS_ADMIN check made in syscall nr
+ * (mountlock.bpf.c). */
+extern int eci_mountlock_admin(long nr);
 
 /* Syscall numbers: those added since 5.1 are the same on every architecture. */
 #define ECI_NR_FSPICK 433
@@ -218,8 +107,8 @@ static __always_inline bool eci_nr_swap(long nr)
 }
 
 /* Filesystems that are windows on global kernel state, with no per-container
- * view: a protected container neither mounts them (mount.bpf.c) nor opens
- * their files where the VM mounted them (kernel.bpf.c). */
+ * view: a protected container neither mounts them (fstype.bpf.c) nor opens
+ * their files where the VM mounted them (knobs.bpf.c). */
 static __always_inline bool eci_kernel_fs(unsigned long magic)
 {
 	switch (magic) {

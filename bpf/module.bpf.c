@@ -17,7 +17,7 @@
 #include "eci.bpf.h"
 
 SEC("lsm/kernel_module_request")
-int BPF_PROG(eci_module_request, char *kmod_name, int ret)
+int BPF_PROG(eci_module_kernel_module_request, char *kmod_name, int ret)
 {
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
@@ -34,8 +34,8 @@ int BPF_PROG(eci_module_request, char *kmod_name, int ret)
 }
 
 SEC("lsm/kernel_read_file")
-int BPF_PROG(eci_kernel_read_file, struct file *file, enum kernel_read_file_id id, bool contents,
-	     int ret)
+int BPF_PROG(eci_module_kernel_read_file, struct file *file, enum kernel_read_file_id id,
+	     bool contents, int ret)
 {
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
@@ -56,7 +56,7 @@ int BPF_PROG(eci_kernel_read_file, struct file *file, enum kernel_read_file_id i
 }
 
 SEC("lsm/kernel_load_data")
-int BPF_PROG(eci_kernel_load_data, enum kernel_load_data_id id, bool contents, int ret)
+int BPF_PROG(eci_module_kernel_load_data, enum kernel_load_data_id id, bool contents, int ret)
 {
 	struct eci_hook_stats *stats;
 	struct eci_container *c;

@@ -61,7 +61,7 @@ static __always_inline int reach(enum eci_hook hook, struct task_struct *p, __u6
 }
 
 SEC("lsm/ptrace_access_check")
-int BPF_PROG(eci_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
+int BPF_PROG(eci_process_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
 {
 	if (ret)
 		return ret;
@@ -69,7 +69,7 @@ int BPF_PROG(eci_ptrace_access_check, struct task_struct *child, unsigned int mo
 }
 
 SEC("lsm/task_kill")
-int BPF_PROG(eci_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
+int BPF_PROG(eci_process_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
 	     const struct cred *cred, int ret)
 {
 	if (ret)
@@ -82,7 +82,7 @@ int BPF_PROG(eci_task_kill, struct task_struct *p, struct kernel_siginfo *info, 
 }
 
 SEC("lsm/task_setnice")
-int BPF_PROG(eci_task_setnice, struct task_struct *p, int nice, int ret)
+int BPF_PROG(eci_process_task_setnice, struct task_struct *p, int nice, int ret)
 {
 	if (ret || p == bpf_get_current_task_btf())
 		return ret;
@@ -90,7 +90,7 @@ int BPF_PROG(eci_task_setnice, struct task_struct *p, int nice, int ret)
 }
 
 SEC("lsm/task_setioprio")
-int BPF_PROG(eci_task_setioprio, struct task_struct *p, int ioprio, int ret)
+int BPF_PROG(eci_process_task_setioprio, struct task_struct *p, int ioprio, int ret)
 {
 	if (ret || p == bpf_get_current_task_btf())
 		return ret;
@@ -98,7 +98,7 @@ int BPF_PROG(eci_task_setioprio, struct task_struct *p, int ioprio, int ret)
 }
 
 SEC("lsm/task_setscheduler")
-int BPF_PROG(eci_task_setscheduler, struct task_struct *p, int ret)
+int BPF_PROG(eci_process_task_setscheduler, struct task_struct *p, int ret)
 {
 	if (ret || p == bpf_get_current_task_btf())
 		return ret;

@@ -6,13 +6,13 @@
  * inode it is bound to, which user space stats from the settings' paths into
  * engine_sockets: any path, bind mount or /proc route to it reaches the same
  * inode, and nothing else matches. Binding the socket into a container is
- * the mount policy's (mount.bpf.c, by path, before it is reachable at all).
+ * the bind-source policy's (bind.bpf.c, by path, before it is reachable at all).
  */
 #include "eci.bpf.h"
 
 SEC("lsm/unix_stream_connect")
-int BPF_PROG(eci_unix_stream_connect, struct sock *sock, struct sock *other, struct sock *newsk,
-	     int ret)
+int BPF_PROG(eci_socket_unix_stream_connect, struct sock *sock, struct sock *other,
+	     struct sock *newsk, int ret)
 {
 	struct unix_sock *u = (void *)other;
 	struct eci_hook_stats *stats;

@@ -19,33 +19,14 @@
 
 #include <bpf/bpf.h>
 
+#include "bind.h"
 #include "cgroup.h"
 #include "device.h"
 #include "eci.h"
-#include "policy.h"
+#include "maps.h"
+#include "settings.h"
 #include "txn.h"
 #include "util.h"
-
-static int open_map(const char *name)
-{
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", ECI_PIN_MAPS, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			eci_err("eci is not loaded (no %s): run 'ecictl load' first", path);
-		else
-			eci_err("failed to open %s: %s", path, strerror(errno));
-	}
-	return fd;
-}
-
-int eci_open_map(const char *name)
-{
-	return open_map(name);
-}
 
 /* Names longer than the map holds are cut: they label traps, nothing more. */
 static void set_name(char dst[ECI_NAME_LEN], const char *src)
@@ -58,7 +39,7 @@ static void set_name(char dst[ECI_NAME_LEN], const char *src)
 
 static int open_containers(void)
 {
-	return open_map("containers");
+	return eci_open_map("containers");
 }
 
 static int resolve(const char *arg, char *dir, size_t len, uint64_t *id)
@@ -95,40 +76,32 @@ static int add_one(const char *dir, uint64_t id, void *arg)
 	return err;
 }
 
-/* Remove the device rules of root that the new set does not have. */
-static int drop_stale_rules(struct eci_txn *t, int fd, uint64_t root,
-			    const struct eci_dev_rule *keep, size_t nkeep)
+struct rules_keep {
+	uint64_t root;
+	const struct eci_dev_rule *keep;
+	size_t nkeep;
+};
+
+static bool rule_kept(const void *key, const void *ctx)
 {
-	struct eci_dev_key *keys;
-	size_t n;
-	int err = 0;
+	const struct eci_dev_key *k = key;
+	const struct rules_keep *c = ctx;
 
-	keys = eci_map_keys(fd, sizeof(*keys), &n);
-	if (!keys)
-		return -ENOMEM;
-	for (size_t i = 0; i < n && !err; i++) {
-		bool kept = keys[i].root_id != root;
-
-		for (size_t j = 0; j < nkeep && !kept; j++)
-			kept = !memcmp(&keep[j].key, &keys[i], sizeof(keys[i]));
-		if (kept)
-			continue;
-		if (t)
-			err = eci_txn_delete(t, fd, &keys[i], sizeof(keys[i]), sizeof(uint32_t));
-		else if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
-			err = -errno;
-	}
-	free(keys);
-	return err;
+	if (k->root_id != c->root)
+		return true;
+	for (size_t j = 0; j < c->nkeep; j++)
+		if (!memcmp(&c->keep[j].key, k, sizeof(*k)))
+			return true;
+	return false;
 }
 
-int eci_dev_defaults_write(int fd)
+/* Remove the device rules of root that the new set does not have. */
+static int drop_rules(struct eci_txn *t, int fd, uint64_t root, const struct eci_dev_rule *keep,
+		      size_t nkeep)
 {
-	for (size_t i = 0; i < eci_dev_defaults_len; i++)
-		if (bpf_map_update_elem(fd, &eci_dev_defaults[i].key, &eci_dev_defaults[i].access,
-					BPF_ANY))
-			return -errno;
-	return 0;
+	struct rules_keep c = { .root = root, .keep = keep, .nkeep = nkeep };
+
+	return eci_map_prune(t, fd, sizeof(struct eci_dev_key), sizeof(uint32_t), rule_kept, &c);
 }
 
 int eci_container_add(const char *arg, const struct eci_container_opts *o)
@@ -200,7 +173,7 @@ int eci_container_add(const char *arg, const struct eci_container_opts *o)
 		goto out;
 	}
 	memset(&a.val, 0, sizeof(a.val));
-	dfd = open_map("dev_rules");
+	dfd = eci_open_map("dev_rules");
 	if (dfd < 0)
 		goto out;
 	own = calloc(nrules ? nrules : 1, sizeof(*own));
@@ -225,11 +198,11 @@ int eci_container_add(const char *arg, const struct eci_container_opts *o)
 	if (!err)
 		err = cg_walk(dir, add_one, &a);
 	if (!err)
-		err = drop_stale_rules(&log, dfd, id, own, nrules);
+		err = drop_rules(&log, dfd, id, own, nrules);
 	/* Bind sources after the entries: one the kernel sees without its
 	 * container is one an unrelated cleanup may take for a leftover. */
 	if (!err) {
-		bfd = open_map("bind_allow");
+		bfd = eci_open_map("bind_allow");
 		err = bfd < 0 ? -ENOENT : 0;
 		for (size_t i = 0; i < nbinds && !err; i++) {
 			struct eci_bind_key k;
@@ -373,14 +346,14 @@ int eci_container_rm(const char *arg)
 	if (!err && bpf_map_delete_elem(fd, &id) && errno != ENOENT)
 		err = -errno;
 	if (!err) {
-		int dfd = open_map("dev_rules");
+		int dfd = eci_open_map("dev_rules");
 
-		err = dfd < 0 ? -ENOENT : drop_stale_rules(NULL, dfd, id, NULL, 0);
+		err = dfd < 0 ? -ENOENT : drop_rules(NULL, dfd, id, NULL, 0);
 		if (dfd >= 0)
 			close(dfd);
 	}
 	if (!err) {
-		int bfd = open_map("bind_allow");
+		int bfd = eci_open_map("bind_allow");
 
 		err = bfd < 0 ? -ENOENT : eci_bind_drop(NULL, bfd, id, NULL, 0);
 		if (bfd >= 0)
@@ -397,8 +370,8 @@ int eci_container_rm(const char *arg)
 
 int eci_container_leftovers(uint64_t id)
 {
-	int dfd = open_map("dev_rules"), bfd = dfd < 0 ? -1 : open_map("bind_allow");
-	int err = bfd < 0 ? -ENOENT : drop_stale_rules(NULL, dfd, id, NULL, 0);
+	int dfd = eci_open_map("dev_rules"), bfd = dfd < 0 ? -1 : eci_open_map("bind_allow");
+	int err = bfd < 0 ? -ENOENT : drop_rules(NULL, dfd, id, NULL, 0);
 
 	if (!err)
 		err = eci_bind_drop(NULL, bfd, id, NULL, 0);
@@ -407,7 +380,7 @@ int eci_container_leftovers(uint64_t id)
 	if (bfd >= 0)
 		close(bfd);
 	if (err == -ENOENT)
-		return 1; /* said by open_map */
+		return 1; /* said by eci_open_map */
 	if (err) {
 		eci_err("failed to clean up after cgroup id %llu: %s", (unsigned long long)id,
 			strerror(-err));
@@ -538,7 +511,7 @@ int eci_container_show(const char *arg)
 	printf("socket:     engine socket %s\n", v.flags & ECI_CF_SOCKET ? "allowed" : "denied");
 	eci_bind_print(v.root_id);
 	printf("devices:\n");
-	dfd = open_map("dev_rules");
+	dfd = eci_open_map("dev_rules");
 	if (dfd < 0)
 		return 1;
 	print_rules(dfd, ECI_DEV_DEFAULTS, "default");

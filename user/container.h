@@ -49,9 +49,5 @@ int eci_subtree_add_txn(struct eci_txn *t, int fd, const char *dir, uint64_t id,
  * protected already; adds 1 to *adopted if it was not. */
 int eci_container_adopt_txn(struct eci_txn *t, int fd, const char *dir, uint64_t id, uint32_t flags,
 			    size_t *adopted);
-/* A pinned map by name; says why on failure (not loaded...). */
-int eci_open_map(const char *name);
-/* Write the default device rules (at load, before the hooks attach). */
-int eci_dev_defaults_write(int dev_rules_fd);
 
 #endif /* ECI_CONTAINER_H */

@@ -31,7 +31,6 @@
 #include "stats.h"
 #include "util.h"
 
-#define EXIT_USAGE 2
 #define DEFAULT_LISTEN "127.0.0.1:9568"
 
 enum format { FMT_TABLE, FMT_JSON, FMT_PROMETHEUS };
@@ -39,13 +38,6 @@ enum format { FMT_TABLE, FMT_JSON, FMT_PROMETHEUS };
 #define STATS_USAGE "usage: ecictl stats [--format prometheus|json|table] [-o FILE]"
 #define DAEMON_USAGE                                                                               \
 	"usage: ecictl daemon [--listen ADDR:PORT] [--log FILE] [--syslog] [--bpf-stats]"
-
-static int usage_err(const char *msg)
-{
-	eci_err("%s", msg);
-	fprintf(stderr, "Try 'ecictl --help'.\n");
-	return EXIT_USAGE;
-}
 
 static int render(const struct eci_snapshot *s, enum format fmt, FILE *f)
 {
@@ -113,6 +105,7 @@ int eci_cmd_stats(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	enum format fmt = FMT_TABLE;
@@ -121,7 +114,9 @@ int eci_cmd_stats(int argc, char **argv)
 	int opt, err;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "f:o:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+		if (opt == 'h')
+			return puts(STATS_USAGE), 0;
 		if (opt == 'f' && !strcmp(optarg, "prometheus"))
 			fmt = FMT_PROMETHEUS;
 		else if (opt == 'f' && !strcmp(optarg, "json"))
@@ -129,14 +124,14 @@ int eci_cmd_stats(int argc, char **argv)
 		else if (opt == 'f' && !strcmp(optarg, "table"))
 			fmt = FMT_TABLE;
 		else if (opt == 'f')
-			return usage_err("--format takes prometheus, json or table");
+			return eci_usage_err("--format takes prometheus, json or table");
 		else if (opt == 'o')
 			out = optarg;
 		else
-			return usage_err(STATS_USAGE);
+			return eci_usage_err("%s", STATS_USAGE);
 	}
 	if (optind != argc)
-		return usage_err(STATS_USAGE);
+		return eci_usage_err("%s", STATS_USAGE);
 	if (eci_snapshot_read(&s))
 		return 1;
 	if (out)
@@ -285,11 +280,9 @@ static int on_event(void *ctx, void *data, size_t len)
 int eci_cmd_daemon(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "log", required_argument, NULL, 'L' },
-		{ "syslog", no_argument, NULL, 's' },
-		{ "bpf-stats", no_argument, NULL, 'b' },
-		{},
+		{ "listen", required_argument, NULL, 'l' }, { "log", required_argument, NULL, 'L' },
+		{ "syslog", no_argument, NULL, 's' },	    { "bpf-stats", no_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },	    {},
 	};
 	const char *listen = DEFAULT_LISTEN;
 	struct logger lg = { .fd = -1 };
@@ -302,7 +295,9 @@ int eci_cmd_daemon(int argc, char **argv)
 	bool bpf_stats = false;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt == 'h')
+			return puts(DAEMON_USAGE), 0;
 		if (opt == 'l')
 			listen = optarg;
 		else if (opt == 'L')
@@ -312,12 +307,12 @@ int eci_cmd_daemon(int argc, char **argv)
 		else if (opt == 'b')
 			bpf_stats = true;
 		else
-			return usage_err(DAEMON_USAGE);
+			return eci_usage_err("%s", DAEMON_USAGE);
 	}
 	if (optind != argc)
-		return usage_err(DAEMON_USAGE);
+		return eci_usage_err("%s", DAEMON_USAGE);
 	if (parse_listen(listen, &sin))
-		return usage_err("--listen takes an IPv4 ADDR:PORT, like 127.0.0.1:9568");
+		return eci_usage_err("--listen takes an IPv4 ADDR:PORT, like 127.0.0.1:9568");
 
 	if (lg.path || lg.syslog) {
 		ev_fd = bpf_obj_get(ECI_PIN_MAPS "/events");

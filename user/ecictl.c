@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ecictl: the admin and runtime command of the eci enforcer. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -14,10 +15,9 @@
 #include "eci.h"
 #include "loader.h"
 #include "ocihook.h"
-#include "policy.h"
+#include "settings_apply.h"
 #include "util.h"
 
-#define EXIT_USAGE 2
 #define ECI_MAX_CMD_RULES 64
 #define ECI_MAX_CMD_BINDS 64
 
@@ -76,18 +76,50 @@ static const char usage[] =
 	"\n"
 	"options:\n"
 	"  -v, --verbose              show libbpf's messages (verifier log on failure)\n"
-	"  -h, --help                 this text\n";
+	"  -h, --help                 this text; after a command, that command's usage\n"
+	"  --version                  the version of this build\n";
 
-static __attribute__((format(printf, 1, 2))) int bad_usage(const char *fmt, ...)
+#define CONTAINER_USAGE                                                                             \
+	"usage: ecictl container add CGROUP [--name NAME] [--audit] [--setup] [--device RULE]...\n" \
+	"                            [--bind PATH]... [--image REF] [--socket]\n"                   \
+	"       ecictl container rm CGROUP | ls | show CGROUP"
+#define SUBTREE_USAGE "usage: ecictl subtree add CGROUP [--audit] | rm CGROUP | ls"
+#define SETTINGS_USAGE "usage: ecictl settings apply FILE | show"
+#define OCI_HOOK_USAGE "usage: ecictl oci-hook [createRuntime|poststop] < STATE"
+#define EVENTS_USAGE "usage: ecictl events [--follow] [--count N]"
+
+/* Before a command's getopt_long: argv[0] is the command's word, and getopt's
+ * own messages name argv[0]. */
+static void opt_reset(char **argv)
 {
-	va_list ap;
+	/* 0, not 1: glibc then forgets the "+" mode main() parsed with. */
+	optind = 0;
+	argv[0] = program_invocation_short_name;
+}
 
-	fprintf(stderr, "ecictl: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'ecictl --help'.\n");
-	return EXIT_USAGE;
+static int help(const char *text)
+{
+	puts(text);
+	return 0;
+}
+
+/*
+ * The options of a command that has none but -h/--help (argv[0]: the
+ * command). Returns -1 to go on, optind at the first operand; else the exit
+ * status.
+ */
+static int help_only(int argc, char **argv, const char *usage_text)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int opt;
+
+	opt_reset(argv);
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		return opt == 'h' ? help(usage_text) : eci_usage_err("%s", usage_text);
+	return -1;
 }
 
 static int cmd_container(int argc, char **argv)
@@ -100,6 +132,7 @@ static int cmd_container(int argc, char **argv)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "image", required_argument, NULL, 'i' },
 		{ "socket", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct eci_dev_rule rules[ECI_MAX_CMD_RULES];
@@ -112,13 +145,16 @@ static int cmd_container(int argc, char **argv)
 	int opt;
 
 	if (!sub)
-		return bad_usage("container needs a subcommand: add, rm, ls or show");
+		return eci_usage_err("container needs a subcommand: add, rm, ls or show");
+	if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
+		return help(CONTAINER_USAGE);
 	argc--;
 	argv++;
-	/* 0, not 1: glibc then forgets the "+" mode main() parsed with. */
-	optind = 0;
+	opt_reset(argv);
 	/* Options may come before or after CGROUP, as runtimes write them. */
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt == 'h')
+			return help(CONTAINER_USAGE);
 		if (opt == 'n')
 			name = optarg;
 		else if (opt == 'a')
@@ -131,13 +167,14 @@ static int cmd_container(int argc, char **argv)
 			image = optarg;
 		else if (opt == 'b') {
 			if (nbinds == ECI_MAX_CMD_BINDS)
-				return bad_usage("at most %d --bind paths", ECI_MAX_CMD_BINDS);
+				return eci_usage_err("at most %d --bind paths", ECI_MAX_CMD_BINDS);
 			binds[nbinds++] = optarg;
 		} else if (opt == 'd') {
 			int n;
 
 			if (nrules + 2 > ECI_MAX_CMD_RULES)
-				return bad_usage("at most %d --device rules", ECI_MAX_CMD_RULES);
+				return eci_usage_err("at most %d --device rules",
+						     ECI_MAX_CMD_RULES);
 			n = eci_dev_rule_parse(optarg, rules + nrules);
 			if (n < 0) {
 				eci_err("bad device rule '%s': expected 'TYPE MAJOR:MINOR ACCESS' like 'c 1:3 rwm' or 'b 8:* r', or 'a'",
@@ -145,24 +182,25 @@ static int cmd_container(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			nrules += n;
-		} else
-			return bad_usage("bad option for container %s", sub);
+		} else {
+			return eci_usage_err("bad option for container %s", sub);
+		}
 	}
 	argc -= optind;
 	argv += optind;
 
 	if (strcmp(sub, "add") && nrules)
-		return bad_usage("--device goes with container add");
+		return eci_usage_err("--device goes with container add");
 	if (strcmp(sub, "add") && (nbinds || image))
-		return bad_usage("--bind and --image go with container add");
+		return eci_usage_err("--bind and --image go with container add");
 	if (!strcmp(sub, "ls")) {
 		if (argc || name || flags)
-			return bad_usage("container ls takes no arguments");
+			return eci_usage_err("container ls takes no arguments");
 		return eci_container_ls();
 	}
 	if (!strcmp(sub, "add") || !strcmp(sub, "rm") || !strcmp(sub, "show")) {
 		if (argc != 1)
-			return bad_usage("container %s takes one CGROUP", sub);
+			return eci_usage_err("container %s takes one CGROUP", sub);
 		if (!strcmp(sub, "add")) {
 			struct eci_container_opts o = {
 				.name = name,
@@ -177,26 +215,100 @@ static int cmd_container(int argc, char **argv)
 			return eci_container_add(argv[0], &o);
 		}
 		if (name || flags)
-			return bad_usage("container %s takes no options", sub);
+			return eci_usage_err("container %s takes no options", sub);
 		if (!strcmp(sub, "show"))
 			return eci_container_show(argv[0]);
 		return eci_container_rm(argv[0]);
 	}
-	return bad_usage("unknown container subcommand '%s'", sub);
+	return eci_usage_err("unknown container subcommand '%s'", sub);
 }
 
 static int cmd_subtree(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "audit", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
 	const char *sub = argc > 1 ? argv[1] : "";
-	bool audit = argc == 4 && !strcmp(argv[3], "--audit");
+	bool audit = false;
+	int opt;
 
-	if (!strcmp(sub, "ls") && argc == 2)
+	if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
+		return help(SUBTREE_USAGE);
+	if (argc < 2)
+		return eci_usage_err("%s", SUBTREE_USAGE);
+	argc--;
+	argv++;
+	opt_reset(argv);
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt == 'h')
+			return help(SUBTREE_USAGE);
+		if (opt != 'a')
+			return eci_usage_err("%s", SUBTREE_USAGE);
+		audit = true;
+	}
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(sub, "ls") && !argc && !audit)
 		return eci_subtree_ls();
-	if (!strcmp(sub, "add") && (argc == 3 || audit))
-		return eci_subtree_add(argv[2], audit ? ECI_CF_AUDIT : 0);
-	if (!strcmp(sub, "rm") && argc == 3)
-		return eci_subtree_rm(argv[2]);
-	return bad_usage("usage: ecictl subtree add CGROUP [--audit] | rm CGROUP | ls");
+	if (!strcmp(sub, "add") && argc == 1)
+		return eci_subtree_add(argv[0], audit ? ECI_CF_AUDIT : 0);
+	if (!strcmp(sub, "rm") && argc == 1 && !audit)
+		return eci_subtree_rm(argv[0]);
+	return eci_usage_err("%s", SUBTREE_USAGE);
+}
+
+static int cmd_settings(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+	int st;
+
+	if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
+		return help(SETTINGS_USAGE);
+	if (argc < 2)
+		return eci_usage_err("%s", SETTINGS_USAGE);
+	if ((st = help_only(argc - 1, argv + 1, SETTINGS_USAGE)) >= 0)
+		return st;
+	argc -= optind + 1;
+	argv += optind + 1;
+	if (!strcmp(sub, "apply") && argc == 1)
+		return eci_settings_apply(argv[0]);
+	if (!strcmp(sub, "show") && !argc)
+		return eci_settings_show();
+	return eci_usage_err("%s", SETTINGS_USAGE);
+}
+
+static int cmd_events(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "follow", no_argument, NULL, 'f' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	unsigned long count = 0;
+	bool follow = false;
+	char *end;
+	int opt;
+
+	opt_reset(argv);
+	while ((opt = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
+		if (opt == 'h')
+			return help(EVENTS_USAGE);
+		if (opt == 'f') {
+			follow = true;
+		} else if (opt == 'c') {
+			count = strtoul(optarg, &end, 10);
+			if (*end || !count)
+				return eci_usage_err("--count takes a positive number");
+		} else {
+			return eci_usage_err("%s", EVENTS_USAGE);
+		}
+	}
+	if (optind != argc)
+		return eci_usage_err("%s", EVENTS_USAGE);
+	return eci_events(follow, count);
 }
 
 int main(int argc, char **argv)
@@ -204,11 +316,13 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
 	bool verbose = false;
 	const char *cmd;
-	int opt;
+	char line[64];
+	int opt, st;
 
 	/* '+': options after the command belong to the command. */
 	while ((opt = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
@@ -219,13 +333,15 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
+		case 'V':
+			return eci_print_version();
 		default:
 			fprintf(stderr, "Try 'ecictl --help'.\n");
 			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc)
-		return bad_usage("no command given");
+		return eci_usage_err("no command given");
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
@@ -238,46 +354,29 @@ int main(int argc, char **argv)
 		return eci_cmd_stats(argc, argv);
 	if (!strcmp(cmd, "daemon"))
 		return eci_cmd_daemon(argc, argv);
-	if (!strcmp(cmd, "settings")) {
-		if (argc == 3 && !strcmp(argv[1], "apply"))
-			return eci_settings_apply(argv[2]);
-		if (argc == 2 && !strcmp(argv[1], "show"))
-			return eci_settings_show();
-		return bad_usage("usage: ecictl settings apply FILE | show");
-	}
+	if (!strcmp(cmd, "settings"))
+		return cmd_settings(argc, argv);
+	if (!strcmp(cmd, "events"))
+		return cmd_events(argc, argv);
 	if (!strcmp(cmd, "oci-hook")) {
-		if (argc > 2)
-			return bad_usage("usage: ecictl oci-hook [createRuntime|poststop] < STATE");
-		return eci_oci_hook(argc == 2 ? argv[1] : NULL);
+		if ((st = help_only(argc, argv, OCI_HOOK_USAGE)) >= 0)
+			return st;
+		if (argc - optind > 1)
+			return eci_usage_err("%s", OCI_HOOK_USAGE);
+		return eci_oci_hook(optind < argc ? argv[optind] : NULL);
 	}
-	if (!strcmp(cmd, "events")) {
-		bool follow = false;
-		unsigned long count = 0;
-
-		for (int i = 1; i < argc; i++) {
-			char *end;
-
-			if (!strcmp(argv[i], "--follow") || !strcmp(argv[i], "-f")) {
-				follow = true;
-			} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
-				count = strtoul(argv[++i], &end, 10);
-				if (*end || !count)
-					return bad_usage("--count takes a positive number");
-			} else {
-				return bad_usage("usage: ecictl events [--follow] [--count N]");
-			}
-		}
-		return eci_events(follow, count);
-	}
-	if (argc > 1)
-		return bad_usage("%s takes no arguments", cmd);
+	if (!strcmp(cmd, "help"))
+		return fputs(usage, stdout), 0;
+	snprintf(line, sizeof(line), "usage: ecictl %s", cmd);
+	if (strcmp(cmd, "load") && strcmp(cmd, "unload") && strcmp(cmd, "status"))
+		return eci_usage_err("unknown command '%s'", cmd);
+	if ((st = help_only(argc, argv, line)) >= 0)
+		return st;
+	if (optind != argc)
+		return eci_usage_err("%s takes no arguments", cmd);
 	if (!strcmp(cmd, "load"))
 		return eci_load(verbose);
 	if (!strcmp(cmd, "unload"))
 		return eci_unload();
-	if (!strcmp(cmd, "status"))
-		return eci_status();
-	if (!strcmp(cmd, "help"))
-		return fputs(usage, stdout), 0;
-	return bad_usage("unknown command '%s'", cmd);
+	return eci_status();
 }

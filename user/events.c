@@ -22,7 +22,7 @@
 #include <json-c/json.h>
 
 #include "eci.h"
-#include "loader.h"
+#include "hooks.h"
 #include "util.h"
 
 static const char *const cap_names[] = {

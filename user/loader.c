@@ -27,50 +27,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bind.h"
 #include "container.h"
-#include "policy.h"
+#include "hooks.h"
+#include "maps.h"
+#include "device.h"
 #include "settings.h"
+#include "settings_apply.h"
 #include "eci.skel.h"
 #include "util.h"
-
-const char *const eci_hook_names[ECI_HOOK_MAX] = {
-	[ECI_HOOK_MODULE_REQUEST] = "kernel_module_request",
-	[ECI_HOOK_KERNEL_READ_FILE] = "kernel_read_file",
-	[ECI_HOOK_KERNEL_LOAD_DATA] = "kernel_load_data",
-	[ECI_HOOK_CGROUP_MKDIR] = "cgroup_mkdir",
-	[ECI_HOOK_CGROUP_RMDIR] = "cgroup_rmdir",
-	[ECI_HOOK_FILE_OPEN] = "file_open",
-	[ECI_HOOK_FILE_RECEIVE] = "file_receive",
-	[ECI_HOOK_INODE_MKNOD] = "inode_mknod",
-	[ECI_HOOK_SB_SET_MNT_OPTS] = "sb_set_mnt_opts",
-	[ECI_HOOK_CAPABLE] = "capable",
-	[ECI_HOOK_BPF] = "bpf",
-	[ECI_HOOK_PERF_EVENT_OPEN] = "perf_event_open",
-	[ECI_HOOK_BPRM_COMMITTED_CREDS] = "bprm_committed_creds",
-	[ECI_HOOK_SYSLOG] = "syslog",
-	[ECI_HOOK_KERNEL_FILE] = "file_open:kernel",
-	[ECI_HOOK_TASK_ALLOC] = "task_alloc",
-	[ECI_HOOK_MOUNT_FS] = "sb_set_mnt_opts:fs",
-	[ECI_HOOK_SB_MOUNT] = "sb_mount",
-	[ECI_HOOK_FOLLOW_LINK] = "inode_follow_link",
-	[ECI_HOOK_MOVE_MOUNT] = "move_mount",
-	[ECI_HOOK_SB_UMOUNT] = "sb_umount",
-	[ECI_HOOK_MOUNT_SETATTR] = "mount_setattr",
-	[ECI_HOOK_FSPICK] = "fspick",
-	[ECI_HOOK_CHROOT] = "path_chroot",
-	[ECI_HOOK_PIVOT_ROOT] = "sb_pivotroot",
-	[ECI_HOOK_UNIX_CONNECT] = "unix_stream_connect",
-	[ECI_HOOK_PTRACE] = "ptrace_access_check",
-	[ECI_HOOK_TASK_KILL] = "task_kill",
-	[ECI_HOOK_TASK_PRIORITY] = "task_priority",
-	[ECI_HOOK_SWAP] = "swap",
-};
-
-const char *const eci_class_names[ECI_CLASS_MAX] = {
-	[ECI_CLASS_MODULE] = "module", [ECI_CLASS_MOUNT] = "mount",
-	[ECI_CLASS_DEVICE] = "device", [ECI_CLASS_KERNEL] = "kernel",
-	[ECI_CLASS_SOCKET] = "socket", [ECI_CLASS_PROCESS] = "process",
-};
 
 #define LSM_LIST "/sys/kernel/security/lsm"
 #define BTF_VMLINUX "/sys/kernel/btf/vmlinux"
@@ -225,6 +190,42 @@ static int count_pinned_links(const struct bpf_object_skeleton *s)
 	return n;
 }
 
+/* The default device rules, written at load before the hooks attach. */
+static int dev_defaults_write(int fd)
+{
+	for (size_t i = 0; i < eci_dev_defaults_len; i++)
+		if (bpf_map_update_elem(fd, &eci_dev_defaults[i].key, &eci_dev_defaults[i].access,
+					BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+/*
+ * A pinned link this build has no program for, into name: the pins of an
+ * older build, whose programs had other names (before eci_<policy>_<hook>).
+ */
+static bool stale_link(const struct bpf_object_skeleton *s, char *name, size_t len)
+{
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	d = opendir(ECI_PIN_LINKS);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		found = true;
+		for (int i = 0; i < s->prog_cnt && found; i++)
+			found = strcmp(s->progs[i].name, de->d_name) != 0;
+		if (found)
+			snprintf(name, len, "%s", de->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
 /*
  * The inode number of one of the VM's initial namespaces. At boot ecictl runs
  * in init's namespaces, so its own are the fallback where /proc/1 is hidden.
@@ -260,7 +261,7 @@ static int vm_root(volatile __u64 *dev, volatile __u64 *ino)
 	return 0;
 }
 
-/* The mount policy's syscall-exit tracepoint is found through tracefs; a
+/* The bind-source policy's syscall-exit tracepoint is found through tracefs; a
  * VM's boot may not have mounted it yet. */
 static int ensure_tracefs(void)
 {
@@ -271,11 +272,6 @@ static int ensure_tracefs(void)
 		return -1;
 	}
 	return 0;
-}
-
-bool eci_is_loaded(void)
-{
-	return !access(ECI_PIN_DIR, F_OK);
 }
 
 int eci_load(bool v)
@@ -298,7 +294,12 @@ int eci_load(bool v)
 
 	if (eci_is_loaded()) {
 		n = count_pinned_links(skel->skeleton);
-		if (n == skel->skeleton->prog_cnt) {
+		if (stale_link(skel->skeleton, path, sizeof(path))) {
+			/* The old programs stay attached: better than none. */
+			eci_err("eci is loaded from an older build (%s/%s is not one of this build's programs): run 'ecictl unload', then 'ecictl load', to upgrade",
+				ECI_PIN_LINKS, path);
+			err = 1;
+		} else if (n == skel->skeleton->prog_cnt) {
 			printf("eci is already loaded (%d programs attached); nothing changed\n",
 			       n);
 			err = 0;
@@ -338,7 +339,7 @@ int eci_load(bool v)
 	if (check_bpffs())
 		goto out;
 	/* Policy the hooks rely on goes in before they attach. */
-	err = eci_dev_defaults_write(bpf_map__fd(skel->maps.dev_rules));
+	err = dev_defaults_write(bpf_map__fd(skel->maps.dev_rules));
 	if (err) {
 		eci_err("failed to write the default device rules: %s", strerror(-err));
 		err = 1;
@@ -451,17 +452,17 @@ static void print_links(void)
 			continue;
 		lfd = bpf_obj_get(path);
 		if (lfd < 0 || bpf_obj_get_info_by_fd(lfd, &li, &llen)) {
-			printf("  %-24s unreadable: %s\n", de->d_name, strerror(errno));
+			printf("  %-34s unreadable: %s\n", de->d_name, strerror(errno));
 			if (lfd >= 0)
 				close(lfd);
 			continue;
 		}
 		pfd = bpf_prog_get_fd_by_id(li.prog_id);
 		if (pfd >= 0 && !bpf_obj_get_info_by_fd(pfd, &pi, &plen))
-			printf("  %-24s prog id %-5u %s\n", de->d_name, li.prog_id,
+			printf("  %-34s prog id %-5u %s\n", de->d_name, li.prog_id,
 			       pi.type == BPF_PROG_TYPE_LSM ? "lsm" : "raw_tp");
 		else
-			printf("  %-24s prog id %u\n", de->d_name, li.prog_id);
+			printf("  %-34s prog id %u\n", de->d_name, li.prog_id);
 		if (pfd >= 0)
 			close(pfd);
 		close(lfd);

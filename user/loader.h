@@ -7,15 +7,11 @@
 
 #include "eci.h"
 
-extern const char *const eci_hook_names[ECI_HOOK_MAX];
-extern const char *const eci_class_names[ECI_CLASS_MAX];
-
 /* Exit status of `ecictl status` when the enforcer is not loaded (LSB). */
 #define ECI_EXIT_NOT_LOADED 3
 
 int eci_load(bool verbose);
 int eci_unload(void);
 int eci_status(void);
-bool eci_is_loaded(void);
 
 #endif /* ECI_LOADER_H */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader.h"
+#include "hooks.h"
 
 /* A label value: backslash, double quote and newline escaped. */
 static void put_label(FILE *f, const char *v)

@@ -23,7 +23,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "eci.h"
-#include "policy.h"
+#include "settings_apply.h"
 #include "util.h"
 
 /* Annotations runtimes and orchestrators put the image reference in. */

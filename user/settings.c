@@ -18,8 +18,10 @@
 
 #include <json-c/json.h>
 
+#include "bind.h"
 #include "eci.h"
 #include "image.h"
+#include "util.h"
 
 #define DEFAULT_SOCKET_1 "/var/run/docker.sock"
 #define DEFAULT_SOCKET_2 "/run/docker.sock"
@@ -75,45 +77,6 @@ static int push(struct parser *p, char ***list, size_t *n, const char *str)
 	if (!l[*n])
 		return fail(p, "out of memory");
 	(*n)++;
-	return 0;
-}
-
-int eci_path_normalize(const char *in, char *out, size_t len)
-{
-	size_t o = 0;
-
-	if (in[0] != '/')
-		return -EINVAL;
-	if (len < 2)
-		return -ENAMETOOLONG;
-	out[o++] = '/';
-	for (const char *p = in; *p;) {
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		n = strcspn(p, "/");
-		if (!n)
-			break;
-		if (n == 1 && p[0] == '.') {
-			/* nothing */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			/* Up one: drop the last component and its '/'. */
-			if (o > 1) {
-				o--;
-				while (o > 1 && out[o - 1] != '/')
-					o--;
-			}
-		} else {
-			if (o + n + 2 > len)
-				return -ENAMETOOLONG;
-			memcpy(out + o, p, n);
-			o += n;
-			out[o++] = '/';
-		}
-		p += n;
-	}
-	out[o] = '\0';
 	return 0;
 }
 
@@ -706,4 +669,25 @@ void eci_settings_free(struct eci_settings *s)
 	free_list(s->sockets, s->nsockets);
 	free_list(s->warnings, s->nwarnings);
 	memset(s, 0, sizeof(*s));
+}
+
+int eci_image_allowed(const char *ref)
+{
+	struct eci_image_ref r;
+	struct eci_settings s;
+	char err[512];
+	int ret;
+
+	if (eci_image_parse(ref, &r))
+		return -EINVAL;
+	if (access(ECI_SETTINGS_COPY, F_OK))
+		return 0;
+	if (eci_settings_load(ECI_SETTINGS_COPY, &s, err, sizeof(err))) {
+		/* Fail closed: no socket. The file is ours, so this is a bug. */
+		eci_warn("%s: %s; no image gets the engine socket", ECI_SETTINGS_COPY, err);
+		return 0;
+	}
+	ret = eci_image_list_match(s.images, s.nimages, ref);
+	eci_settings_free(&s);
+	return ret;
 }

@@ -69,11 +69,9 @@ int eci_settings_parse(const char *text, size_t len, struct eci_settings *s, cha
 int eci_settings_load(const char *file, struct eci_settings *s, char *err, size_t errlen);
 void eci_settings_free(struct eci_settings *s);
 
-/*
- * An absolute path made canonical without touching the file system: no "//",
- * ".", "..", and one trailing '/'. -EINVAL if not absolute, -ENAMETOOLONG if
- * the result (with its NUL) is longer than len.
- */
-int eci_path_normalize(const char *in, char *out, size_t len);
+/* Is image reference ref in the applied settings' imageList (the copy
+ * `settings apply` keeps)? 1, 0, or -EINVAL for a bad reference. No settings
+ * applied: 0. */
+int eci_image_allowed(const char *ref);
 
 #endif /* ECI_SETTINGS_H */

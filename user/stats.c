@@ -21,20 +21,21 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "loader.h"
+#include "hooks.h"
+#include "maps.h"
 #include "util.h"
 
-/* Programs whose name is not "eci_" + their hook's name. */
+/* Programs are named eci_<policy>_<hook> and counted under their hook's name,
+ * except these, counted under another. */
 static const struct {
 	const char *prog;
 	enum eci_hook hook;
 } prog_hooks[] = {
-	{ "eci_module_request", ECI_HOOK_MODULE_REQUEST },
-	{ "eci_kernel_file_open", ECI_HOOK_KERNEL_FILE },
-	{ "eci_mount_fs", ECI_HOOK_MOUNT_FS },
-	{ "eci_bpf_prog", ECI_HOOK_BPF },
-	{ "eci_cgroup_receive", ECI_HOOK_KERNEL_FILE },
-	{ "eci_sys_exit_mount", ECI_HOOK_SB_MOUNT },
+	{ "eci_knobs_file_open", ECI_HOOK_KERNEL_FILE },
+	{ "eci_knobs_file_receive", ECI_HOOK_KERNEL_FILE },
+	{ "eci_fstype_sb_set_mnt_opts", ECI_HOOK_MOUNT_FS },
+	{ "eci_selfprotect_bpf_prog", ECI_HOOK_BPF },
+	{ "eci_bind_sys_exit_mount", ECI_HOOK_SB_MOUNT },
 };
 
 static double clock_s(clockid_t clk)
@@ -45,28 +46,16 @@ static double clock_s(clockid_t clk)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int eci_hook_index(const char *name)
-{
-	for (int h = 0; h < ECI_HOOK_MAX; h++)
-		if (eci_hook_names[h] && !strcmp(eci_hook_names[h], name))
-			return h;
-	return -1;
-}
-
-int eci_class_index(const char *name)
-{
-	for (int c = 0; c < ECI_CLASS_MAX; c++)
-		if (!strcmp(eci_class_names[c], name))
-			return c;
-	return -1;
-}
-
 static int prog_hook(const char *prog)
 {
+	const char *hook;
+
 	for (size_t i = 0; i < sizeof(prog_hooks) / sizeof(prog_hooks[0]); i++)
 		if (!strcmp(prog_hooks[i].prog, prog))
 			return prog_hooks[i].hook;
-	return strncmp(prog, "eci_", 4) ? -1 : eci_hook_index(prog + 4);
+	if (strncmp(prog, "eci_", 4) || !(hook = strchr(prog + 4, '_')))
+		return -1;
+	return eci_hook_index(hook + 1);
 }
 
 uint64_t eci_ctr_total(const struct eci_ctr_snap *c, int verdict)

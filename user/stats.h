@@ -65,8 +65,4 @@ int eci_render_table(const struct eci_snapshot *s, FILE *f);
 /* The inverse of eci_snapshot_json, for ecitop --replay. */
 int eci_snapshot_from_json(json_object *o, struct eci_snapshot *s);
 
-/* Index of a hook or class name, -1 if unknown. */
-int eci_hook_index(const char *name);
-int eci_class_index(const char *name);
-
 #endif /* ECI_STATS_H */

@@ -94,26 +94,3 @@ void eci_txn_free(struct eci_txn *t)
 	free(t->u);
 	memset(t, 0, sizeof(*t));
 }
-
-void *eci_map_keys(int fd, size_t ksize, size_t *n)
-{
-	char *keys = NULL, *prev = NULL, key[512];
-	size_t cap = 0;
-
-	*n = 0;
-	while (!bpf_map_get_next_key(fd, prev, key)) {
-		if (*n == cap) {
-			char *p = realloc(keys, (cap = cap ? cap * 2 : 32) * ksize);
-
-			if (!p) {
-				free(keys);
-				return NULL;
-			}
-			keys = p;
-		}
-		memcpy(keys + *n * ksize, key, ksize);
-		prev = keys + *n * ksize;
-		(*n)++;
-	}
-	return keys ? keys : calloc(1, ksize);
-}

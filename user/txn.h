@@ -20,10 +20,6 @@ int eci_txn_update(struct eci_txn *t, int fd, const void *key, size_t klen, cons
 		   size_t vlen);
 /* Delete key from fd; a missing key is not an error. 0 or -errno. */
 int eci_txn_delete(struct eci_txn *t, int fd, const void *key, size_t klen, size_t vlen);
-/* Every key of map fd (at most 512 bytes each), in an array to free: read
- * first, since deleting while iterating a hash map restarts the walk (and LPM
- * tries iterate only from user space). NULL if out of memory. */
-void *eci_map_keys(int fd, size_t ksize, size_t *n);
 /* Undo every logged change, newest first, then forget them. */
 void eci_txn_rollback(struct eci_txn *t);
 /* Forget the log: the changes stay. */

@@ -34,6 +34,21 @@ wait_for() {
 }
 keys() { tm send-keys -t ecitop "$@"; }
 
+# The command line, before the screen: the conventions ecictl follows too.
+v=$("$ecitop" --version 2>&1)
+if [ $? = 0 ] && echo "$v" | grep -Eq '^ecitop \(eci\) [^ ]+$'; then
+	echo "PASS ecitop cli: --version ($v)"
+else
+	echo "FAIL ecitop cli: --version: $v"; failed=1
+fi
+e=$("$ecitop" -b -d 0 2>&1 >/dev/null)
+if [ $? = 2 ] && [ "$e" = "ecitop: -d takes seconds between 0.05 and 86400, not '0'
+Try 'ecitop --help'." ]; then
+	echo "PASS ecitop cli: a bad -d is a usage error, exit 2"
+else
+	echo "FAIL ecitop cli: a bad -d is a usage error, exit 2: $e"; failed=1
+fi
+
 tm new-session -d -s ecitop -x 80 -y 24 "$ecitop --replay $replay -d 0.2; sleep 30" ||
 	{ fail "starts in tmux" "tmux new-session failed"; exit 1; }
 if wait_for 'replay: end'; then

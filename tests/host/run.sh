@@ -105,4 +105,25 @@ if run --help && grep -q 'container add CGROUP' "$out"; then
 else
 	fail "host: --help lists the commands" "$(head -c 200 "$out")"
 fi
+# Every command takes -h/--help (its usage on stdout, exit 0), none takes it
+# for an operand: `settings apply --help` used to try to read a file "--help".
+for c in container "container add" subtree "subtree add" settings "settings apply" events stats \
+	daemon oci-hook load unload status; do
+	# shellcheck disable=SC2086
+	if run $c --help && [ ! -s "$err" ] && grep -q "^usage: ecictl ${c%% *}" "$out"; then
+		pass "host: ecictl $c --help prints its usage"
+	else
+		fail "host: ecictl $c --help prints its usage" "exit $?, $(head -c 200 "$out" "$err")"
+	fi
+done
+check_err "host: an option where settings apply wants FILE is a usage error" 2 "usage: ecictl settings" \
+	settings apply --bogus
+check_err "host: a command's unknown option is named by ecictl" 2 "^ecictl: unrecognized option" \
+	events --bogus
+
+if run --version && grep -Eq '^ecictl \(eci\) [^ ]+$' "$out" && ! grep -q ' unknown$' "$out"; then
+	pass "host: --version prints the build's version ($(cat "$out"))"
+else
+	fail "host: --version prints the build's version" "$(head -c 200 "$out" "$err")"
+fi
 exit $failed

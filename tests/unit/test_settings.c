@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bind.h"
 #include "image.h"
 #include "settings.h"
 #include "unit.h"

@@ -29,7 +29,7 @@ fi
 out=$(ecictl status)
 st=$?
 if [ $st -eq 0 ] && echo "$out" | grep -q 'BPF LSM active' &&
-	[ "$(echo "$out" | grep -c ' lsm$')" -ge 3 ] && echo "$out" | grep -q 'eci_cgroup_mkdir'; then
+	[ "$(echo "$out" | grep -c ' lsm$')" -ge 3 ] && echo "$out" | grep -q 'eci_container_cgroup_mkdir'; then
 	pass "status lists the attached programs and the kernel"
 else
 	fail "status lists the attached programs and the kernel" "status $st: $out"
@@ -83,6 +83,20 @@ else
 fi
 ecictl container rm /eci/showme >/dev/null
 rmdir /sys/fs/cgroup/eci/showme
+
+# Pins of an older build (programs named before eci_<policy>_<hook>): load
+# names one and says what to do, leaving the attached programs alone; unload
+# below removes them with the rest. A pin renamed in place stands in for one.
+L=/sys/fs/bpf/eci/link
+mv $L/eci_device_file_open $L/eci_file_open
+out=$(ecictl load 2>&1)
+st=$?
+if [ $st -eq 1 ] && echo "$out" | grep -q "older build.*$L/eci_file_open.*'ecictl unload', then 'ecictl load'" &&
+	[ "$(ls $L | wc -l)" = "$nprogs" ]; then
+	pass "load over an older build's pins says to unload first, changes nothing"
+else
+	fail "load over an older build's pins says to unload first, changes nothing" "status $st: $out"
+fi
 
 # unload restores the old behaviour; load brings enforcement back.
 out=$(ecictl unload 2>&1)

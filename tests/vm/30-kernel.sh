@@ -234,7 +234,7 @@ attack_knob "/proc/sysrq-trigger can't be written" \
 attack_knob "sysfs (module parameters) can't be written" \
 	'cat /sys/module/printk/parameters/time' 'echo N >/sys/module/printk/parameters/time' \
 	"echo $(cat /sys/module/printk/parameters/time) >/sys/module/printk/parameters/time"
-# Filesystems with global kernel state can't be mounted (mount.bpf.c)...
+# Filesystems with global kernel state can't be mounted (fstype.bpf.c)...
 for fs in debugfs tracefs securityfs bpf "cgroup -o none,name=ecimnt"; do
 	MNT="mkdir -p /tmp/m && mount -t $fs none /tmp/m && echo mounted"
 	ctr --unprotected -- sh -c "$MNT"

@@ -6,7 +6,7 @@
  * last, so a failure anywhere leaves the running policy as it was.
  */
 #define _GNU_SOURCE
-#include "policy.h"
+#include "settings_apply.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,151 +22,14 @@
 
 #include <bpf/bpf.h>
 
+#include "bind.h"
 #include "cgroup.h"
 #include "container.h"
-#include "image.h"
+#include "eci.h"
+#include "maps.h"
 #include "settings.h"
 #include "txn.h"
 #include "util.h"
-
-/*
- * Sources every protected container may bind. runc binds its own binary
- * (/proc/self/exe) before it runs anything; Docker's named volumes live under
- * /var/lib/docker/volumes and are shared between containers by design.
- */
-const char *const eci_bind_builtin[] = { "/proc/self/exe/", "/var/lib/docker/volumes/", NULL };
-
-/* Per-container directories: a container may bind from PREFIX<its name>/.
- * Docker keeps a container's hostname, hosts and resolv.conf in
- * /var/lib/docker/containers/<id>/, and names its cgroup /docker/<id>. */
-static const char *const bind_templates[] = { "/var/lib/docker/containers/", NULL };
-
-int eci_bind_templates_write(int fd)
-{
-	for (__u32 i = 0; bind_templates[i]; i++) {
-		struct eci_bind_template t = {};
-
-		snprintf(t.prefix, sizeof(t.prefix), "%s", bind_templates[i]);
-		if (bpf_map_update_elem(fd, &i, &t, BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
-int eci_bind_path(const char *raw, char *out, size_t len)
-{
-	char real[PATH_MAX];
-	int err = eci_path_normalize(raw, out, len);
-
-	if (err)
-		return err;
-	if (realpath(raw, real))
-		return eci_path_normalize(real, out, len);
-	return 0;
-}
-
-void eci_bind_key_set(struct eci_bind_key *k, uint64_t root, const char *path)
-{
-	size_t n = strnlen(path, ECI_PATH_LEN - 1);
-
-	memset(k, 0, sizeof(*k));
-	k->root_id = root;
-	memcpy(k->path, path, n);
-	k->prefixlen = (4 + 8 + n) * 8;
-}
-
-static bool in_list(const char (*l)[ECI_PATH_LEN], size_t n, const char *p)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(l[i], p))
-			return true;
-	return false;
-}
-
-int eci_bind_drop(struct eci_txn *t, int fd, uint64_t root, const char (*keep)[ECI_PATH_LEN],
-		  size_t nkeep)
-{
-	struct eci_bind_key *keys;
-	size_t n;
-	int err = 0;
-
-	keys = eci_map_keys(fd, sizeof(*keys), &n);
-	if (!keys)
-		return -ENOMEM;
-	for (size_t i = 0; i < n && !err; i++) {
-		if (keys[i].root_id != root || in_list(keep, nkeep, keys[i].path))
-			continue;
-		if (root == ECI_BIND_ALL) {
-			bool builtin = false;
-
-			for (const char *const *b = eci_bind_builtin; *b; b++)
-				builtin |= !strcmp(*b, keys[i].path);
-			if (builtin)
-				continue;
-		}
-		if (t)
-			err = eci_txn_delete(t, fd, &keys[i], sizeof(keys[i]), sizeof(uint32_t));
-		else if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
-			err = -errno;
-	}
-	free(keys);
-	return err;
-}
-
-void eci_bind_print(uint64_t root)
-{
-	struct eci_bind_key *keys;
-	size_t n, shown = 0;
-	int fd = eci_open_map("bind_allow");
-
-	if (fd < 0)
-		return;
-	keys = eci_map_keys(fd, sizeof(*keys), &n);
-	for (size_t i = 0; keys && i < n; i++) {
-		if (keys[i].root_id != root)
-			continue;
-		printf("%s%s\n", shown++ ? "            " : "binds:      ", keys[i].path);
-	}
-	if (!shown)
-		printf("binds:      (none beyond the shared directories)\n");
-	free(keys);
-	close(fd);
-}
-
-int eci_bind_builtin_write(int fd)
-{
-	for (const char *const *b = eci_bind_builtin; *b; b++) {
-		struct eci_bind_key k;
-		uint32_t one = 1;
-
-		eci_bind_key_set(&k, ECI_BIND_ALL, *b);
-		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
-int eci_image_allowed(const char *ref)
-{
-	struct eci_image_ref r;
-	struct eci_settings s;
-	char err[512];
-	int ret;
-
-	if (eci_image_parse(ref, &r))
-		return -EINVAL;
-	if (access(ECI_SETTINGS_COPY, F_OK))
-		return 0;
-	if (eci_settings_load(ECI_SETTINGS_COPY, &s, err, sizeof(err))) {
-		/* Fail closed: no socket. The file is ours, so this is a bug. */
-		fprintf(stderr, "ecictl: warning: %s: %s; no image gets the engine socket\n",
-			ECI_SETTINGS_COPY, err);
-		return 0;
-	}
-	ret = eci_image_list_match(s.images, s.nimages, ref);
-	eci_settings_free(&s);
-	return ret;
-}
 
 /* ---- engine sockets ---------------------------------------------------- */
 
@@ -179,7 +42,7 @@ struct sockets {
 
 static void socket_add_path(struct sockets *so, const char *p)
 {
-	if (so->npath < ECI_MAX_SOCKETS && !in_list(so->path, so->npath, p))
+	if (so->npath < ECI_MAX_SOCKETS && !eci_path_in_list(so->path, so->npath, p))
 		snprintf(so->path[so->npath++], ECI_PATH_LEN, "%s", p);
 }
 
@@ -208,11 +71,19 @@ static void socket_stat(struct sockets *so)
 	}
 }
 
+static bool socket_kept(const void *key, const void *ctx)
+{
+	const struct sockets *so = ctx;
+
+	for (size_t j = 0; j < so->nino; j++)
+		if (!memcmp(&so->ino[j], key, sizeof(so->ino[j])))
+			return true;
+	return false;
+}
+
 /* engine_socket_paths and engine_sockets become exactly so. */
 static int socket_write(struct eci_txn *t, int pfd, int ifd, const struct sockets *so, bool paths)
 {
-	struct eci_inode_key *keys;
-	size_t n;
 	int err = 0;
 
 	for (__u32 i = 0; paths && i < ECI_MAX_SOCKETS && !err; i++) {
@@ -222,18 +93,9 @@ static int socket_write(struct eci_txn *t, int pfd, int ifd, const struct socket
 			snprintf(v.path, sizeof(v.path), "%s", so->path[i]);
 		err = eci_txn_update(t, pfd, &i, sizeof(i), &v, sizeof(v));
 	}
-	keys = eci_map_keys(ifd, sizeof(*keys), &n);
-	if (!keys)
-		return -ENOMEM;
-	for (size_t i = 0; i < n && !err; i++) {
-		bool keep = false;
-
-		for (size_t j = 0; j < so->nino; j++)
-			keep |= !memcmp(&so->ino[j], &keys[i], sizeof(keys[i]));
-		if (!keep)
-			err = eci_txn_delete(t, ifd, &keys[i], sizeof(keys[i]), sizeof(__u32));
-	}
-	free(keys);
+	if (!err)
+		err = eci_map_prune(t, ifd, sizeof(struct eci_inode_key), sizeof(__u32),
+				    socket_kept, so);
 	for (size_t i = 0; i < so->nino && !err; i++) {
 		__u32 one = 1;
 
@@ -497,27 +359,22 @@ static int write_copy(const char *text, size_t len)
 	return err;
 }
 
-static int drop_default_devices(struct eci_txn *t, int fd, const struct eci_settings *s)
+/* A default device rule stays if it is built in or in the settings; other
+ * containers' rules are not the settings' business. */
+static bool default_kept(const void *key, const void *ctx)
 {
-	struct eci_dev_key *keys;
-	size_t n;
-	int err = 0;
+	const struct eci_dev_key *k = key;
+	const struct eci_settings *s = ctx;
 
-	keys = eci_map_keys(fd, sizeof(*keys), &n);
-	if (!keys)
-		return -ENOMEM;
-	for (size_t i = 0; i < n && !err; i++) {
-		bool keep = keys[i].root_id != ECI_DEV_DEFAULTS;
-
-		for (size_t j = 0; j < eci_dev_defaults_len && !keep; j++)
-			keep = !memcmp(&eci_dev_defaults[j].key, &keys[i], sizeof(keys[i]));
-		for (size_t j = 0; j < s->ndevices && !keep; j++)
-			keep = !memcmp(&s->devices[j].key, &keys[i], sizeof(keys[i]));
-		if (!keep)
-			err = eci_txn_delete(t, fd, &keys[i], sizeof(keys[i]), sizeof(uint32_t));
-	}
-	free(keys);
-	return err;
+	if (k->root_id != ECI_DEV_DEFAULTS)
+		return true;
+	for (size_t j = 0; j < eci_dev_defaults_len; j++)
+		if (!memcmp(&eci_dev_defaults[j].key, k, sizeof(*k)))
+			return true;
+	for (size_t j = 0; j < s->ndevices; j++)
+		if (!memcmp(&s->devices[j].key, k, sizeof(*k)))
+			return true;
+	return false;
 }
 
 struct maps {
@@ -575,7 +432,8 @@ static int apply(const struct eci_settings *s, const struct targets *nt, const s
 		e = eci_txn_update(t, m->dev_rules, &s->devices[i].key, sizeof(s->devices[i].key),
 				   &s->devices[i].access, sizeof(s->devices[i].access));
 	if (!e)
-		e = drop_default_devices(t, m->dev_rules, s);
+		e = eci_map_prune(t, m->dev_rules, sizeof(struct eci_dev_key), sizeof(uint32_t),
+				  default_kept, s);
 	if (e) {
 		snprintf(err, errlen, "failed to write the policy maps: %s",
 			 e == -E2BIG ? "a map is full" : strerror(-e));
@@ -647,7 +505,7 @@ int eci_settings_apply(const char *file)
 		return 1;
 	}
 	for (size_t i = 0; i < s.nwarnings; i++)
-		fprintf(stderr, "ecictl: warning: %s: %s\n", file, s.warnings[i]);
+		eci_warn("%s: %s", file, s.warnings[i]);
 	have_old = !eci_settings_load(ECI_SETTINGS_COPY, &old, err, sizeof(err));
 	if (maps_open(&m))
 		goto out_free;
@@ -673,7 +531,7 @@ int eci_settings_apply(const char *file)
 		/* Both spellings: the file's, and the resolved one if it exists. */
 		snprintf(shared[nshared++], ECI_PATH_LEN, "%s", s.shared[i]);
 		if (!eci_bind_path(s.shared[i], shared[nshared], ECI_PATH_LEN) &&
-		    !in_list(shared, nshared, shared[nshared]))
+		    !eci_path_in_list(shared, nshared, shared[nshared]))
 			nshared++;
 	}
 	if (have_old && old.enabled &&

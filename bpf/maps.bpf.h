@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The maps the policies share, declared here and defined once in maps.bpf.c:
+ * `bpftool gen object` links the policies into one object, so every program
+ * sees the same map, and ecictl pins each under /sys/fs/bpf/eci/map/<name>.
+ * (libbpf 1.1's linker mislays extern maps defined in more than one object,
+ * so they are all defined in the one linked first.) Who reads and who writes:
+ *
+ *   containers, event_budget, hook_stats, state, events, container_stats,
+ *   global_config        every policy (eci.bpf.h); entries: container.bpf.c
+ *                        and ecictl
+ *   dev_rules            device.bpf.c
+ *   engine_sockets       socket.bpf.c
+ *   bind_allow, bind_templates, engine_socket_paths
+ *                        bind.bpf.c
+ *   initial_mounts, initial_roots
+ *                        mountlock.bpf.c
+ *
+ * A policy's private maps (bind_lookups, mount_scratch) stay in its file.
+ */
+#ifndef ECI_MAPS_BPF_H
+#define ECI_MAPS_BPF_H
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct eci_container);
+} eci_containers_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ECI_HOOK_MAX);
+	__type(key, __u32);
+	__type(value, struct eci_hook_stats);
+} eci_hook_stats_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct eci_state);
+} eci_state_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, ECI_EVENTS_SIZE);
+} eci_events_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_DEV_RULES);
+	__type(key, struct eci_dev_key);
+	__type(value, __u32);
+} eci_dev_rules_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, ECI_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct eci_event_budget);
+} eci_event_budget_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, ECI_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct eci_container_stats);
+} eci_container_stats_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct eci_config);
+} eci_config_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, ECI_MAX_BIND_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct eci_bind_key);
+	__type(value, __u32);
+} eci_bind_allow_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ECI_MAX_SOCKETS);
+	__type(key, __u32);
+	__type(value, struct eci_socket_path);
+} eci_socket_paths_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_SOCKETS);
+	__type(key, struct eci_inode_key);
+	__type(value, __u32);
+} eci_sockets_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ECI_MAX_TEMPLATES);
+	__type(key, __u32);
+	__type(value, struct eci_bind_template);
+} eci_bind_templates_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_INITIAL_MOUNTS);
+	__type(key, struct eci_mount_key);
+	__type(value, __u32);
+} eci_initial_mounts_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_INITIAL_MOUNTS);
+	__type(key, struct eci_mount_root_key);
+	__type(value, __u32);
+} eci_initial_roots_t;
+
+extern eci_bind_templates_t bind_templates SEC(".maps");
+extern eci_initial_mounts_t initial_mounts SEC(".maps");
+extern eci_initial_roots_t initial_roots SEC(".maps");
+extern eci_container_stats_t container_stats SEC(".maps");
+extern eci_config_t global_config SEC(".maps");
+extern eci_bind_allow_t bind_allow SEC(".maps");
+extern eci_socket_paths_t engine_socket_paths SEC(".maps");
+extern eci_sockets_t engine_sockets SEC(".maps");
+extern eci_containers_t containers SEC(".maps");
+extern eci_event_budget_t event_budget SEC(".maps");
+extern eci_dev_rules_t dev_rules SEC(".maps");
+extern eci_hook_stats_t hook_stats SEC(".maps");
+extern eci_state_t state SEC(".maps");
+extern eci_events_t events SEC(".maps");
+
+#endif /* ECI_MAPS_BPF_H */
