@@ -141,7 +141,7 @@ static long template_under(__u32 i, struct template_ctx *ctx)
 struct submount_ctx {
 	struct task_struct *task;
 	struct path_scratch *s;
-	struct list_head *head, *node;
+	struct eci_mnt_walk walk;
 	int n;
 	bool hit;
 };
@@ -149,14 +149,11 @@ struct submount_ctx {
 /* One mount of the caller's namespace: is it strictly below the source? */
 static long submount_under(__u32 i, struct submount_ctx *ctx)
 {
-	struct list_head *node = ctx->node;
-	struct mount *m;
+	struct mount *m = eci_mnt_walk_next(&ctx->walk);
 	int pos;
 
-	if (!node || node == ctx->head)
+	if (!m)
 		return 1;
-	ctx->node = BPF_CORE_READ(node, next);
-	m = (void *)node - bpf_core_field_offset(struct mount, mnt_list);
 	pos = path_of(ctx->task, &m->mnt, BPF_CORE_READ(m, mnt.mnt_root), ctx->s->path);
 	if (pos < 0 || !path_starts_with_src(ctx->s, pos, ctx->n))
 		return 0;
@@ -179,7 +176,6 @@ static __always_inline int vm_side_source(struct task_struct *task, struct path_
 	struct template_ctx tc = { .s = s, .name = c->name };
 	struct submount_ctx sm = { .task = task, .s = s };
 	struct mnt_namespace *ns;
-	struct list_head *head;
 	int n, pos;
 
 	if (s->raw[0] != '/')
@@ -206,15 +202,12 @@ static __always_inline int vm_side_source(struct task_struct *task, struct path_
 	if (!(flags & MS_REC))
 		return 0;
 	ns = BPF_CORE_READ(task, nsproxy, mnt_ns);
-	head = eci_mnt_ns_list(ns);
-	if (!head)
+	if (!eci_mnt_walk_init(&sm.walk, ns))
 		return ECI_MNT_SUBMOUNTS;
-	sm.head = head;
-	sm.node = BPF_CORE_READ(head, next);
 	sm.n = n;
 	bpf_loop(ECI_MAX_NS_MOUNTS, submount_under, &sm, 0);
 	/* A namespace larger than the walk is refused, not half-checked. */
-	if (sm.hit || (sm.node && sm.node != sm.head))
+	if (sm.hit || !eci_mnt_walk_done(&sm.walk))
 		return ECI_MNT_SUBMOUNTS;
 	return 0;
 }

@@ -77,7 +77,9 @@ int BPF_PROG(eci_caps_capable, const struct cred *cred, struct user_namespace *n
 
 		if (eci_nr_swap(nr))
 			return swap_refused(nr);
-		return eci_mountlock_admin(nr);
+		/* A global function's return is unknown to the verifier, which
+		 * checks an LSM program's range (6.12): -EPERM or 0. */
+		return eci_mountlock_admin(nr) ? -EPERM : 0;
 	}
 	if ((unsigned int)cap >= 64 || !((1ULL << cap) & (ECI_CAP_DENIED | ECI_CAP_NET_VM)))
 		return 0;

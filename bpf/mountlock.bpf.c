@@ -20,8 +20,8 @@
  * an initial mount in a bind or an inner namespace are the same mount by its
  * key, and a bind of a directory below one keeps its restrictions.
  *
- * A kernel without the mount list (6.8+: eci_mnt_ns_list) lets nothing be
- * recorded; mount_setattr and fspick stay refused after setup regardless.
+ * The namespace's mounts are walked through compat.bpf.h (a list before 6.8,
+ * an rbtree from 6.8); mount_setattr and fspick stay refused after setup.
  */
 #include "path.bpf.h"
 
@@ -229,22 +229,19 @@ __noinline int eci_mountlock_admin(long nr)
 }
 
 struct snapshot_ctx {
-	struct list_head *head, *node;
+	struct eci_mnt_walk walk;
 	__u64 root_id;
 };
 
 static long snapshot_one(__u32 i, struct snapshot_ctx *ctx)
 {
 	struct eci_mount_root_key rk = { .root_id = ctx->root_id };
-	struct list_head *node = ctx->node;
+	struct mount *m = eci_mnt_walk_next(&ctx->walk);
 	struct eci_mount_key k;
 	__u32 one = 1, flags, *r;
-	struct mount *m;
 
-	if (!node || node == ctx->head)
+	if (!m)
 		return 1;
-	ctx->node = BPF_CORE_READ(node, next);
-	m = (void *)node - bpf_core_field_offset(struct mount, mnt_list);
 	mount_key(&k, ctx->root_id, m);
 	bpf_map_update_elem(&initial_mounts, &k, &one, BPF_ANY);
 	flags = BPF_CORE_READ(m, mnt.mnt_flags) & (MNT_RESTRICT | MNT_ATIME_MASK);
@@ -270,12 +267,8 @@ __noinline int eci_mountlock_snapshot(__u64 root_id)
 	struct mnt_namespace *ns = BPF_CORE_READ(task, nsproxy, mnt_ns);
 	struct snapshot_ctx ctx = { .root_id = root_id };
 
-	struct list_head *head = eci_mnt_ns_list(ns);
-
-	if (!head)
+	if (!eci_mnt_walk_init(&ctx.walk, ns))
 		return 0;
-	ctx.head = head;
-	ctx.node = BPF_CORE_READ(head, next);
 	bpf_loop(ECI_MAX_NS_MOUNTS, snapshot_one, &ctx, 0);
 	return 0;
 }

@@ -97,21 +97,14 @@ int BPF_PROG(eci_selfprotect_bpf_prog, struct bpf_prog *prog, int ret)
 			}));
 }
 
-SEC("lsm/perf_event_open")
-int BPF_PROG(eci_selfprotect_perf_event_open, struct perf_event_attr *attr, int type, int ret)
+/* ptype: the type the caller asked for, which a PMU's init may rewrite in
+ * attr (eci_perf_type). */
+static __always_inline int perf_attr_refused(struct perf_event_attr *attr, __u32 ptype)
 {
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
-	__u32 ptype;
 	__u64 cgid;
 
-	if (ret)
-		return ret;
-	/* perf_allow_kernel() skips its own LSM call for perfmon_capable()
-	 * callers, so the open call itself is where the attr is judged. */
-	if (type != PERF_SECURITY_OPEN)
-		return 0;
-	ptype = attr->type;
 	if (ptype != PERF_TYPE_TRACEPOINT && ptype <= PERF_TYPE_BREAKPOINT &&
 	    BPF_CORE_READ_BITFIELD(attr, exclude_kernel))
 		return 0;
@@ -121,8 +114,32 @@ int BPF_PROG(eci_selfprotect_perf_event_open, struct perf_event_attr *attr, int 
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_PERF_EVENT_OPEN, ECI_CLASS_KERNEL, ({
 				e->arg[0] = ptype;
-				e->arg[1] = attr->config;
+				e->arg[1] = BPF_CORE_READ(attr, config);
 			}));
+}
+
+SEC("lsm/perf_event_open")
+int BPF_PROG(eci_selfprotect_perf_event_open, struct perf_event_attr *attr, int type, int ret)
+{
+	if (ret)
+		return ret;
+	/* perf_allow_kernel() skips its own LSM call for perfmon_capable()
+	 * callers, so the open call itself is where the attr is judged. */
+	if (type != PERF_SECURITY_OPEN)
+		return 0;
+	return perf_attr_refused(attr, attr->type);
+}
+
+/* Where the perf_event_open hook sees no attr (6.12: `int type` alone), the
+ * same judgement where the event is allocated, after its PMU's init and
+ * before the syscall returns it. The loader keeps one of the two programs
+ * (eci_kernel_probe). */
+SEC("lsm/perf_event_alloc")
+int BPF_PROG(eci_selfprotect_perf_event_alloc, struct perf_event *event, int ret)
+{
+	if (ret)
+		return ret;
+	return perf_attr_refused(&event->attr, eci_perf_type(event));
 }
 
 #define SYSLOG_ACTION_CLOSE 0

@@ -35,6 +35,8 @@ static const struct {
 	{ "eci_knobs_file_receive", ECI_HOOK_KERNEL_FILE },
 	{ "eci_fstype_sb_set_mnt_opts", ECI_HOOK_MOUNT_FS },
 	{ "eci_selfprotect_bpf_prog", ECI_HOOK_BPF },
+	/* 6.12: the perf_event_open hook has no attr (compat, loader) */
+	{ "eci_selfprotect_perf_event_alloc", ECI_HOOK_PERF_EVENT_OPEN },
 	{ "eci_bind_sys_exit_mount", ECI_HOOK_SB_MOUNT },
 };
 
