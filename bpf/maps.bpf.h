@@ -15,6 +15,8 @@
  *                        bind.bpf.c
  *   initial_mounts, initial_roots
  *                        mountlock.bpf.c
+ *   sb_owner             fstype.bpf.c writes; fstype.bpf.c (remounts) and
+ *                        notify.bpf.c (fanotify marks) read
  *
  * A policy's private maps (bind_lookups, mount_scratch) stay in its file.
  */
@@ -118,6 +120,14 @@ typedef struct {
 	__type(value, __u32);
 } eci_initial_roots_t;
 
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_SUPERBLOCKS);
+	__type(key, __u64);
+	__type(value, __u64);
+} eci_sb_owner_t;
+
+extern eci_sb_owner_t sb_owner SEC(".maps");
 extern eci_bind_templates_t bind_templates SEC(".maps");
 extern eci_initial_mounts_t initial_mounts SEC(".maps");
 extern eci_initial_roots_t initial_roots SEC(".maps");

@@ -35,6 +35,8 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_TASK_KILL] = "task_kill",
 	[ECI_HOOK_TASK_PRIORITY] = "task_priority",
 	[ECI_HOOK_SWAP] = "swap",
+	[ECI_HOOK_SB_REMOUNT] = "sb_remount",
+	[ECI_HOOK_PATH_NOTIFY] = "path_notify",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {
