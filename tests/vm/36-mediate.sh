@@ -135,4 +135,40 @@ case $CTR_OUT in
 esac
 rm -rf /srv/eci-shared /root/eci-secret /tmp/fan.out
 
+# --- kernel memory from a nested runtime's cgroup device program --------------------
+# bpf_probe_read_kernel in a device program, leaked one bit per mknod minor:
+# the first word of linux_banner ("Linux ve") at the address /proc/kallsyms
+# gives.
+addr=$(awk '$3 == "linux_banner" { print $1; exit }' /proc/kallsyms)
+want=65762078756e694c
+KREAD="mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg && mkdir -p /tmp/cg/kread &&
+	ecitest kread /tmp/cg/kread $addr"
+ctr --unprotected -- sh -c "$KREAD"
+[ "$CTR_OUT" = $want ] && base=ok || base="kallsyms $addr: status $CTR_STATUS: $CTR_OUT"
+drain
+ctr -- sh -c "$KREAD"
+case $CTR_OUT in *$want*) eff="read the kernel word" ;; *) eff=none ;; esac
+ERR="unknown func bpf_probe_read_kernel"
+refused "a device program reading kernel memory (linux_banner) is not loaded" capable "$base" "$eff"
+ERR=
+
+# --- CPU-wide perf events: every VM process's user stack ---------------------------
+perf_run() { # OPTS...: sample every CPU while a VM process spins with a marker
+	ecitest stack_marker "eci-stack-$$" 60 &
+	_v=$!
+	ctr "$@" -- ecitest perf_cpu "eci-stack-$$" 10
+	kill $_v 2>/dev/null
+	wait $_v 2>/dev/null
+}
+perf_run --unprotected
+case $CTR_OUT in *found*) base=ok ;; *) base="status $CTR_STATUS: $CTR_OUT" ;; esac
+drain
+perf_run
+case $CTR_OUT in *found*) eff="sampled the VM process's stack" ;; *) eff=none ;; esac
+ERR="Permission denied"
+refused "a CPU-wide perf event (a VM process's stack) refused" capable "$base" "$eff"
+ERR=
+ctr -- ecitest perf user
+check "user-mode self-profiling still works" [ "$CTR_STATUS" = 0 ]
+
 exit 0
