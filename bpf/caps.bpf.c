@@ -9,7 +9,9 @@
  *            container-sized. Checked against a user namespace the container
  *            owns, they stay.
  *            ECI_CAP_NET_VM (NET_ADMIN, NET_RAW) only while in the VM's
- *            network namespace (--net=host), after setup.
+ *            network namespace (--net=host), after setup. From a namespace
+ *            of its own, the NET_ADMIN check of a target that is the VM's
+ *            namespace (net.bpf.c records it).
  *            CAP_SYS_ADMIN of swapon/swapoff: swap is the VM's. CAP_SYS_ADMIN
  *            of mount_setattr/fspick: the initial-mount policy's
  *            (mountlock.bpf.c, eci_mountlock_admin).
@@ -25,6 +27,7 @@
  */
 #include "eci.bpf.h"
 
+#define CAP_NET_ADMIN 12
 #define CAP_SYS_ADMIN 21
 #define CAP_SYSLOG 34
 #define CAP_PERFMON 38
@@ -122,6 +125,33 @@ static __noinline int swap_refused(long nr)
 	return eci_trap(stats, c, cgid, ECI_HOOK_SWAP, ECI_CLASS_KERNEL, e->arg[0] = nr);
 }
 
+/* NET_ADMIN from a network namespace of its own, right after the syscall
+ * resolved an attribute naming the VM's namespace (net.bpf.c): this is the
+ * kernel's check of that target. A record is used once. */
+static __always_inline int vm_net_target_refused(struct task_struct *task)
+{
+	struct eci_net_target *t = bpf_task_storage_get(&net_target, task, 0, 0);
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	__u64 cgid;
+	long nr;
+
+	if (!t || !t->vm)
+		return 0;
+	t->vm = 0;
+	nr = eci_syscall_nr(task);
+	if (t->nr != nr)
+		return 0;
+	stats = eci_count_call(ECI_HOOK_NETNS);
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	return eci_trap(stats, c, cgid, ECI_HOOK_NETNS, ECI_CLASS_KERNEL, ({
+				e->arg[0] = CAP_NET_ADMIN;
+				e->arg[1] = nr;
+			}));
+}
+
 /* NET_ADMIN or NET_RAW in the VM's network namespace (--net=host). The
  * runtime's setup may still use them. */
 static __noinline int vm_net_refused(int cap)
@@ -132,7 +162,7 @@ static __noinline int vm_net_refused(int cap)
 	__u64 cgid;
 
 	if (BPF_CORE_READ(task, nsproxy, net_ns, ns.inum) != host_net_ns)
-		return 0;
+		return cap == CAP_NET_ADMIN ? vm_net_target_refused(task) : 0;
 	stats = eci_count_call(ECI_HOOK_CAPABLE);
 	c = eci_current(&cgid);
 	if (!c || (c->flags & ECI_CF_SETUP))

@@ -20,3 +20,4 @@ eci_bind_templates_t bind_templates SEC(".maps");
 eci_initial_mounts_t initial_mounts SEC(".maps");
 eci_initial_roots_t initial_roots SEC(".maps");
 eci_sb_owner_t sb_owner SEC(".maps");
+eci_net_target_t net_target SEC(".maps");

@@ -171,4 +171,39 @@ ERR=
 ctr -- ecitest perf user
 check "user-mode self-profiling still works" [ "$CTR_STATUS" = 0 ]
 
+# --- another network namespace named in a netlink attribute ------------------------
+# From a network namespace of its own, with the VM's pids in sight
+# (--pid=host): RTM_NEWLINK with IFLA_NET_NS_PID 1 makes the interface in the
+# VM's namespace, and the kernel checks NET_ADMIN over the target's owner,
+# init_user_ns.
+in_modules dummy || insmod "/lib/modules/$(uname -r)/kernel/drivers/net/dummy.ko"
+ctr --unprotected --host-ns pid -- ecitest netns_link 1 eci-o1
+ip link show eci-o1 >/dev/null 2>&1 && base=ok || base="status $CTR_STATUS: $CTR_OUT"
+ip link del eci-o1 2>/dev/null
+drain
+ctr --host-ns pid -- ecitest netns_link 1 eci-o1
+ip link show eci-o1 >/dev/null 2>&1 && eff="eci-o1 appeared in the VM's namespace" || eff=none
+ip link del eci-o1 2>/dev/null
+refused "an interface made in the VM's netns through IFLA_NET_NS_PID refused" netns "$base" "$eff"
+ctr --host-ns pid -- sh -c 'ecitest netns_link $$ eci-own && ip link show eci-own >/dev/null && echo ok'
+check "IFLA_NET_NS_PID naming its own namespace still works" [ "$CTR_OUT" = ok ]
+
+# --- uevents to the VM's udev (--net=host) ------------------------------------------
+UEV='add@/devices/eci;ACTION=add;DEVPATH=/devices/eci;SUBSYSTEM=eci;MODALIAS=eci-uevent;SEQNUM=4242'
+uevent_run() { # OPTS...: a VM listener while the container sends
+	ecitest uevent_listen 30 >/tmp/ue.out 2>&1 &
+	_l=$!
+	sleep 1
+	ctr "$@" --host-ns network -- ecitest uevent_send "$UEV"
+	sleep 1
+	kill $_l 2>/dev/null
+	wait $_l 2>/dev/null
+}
+uevent_run --unprotected
+grep -q 'MODALIAS=eci-uevent' /tmp/ue.out && base=ok || base="status $CTR_STATUS: $CTR_OUT; listener: $(cat /tmp/ue.out)"
+drain
+uevent_run
+grep -q 'MODALIAS=eci-uevent' /tmp/ue.out && eff="the VM's listener got it" || eff=none
+refused "a uevent sent to the VM's udev (--net=host) refused" netlink_send "$base" "$eff"
+rm -f /tmp/ue.out
 exit 0
