@@ -532,7 +532,7 @@ static int do_setns_write(const char *pid, const char *path)
 	return 0;
 }
 
-#define BPF_INSN(c, d, s, o, i)                                                                   \
+#define BPF_INSN(c, d, s, o, i)                                                                    \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
 /* A nested runtime may load cgroup device programs; if the verifier grants
@@ -684,7 +684,8 @@ static int do_perf_cpu(const char *marker, int secs)
 				/* pid, tid, then the stack: size, bytes, dyn size */
 				__u32 spid = *(__u32 *)(rec + sizeof(h));
 				for (size_t i = sizeof(h) + 16; i + mlen <= h.size; i++)
-					if (spid != (__u32)getpid() && !memcmp(rec + i, marker, mlen)) {
+					if (spid != (__u32)getpid() &&
+					    !memcmp(rec + i, marker, mlen)) {
 						printf("found %u\n", spid);
 						found = 1;
 						break;
@@ -698,8 +699,7 @@ static int do_perf_cpu(const char *marker, int secs)
 	return found ? 0 : 3;
 }
 
-static void nla_put(char *buf, size_t *len, unsigned short type, const void *data,
-		    size_t dlen)
+static void nla_put(char *buf, size_t *len, unsigned short type, const void *data, size_t dlen)
 {
 	struct nlattr *a = (struct nlattr *)(buf + *len);
 
