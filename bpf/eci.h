@@ -298,6 +298,22 @@ struct eci_mount_root_key {
 	__u64 dentry;
 };
 
+/*
+ * Module aliases a protected container's autoload may ask for (LPM trie
+ * autoload_allow, value __u32 1): the settings' eci.autoloadModules. The
+ * data compared is the alias as the kernel requests it ("fs-overlay",
+ * "rtnl-link-veth"); an entry's prefixlen covers its NUL, so it matches
+ * exactly, or stops before a trailing '*' of the settings, so it matches
+ * every alias it begins ("nft-expr-*").
+ */
+#define ECI_MODNAME_LEN 56
+#define ECI_MAX_AUTOLOAD 256
+
+struct eci_autoload_key {
+	__u32 prefixlen;
+	char name[ECI_MODNAME_LEN];
+};
+
 /* Superblocks a protected container created (map sb_owner: superblock
  * address -> the container's root id), recorded when the kernel allocates
  * them and dropped when it frees them. A superblock not in it is the VM's, or

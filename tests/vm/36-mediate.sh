@@ -206,4 +206,45 @@ uevent_run
 grep -q 'MODALIAS=eci-uevent' /tmp/ue.out && eff="the VM's listener got it" || eff=none
 refused "a uevent sent to the VM's udev (--net=host) refused" netlink_send "$base" "$eff"
 rm -f /tmp/ue.out
+
+# --- module autoload: an allowlist of aliases (eci.autoloadModules) ------------------
+# overlay is not loaded at boot here; a nested runtime's overlay2 mount asks
+# for it (fs-overlay). Refused with an empty list (every autoload, as before),
+# loaded with the default list; aliases outside it stay refused (10-module).
+OVL='mkdir -p /o/l /o/u /o/m && mount -t tmpfs t /o/u && mkdir -p /o/u/u /o/u/w &&
+	mount -t overlay overlay -o lowerdir=/o/l,upperdir=/o/u/u,workdir=/o/u/w /o/m && echo mounted'
+settings() { echo "$1" >/tmp/eci-s.json && ecictl settings apply /tmp/eci-s.json >/dev/null; }
+unloaded() { rmmod overlay 2>/dev/null; ! in_modules overlay; }
+if unloaded; then
+	ctr --unprotected -- sh -c "$OVL"
+	if [ "$CTR_OUT" = mounted ] && in_modules overlay && unloaded; then
+		settings '{"eci": {"autoloadModules": []}}'
+		drain
+		ctr -- sh -c "$OVL"
+		case $CTR_OUT in
+		*mounted*) fail "eci.autoloadModules []: overlay's autoload refused" "$CTR_OUT" ;;
+		*) if in_modules overlay; then
+			fail "eci.autoloadModules []: overlay's autoload refused" "overlay got loaded"
+		elif ! trapped kernel_module_request; then
+			fail "eci.autoloadModules []: overlay's autoload refused" "no trap: $CTR_OUT"
+		else
+			pass "eci.autoloadModules []: overlay's autoload refused"
+		fi ;;
+		esac
+		unloaded
+		settings '{}'
+		ctr -- sh -c "$OVL"
+		if [ "$CTR_OUT" = mounted ] && in_modules overlay; then
+			pass "default eci.autoloadModules: overlay autoloads for a protected container"
+		else
+			fail "default eci.autoloadModules: overlay autoloads for a protected container" "$CTR_OUT"
+		fi
+	else
+		fail "module autoload works in this VM (baseline)" "unprotected: $CTR_OUT"
+	fi
+else
+	echo "ECI-TEST SKIP $ECI_TEST_PREFIX/eci.autoloadModules: overlay is in use"
+fi
+settings '{}'
+rm -f /tmp/eci-s.json
 exit 0
