@@ -9,6 +9,8 @@ pkgs=(
 	# build: BPF objects, skeletons, user-space tools
 	make gcc libc6-dev clang clang-format llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
 	libjson-c-dev libncurses-dev libmicrohttpd-dev
+	# make fuzz: libFuzzer and the sanitizer runtimes for clang
+	libclang-rt-dev
 	# VM test bed: Debian's kernel package is fetched with apt-get download
 	qemu-system-x86 busybox-static runc cpio kmod e2fsprogs xz-utils zstd gzip
 	# interactive tests; the strict Prometheus parser (python3 from Debian)

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The whole suite, as `make test` and CI run it: unit tests, ecictl on this
-# host, the VM suite, then scripts/eci-vm as a user runs it. Every check prints one PASS/FAIL/SKIP line; this
-# script counts them and ends with the one summary line CI reads.
+# The whole suite, as `make test` and CI run it: unit tests, a minute of
+# fuzzing per parser, ecictl on this host, the VM suite, then scripts/eci-vm
+# as a user runs it. Every check prints one PASS/FAIL/SKIP line; this script
+# counts them and ends with the one summary line CI reads.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,7 @@ part() { # NAME COMMAND...
 
 part "style" make --no-print-directory -s format-check
 part "unit tests" make --no-print-directory -s test-unit
+part "fuzzing" make --no-print-directory -s fuzz FUZZ_SECONDS=60
 part "ecictl on this host" make --no-print-directory -s test-host
 part "VM suite" make --no-print-directory -s test-vm
 part "metrics served in the VM" tests/host/check-vm-metrics.sh
