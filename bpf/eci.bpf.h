@@ -14,6 +14,7 @@
 #include "eci.h"
 
 #define EPERM 1
+#define ENOMEM 12
 
 /* Macros, so not in BTF: stable kernel ABI values. */
 #define FMODE_READ 0x1
@@ -84,6 +85,17 @@ static __always_inline bool eci_nr_swap(long nr)
 	if (bpf_core_field_exists(struct pt_regs___x86, orig_ax))
 		return nr == ECI_NR_SWAPON_X86 || nr == ECI_NR_SWAPOFF_X86;
 	return nr == ECI_NR_SWAPON_GENERIC || nr == ECI_NR_SWAPOFF_GENERIC;
+}
+
+/* fanotify_mark: x86-64's own number, else the generic table's (arm64). */
+#define ECI_NR_FANOTIFY_MARK_X86 301
+#define ECI_NR_FANOTIFY_MARK_GENERIC 263
+
+static __always_inline bool eci_nr_fanotify_mark(long nr)
+{
+	if (bpf_core_field_exists(struct pt_regs___x86, orig_ax))
+		return nr == ECI_NR_FANOTIFY_MARK_X86;
+	return nr == ECI_NR_FANOTIFY_MARK_GENERIC;
 }
 
 /* Filesystems that are windows on global kernel state, with no per-container

@@ -88,6 +88,11 @@ enum eci_hook {
 	ECI_HOOK_TASK_KILL,
 	ECI_HOOK_TASK_PRIORITY,
 	ECI_HOOK_SWAP,
+	ECI_HOOK_SB_REMOUNT,
+	ECI_HOOK_PATH_NOTIFY,
+	ECI_HOOK_LOCKED_DOWN,
+	ECI_HOOK_NETLINK_SEND,
+	ECI_HOOK_NETNS,
 	ECI_HOOK_MAX,
 };
 
@@ -242,7 +247,7 @@ struct eci_bind_template {
 
 /* Why a mount operation was refused: arg[1] of a mount or socket trap. */
 enum eci_mount_reason {
-	ECI_MNT_FS, /* a filesystem that exposes global kernel state */
+	ECI_MNT_FS, /* a filesystem type not in the allowlist (fstype.bpf.c) */
 	ECI_MNT_SOURCE, /* bind source outside what the container may bind */
 	ECI_MNT_DOTDOT, /* a ".." component in a bind source */
 	ECI_MNT_RELATIVE, /* relative bind source, cwd not below the root */
@@ -259,6 +264,8 @@ enum eci_mount_reason {
 	ECI_MNT_FSPICK, /* fspick() after setup: reconfiguring a superblock */
 	ECI_MNT_ROOT, /* chroot or pivot_root to outside the current root */
 	ECI_MNT_CONNECT, /* connect() to the engine socket */
+	ECI_MNT_FOREIGN_SB, /* changing the options of a superblock not its own */
+	ECI_MNT_NOTIFY, /* a fanotify mark on a filesystem not its own */
 	ECI_MNT_REASON_MAX,
 };
 
@@ -290,6 +297,28 @@ struct eci_mount_root_key {
 	__u64 sb;
 	__u64 dentry;
 };
+
+/*
+ * Module aliases a protected container's autoload may ask for (LPM trie
+ * autoload_allow, value __u32 1): the settings' eci.autoloadModules. The
+ * data compared is the alias as the kernel requests it ("fs-overlay",
+ * "rtnl-link-veth"); an entry's prefixlen covers its NUL, so it matches
+ * exactly, or stops before a trailing '*' of the settings, so it matches
+ * every alias it begins ("nft-expr-*").
+ */
+#define ECI_MODNAME_LEN 56
+#define ECI_MAX_AUTOLOAD 256
+
+struct eci_autoload_key {
+	__u32 prefixlen;
+	char name[ECI_MODNAME_LEN];
+};
+
+/* Superblocks a protected container created (map sb_owner: superblock
+ * address -> the container's root id), recorded when the kernel allocates
+ * them and dropped when it frees them. A superblock not in it is the VM's, or
+ * another container's. */
+#define ECI_MAX_SUPERBLOCKS 16384
 
 /* The engine's sockets, by path (array engine_socket_paths: a bind whose
  * source is or contains one needs ECI_CF_SOCKET; empty slots have path[0] 0)

@@ -19,3 +19,6 @@ eci_sockets_t engine_sockets SEC(".maps");
 eci_bind_templates_t bind_templates SEC(".maps");
 eci_initial_mounts_t initial_mounts SEC(".maps");
 eci_initial_roots_t initial_roots SEC(".maps");
+eci_sb_owner_t sb_owner SEC(".maps");
+eci_net_target_t net_target SEC(".maps");
+eci_autoload_allow_t autoload_allow SEC(".maps");

@@ -15,6 +15,10 @@
  *                        bind.bpf.c
  *   initial_mounts, initial_roots
  *                        mountlock.bpf.c
+ *   autoload_allow       module.bpf.c; entries: ecictl load and settings apply
+ *   net_target           net.bpf.c writes, caps.bpf.c reads (task storage)
+ *   sb_owner             fstype.bpf.c writes; fstype.bpf.c (remounts) and
+ *                        notify.bpf.c (fanotify marks) read
  *
  * A policy's private maps (bind_lookups, mount_scratch) stay in its file.
  */
@@ -118,6 +122,38 @@ typedef struct {
 	__type(value, __u32);
 } eci_initial_roots_t;
 
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_SUPERBLOCKS);
+	__type(key, __u64);
+	__type(value, __u64);
+} eci_sb_owner_t;
+
+/* The network namespace a protected task's syscall resolved last, when it
+ * is the VM's (net.bpf.c): the syscall it did it in. */
+struct eci_net_target {
+	__s32 nr;
+	__u32 vm;
+};
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct eci_net_target);
+} eci_net_target_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, ECI_MAX_AUTOLOAD);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct eci_autoload_key);
+	__type(value, __u32);
+} eci_autoload_allow_t;
+
+extern eci_autoload_allow_t autoload_allow SEC(".maps");
+extern eci_sb_owner_t sb_owner SEC(".maps");
+extern eci_net_target_t net_target SEC(".maps");
 extern eci_bind_templates_t bind_templates SEC(".maps");
 extern eci_initial_mounts_t initial_mounts SEC(".maps");
 extern eci_initial_roots_t initial_roots SEC(".maps");

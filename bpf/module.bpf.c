@@ -7,7 +7,12 @@
  *   finit_module     -> kernel_read_file(READING_MODULE)
  *   autoload         -> kernel_module_request (request_module() runs in the
  *                       context of the task that triggered it, e.g. socket()
- *                       or `ip link add type dummy`)
+ *                       or `ip link add type dummy`): refused unless the alias
+ *                       is in autoload_allow (eci.autoloadModules: by
+ *                       default overlay, veth, bridge and Docker's
+ *                       netfilter). Modprobe then loads the VM's own module
+ *                       files, as VM root: the container chooses which of
+ *                       the listed ones, not their code
  *   kexec_load       -> kernel_load_data(LOADING_KEXEC_IMAGE)
  *   kexec_file_load  -> kernel_read_file(READING_KEXEC_IMAGE/INITRAMFS)
  *
@@ -15,6 +20,16 @@
  * firmware while serving a container, and that is not the container's code.
  */
 #include "eci.bpf.h"
+
+/* A longer alias is read truncated (the key has no room for its NUL), so
+ * only a wildcard entry can match it. */
+static __always_inline bool autoload_allowed(const char *name)
+{
+	struct eci_autoload_key k = { .prefixlen = ECI_MODNAME_LEN * 8 };
+
+	bpf_probe_read_kernel_str(k.name, sizeof(k.name), name);
+	return bpf_map_lookup_elem(&autoload_allow, &k) != NULL;
+}
 
 SEC("lsm/kernel_module_request")
 int BPF_PROG(eci_module_kernel_module_request, char *kmod_name, int ret)
@@ -28,6 +43,8 @@ int BPF_PROG(eci_module_kernel_module_request, char *kmod_name, int ret)
 	stats = eci_count_call(ECI_HOOK_MODULE_REQUEST);
 	c = eci_current(&cgid);
 	if (!c)
+		return 0;
+	if (autoload_allowed(kmod_name))
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_MODULE_REQUEST, ECI_CLASS_MODULE,
 			bpf_probe_read_kernel_str(e->detail, sizeof(e->detail), kmod_name));

@@ -15,6 +15,9 @@
  *                    addresses) and clearing or silencing it. CAP_SYSLOG alone
  *                    would not do: syslog() still accepts CAP_SYS_ADMIN.
  *                    /dev/kmsg is a device, denied by the device policy.
+ *   locked_down      the lockdown reasons that read kernel memory or reach
+ *                    hardware (lockdown_refused()): bpf_probe_read_kernel in
+ *                    a nested runtime's programs, /proc/kcore, /dev/mem...
  *
  * No maps of its own. Fail closed: any bpf() command or program type not
  * listed in nested_runtime_bpf() is refused.
@@ -163,4 +166,42 @@ int BPF_PROG(eci_selfprotect_syslog, int type, int ret)
 	if (!c)
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_SYSLOG, ECI_CLASS_KERNEL, e->arg[0] = type);
+}
+
+/*
+ * Lockdown reasons that read or poke the kernel or the hardware: whatever a
+ * capability check lets through, these stay the VM's. bpf_base_func_proto()
+ * asks LOCKDOWN_BPF_READ_KERNEL while verifying a program, in the loading
+ * task: a nested runtime's device program gets no bpf_probe_read_kernel.
+ * Values by name (CO-RE): the enum's numbering changes between kernels.
+ */
+static __always_inline bool lockdown_refused(int what)
+{
+	return what == bpf_core_enum_value(enum lockdown_reason, LOCKDOWN_BPF_READ_KERNEL) ||
+	       what == bpf_core_enum_value(enum lockdown_reason, LOCKDOWN_DBG_READ_KERNEL) ||
+	       what == bpf_core_enum_value(enum lockdown_reason, LOCKDOWN_PERF) ||
+	       what == bpf_core_enum_value(enum lockdown_reason, LOCKDOWN_KCORE) ||
+	       what == bpf_core_enum_value(enum lockdown_reason, LOCKDOWN_DEV_MEM) ||
+	       what == bpf_core_enum_value(enum lockdown_reason, LOCKDOWN_IOPORT) ||
+	       what == bpf_core_enum_value(enum lockdown_reason, LOCKDOWN_MSR) ||
+	       what == bpf_core_enum_value(enum lockdown_reason, LOCKDOWN_TIOCSSERIAL) ||
+	       what == bpf_core_enum_value(enum lockdown_reason, LOCKDOWN_PCI_ACCESS);
+}
+
+SEC("lsm/locked_down")
+int BPF_PROG(eci_selfprotect_locked_down, enum lockdown_reason what, int ret)
+{
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	__u64 cgid;
+
+	if (ret)
+		return ret;
+	if (!lockdown_refused(what))
+		return 0;
+	stats = eci_count_call(ECI_HOOK_LOCKED_DOWN);
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	return eci_trap(stats, c, cgid, ECI_HOOK_LOCKED_DOWN, ECI_CLASS_KERNEL, e->arg[0] = what);
 }

@@ -118,7 +118,7 @@ static void add_container(json_object *o, const struct eci_event *e)
 }
 
 static const char *const mount_reasons[ECI_MNT_REASON_MAX] = {
-	[ECI_MNT_FS] = "kernel filesystem",
+	[ECI_MNT_FS] = "filesystem type not allowed",
 	[ECI_MNT_SOURCE] = "source not allowed",
 	[ECI_MNT_DOTDOT] = "'..' in the source",
 	[ECI_MNT_RELATIVE] = "relative source from outside the root",
@@ -135,6 +135,8 @@ static const char *const mount_reasons[ECI_MNT_REASON_MAX] = {
 	[ECI_MNT_FSPICK] = "fspick after setup",
 	[ECI_MNT_ROOT] = "new root outside the current one",
 	[ECI_MNT_CONNECT] = "engine socket connect",
+	[ECI_MNT_FOREIGN_SB] = "superblock not its own",
+	[ECI_MNT_NOTIFY] = "fanotify mark on a filesystem not its own",
 };
 
 /* What the trap was about, in the words of its hook. */
@@ -181,6 +183,8 @@ static void add_what(json_object *o, const struct eci_event *e)
 	case ECI_HOOK_CHROOT:
 	case ECI_HOOK_PIVOT_ROOT:
 	case ECI_HOOK_UNIX_CONNECT:
+	case ECI_HOOK_SB_REMOUNT:
+	case ECI_HOOK_PATH_NOTIFY:
 		if (e->arg[1] < ECI_MNT_REASON_MAX && mount_reasons[e->arg[1]])
 			json_object_object_add(o, "reason",
 					       json_object_new_string(mount_reasons[e->arg[1]]));

@@ -35,6 +35,11 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_TASK_KILL] = "task_kill",
 	[ECI_HOOK_TASK_PRIORITY] = "task_priority",
 	[ECI_HOOK_SWAP] = "swap",
+	[ECI_HOOK_SB_REMOUNT] = "sb_remount",
+	[ECI_HOOK_PATH_NOTIFY] = "path_notify",
+	[ECI_HOOK_LOCKED_DOWN] = "locked_down",
+	[ECI_HOOK_NETLINK_SEND] = "netlink_send",
+	[ECI_HOOK_NETNS] = "netns",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {

@@ -316,6 +316,23 @@ static int count_pinned_links(const struct bpf_object_skeleton *s)
 }
 
 /* The default device rules, written at load before the hooks attach. */
+/* The autoload aliases of eci.autoloadModules' default; applied settings
+ * (re-applied below if there are some) replace them. */
+static int autoload_defaults_write(int fd)
+{
+	__u32 one = 1;
+
+	for (size_t i = 0; i < eci_autoload_defaults_len; i++) {
+		struct eci_autoload_key k;
+
+		if (eci_autoload_key_set(&k, eci_autoload_defaults[i]))
+			return -EINVAL;
+		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 static int dev_defaults_write(int fd)
 {
 	for (size_t i = 0; i < eci_dev_defaults_len; i++)
@@ -474,6 +491,12 @@ int eci_load(bool v)
 	err = dev_defaults_write(bpf_map__fd(skel->maps.dev_rules));
 	if (err) {
 		eci_err("failed to write the default device rules: %s", strerror(-err));
+		err = 1;
+		goto out;
+	}
+	err = autoload_defaults_write(bpf_map__fd(skel->maps.autoload_allow));
+	if (err) {
+		eci_err("failed to write the default module autoload aliases: %s", strerror(-err));
 		err = 1;
 		goto out;
 	}

@@ -432,6 +432,50 @@ static int parse_variables(struct parser *p, json_object *root)
 	return 0;
 }
 
+static void free_list(char **l, size_t n);
+
+const char *const eci_autoload_defaults[] = {
+	"fs-overlay", /* overlay2 of a nested dockerd */
+	"rtnl-link-veth",
+	"rtnl-link-bridge",
+	"bridge", /* its default bridge network */
+	/* iptables-nft: nfnetlink, nf_tables and its compat layer, chains,
+	 * expressions; iptables-legacy's tables; xtables matches and targets */
+	"net-pf-16-proto-12",
+	"nfnetlink-subsys-10",
+	"nfnetlink-subsys-11",
+	"nft-chain-*",
+	"nft-expr-*",
+	"iptable_*",
+	"ip6table_*",
+	"ipt_*",
+	"ip6t_*",
+	"xt_*",
+	"nf_conntrack-*",
+};
+const size_t eci_autoload_defaults_len =
+	sizeof(eci_autoload_defaults) / sizeof(eci_autoload_defaults[0]);
+
+int eci_autoload_key_set(struct eci_autoload_key *k, const char *pattern)
+{
+	size_t n = strlen(pattern), plen = n;
+
+	memset(k, 0, sizeof(*k));
+	if (n && pattern[n - 1] == '*')
+		plen = n - 1;
+	else
+		n++; /* the NUL: an exact match */
+	if (!plen || plen >= ECI_MODNAME_LEN - 1)
+		return -EINVAL;
+	for (size_t i = 0; i < plen; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:,",
+			    pattern[i]))
+			return -EINVAL;
+	memcpy(k->name, pattern, plen);
+	k->prefixlen = (pattern[n - 1] == '*' ? plen : plen + 1) * 8;
+	return 0;
+}
+
 static int parse_eci_own(struct parser *p, json_object *o)
 {
 	if (want(p, o, json_type_object, "eci"))
@@ -477,6 +521,34 @@ static int parse_eci_own(struct parser *p, json_object *o)
 				memcpy(d + p->s->ndevices, r, n * sizeof(*r));
 				p->s->ndevices += n;
 			}
+		} else if (!strcmp(key, "autoloadModules")) {
+			val = unwrap(val);
+			if (want(p, val, json_type_array, "eci.autoloadModules"))
+				return -1;
+			/* The file's list replaces the defaults. */
+			free_list(p->s->autoload, p->s->nautoload);
+			p->s->autoload = NULL;
+			p->s->nautoload = 0;
+			for (size_t i = 0; i < json_object_array_length(val); i++) {
+				json_object *e = json_object_array_get_idx(val, i);
+				struct eci_autoload_key k;
+
+				snprintf(where, sizeof(where), "eci.autoloadModules[%zu]", i);
+				if (want(p, e, json_type_string, where))
+					return -1;
+				if (eci_autoload_key_set(&k, json_object_get_string(e)))
+					return fail(
+						p,
+						"%s: bad module alias '%s': letters, digits, '_-.:,' and a '*' at the end, at most %d",
+						where, json_object_get_string(e),
+						ECI_MODNAME_LEN - 2);
+				if (push(p, &p->s->autoload, &p->s->nautoload,
+					 json_object_get_string(e)))
+					return -1;
+			}
+			if (p->s->nautoload > ECI_MAX_AUTOLOAD)
+				return fail(p, "eci.autoloadModules: at most %d aliases",
+					    ECI_MAX_AUTOLOAD);
 		} else if (!strcmp(key, "auditMode")) {
 			if (bool_of(p, val, "eci.auditMode", &p->s->audit))
 				return -1;
@@ -573,6 +645,9 @@ int eci_settings_parse(const char *text, size_t len, struct eci_settings *s, cha
 	if (push(&p, &s->sockets, &s->nsockets, DEFAULT_SOCKET_1 "/") ||
 	    push(&p, &s->sockets, &s->nsockets, DEFAULT_SOCKET_2 "/"))
 		goto out;
+	for (size_t i = 0; i < eci_autoload_defaults_len; i++)
+		if (push(&p, &s->autoload, &s->nautoload, eci_autoload_defaults[i]))
+			goto out;
 
 	if (parse_variables(&p, root))
 		goto out;
@@ -667,6 +742,7 @@ void eci_settings_free(struct eci_settings *s)
 	free_list(s->subtrees, s->nsubtrees);
 	free(s->devices);
 	free_list(s->sockets, s->nsockets);
+	free_list(s->autoload, s->nautoload);
 	free_list(s->warnings, s->nwarnings);
 	memset(s, 0, sizeof(*s));
 }

@@ -53,10 +53,24 @@ struct eci_settings {
 	 * normalized with a trailing '/' */
 	char **sockets;
 	size_t nsockets;
+	/* eci.autoloadModules (default eci_autoload_defaults): module aliases,
+	 * a trailing '*' for every alias it begins */
+	char **autoload;
+	size_t nautoload;
 	/* One line each: unknown keys and the like. */
 	char **warnings;
 	size_t nwarnings;
 };
+
+/* The module aliases a protected container may autoload when the settings
+ * name none: overlay, veth, bridge and the netfilter Docker uses. */
+extern const char *const eci_autoload_defaults[];
+extern const size_t eci_autoload_defaults_len;
+
+/* The autoload_allow key of an eci.autoloadModules entry; -EINVAL if it is
+ * too long, empty, or has a character a module alias doesn't (a '*' only
+ * last). */
+int eci_autoload_key_set(struct eci_autoload_key *k, const char *pattern);
 
 /*
  * Parse text (len bytes). On error returns -1 with one sentence in err (a

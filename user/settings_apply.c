@@ -377,8 +377,20 @@ static bool default_kept(const void *key, const void *ctx)
 	return false;
 }
 
+/* An autoload alias stays if the settings list it. */
+static bool autoload_kept(const void *key, const void *ctx)
+{
+	const struct eci_settings *s = ctx;
+	struct eci_autoload_key k;
+
+	for (size_t j = 0; j < s->nautoload; j++)
+		if (!eci_autoload_key_set(&k, s->autoload[j]) && !memcmp(&k, key, sizeof(k)))
+			return true;
+	return false;
+}
+
 struct maps {
-	int containers, dev_rules, bind_allow, paths, sockets, config;
+	int containers, dev_rules, bind_allow, paths, sockets, config, autoload;
 };
 
 static void maps_close(struct maps *m)
@@ -394,7 +406,8 @@ static int maps_open(struct maps *m)
 {
 	static const char *const names[] = { "containers",     "dev_rules",
 					     "bind_allow",     "engine_socket_paths",
-					     "engine_sockets", "global_config" };
+					     "engine_sockets", "global_config",
+					     "autoload_allow" };
 	int *fds = &m->containers;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -434,6 +447,16 @@ static int apply(const struct eci_settings *s, const struct targets *nt, const s
 	if (!e)
 		e = eci_map_prune(t, m->dev_rules, sizeof(struct eci_dev_key), sizeof(uint32_t),
 				  default_kept, s);
+	for (size_t i = 0; i < s->nautoload && !e; i++) {
+		struct eci_autoload_key k;
+
+		e = eci_autoload_key_set(&k, s->autoload[i]);
+		if (!e)
+			e = eci_txn_update(t, m->autoload, &k, sizeof(k), &one, sizeof(one));
+	}
+	if (!e)
+		e = eci_map_prune(t, m->autoload, sizeof(struct eci_autoload_key), sizeof(uint32_t),
+				  autoload_kept, s);
 	if (e) {
 		snprintf(err, errlen, "failed to write the policy maps: %s",
 			 e == -E2BIG ? "a map is full" : strerror(-e));

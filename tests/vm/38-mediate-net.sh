@@ -1,0 +1,124 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Complete mediation (issue 14), network and modules: VM-wide effects
+# through privileges a protected container still holds. Each attack is shown working from an
+# unprotected container, with its real effect on the VM, then refused (EPERM)
+# and trapped (an event of the hook that refused it) from a protected one.
+. "$(dirname "$0")/lib.sh"
+
+enforcer_loaded || enforcer_load >/dev/null
+
+eperm() { # the last run failed with EPERM
+	case $CTR_OUT in
+	*"Operation not permitted"* | *"are you root?"*) return 0 ;;
+	esac
+	return 1
+}
+
+# trapped HOOK: the events since the last drain hold a trap of HOOK.
+trapped() { ecictl events | grep -q "\"hook\":\"$1\""; }
+drain() { ecictl events >/dev/null; }
+
+# ERR: what the refusal prints (default EPERM's words).
+ERR=
+eperm_or_err() {
+	[ -z "$ERR" ] && { eperm; return; }
+	case $CTR_OUT in *"$ERR"*) return 0 ;; esac
+	return 1
+}
+
+# refused NAME HOOK BASELINE EFFECT: the unprotected baseline had its effect
+# (BASELINE = ok), the protected run did not (EFFECT = none), failed with
+# EPERM and was trapped by HOOK.
+refused() {
+	if [ "$3" != ok ]; then
+		fail "$1" "without protection the attack did not work: $3"
+	elif [ "$4" != none ]; then
+		fail "$1" "the protected container did it: $4 ($CTR_OUT)"
+	elif [ "$CTR_STATUS" = 0 ] || ! eperm_or_err; then
+		fail "$1" "expected ${ERR:-EPERM}, got status $CTR_STATUS: $CTR_OUT"
+	elif ! trapped "$2"; then
+		fail "$1" "no $2 trap reported"
+	else
+		pass "$1"
+	fi
+}
+
+# --- another network namespace named in a netlink attribute ------------------------
+# From a network namespace of its own, with the VM's pids in sight
+# (--pid=host): RTM_NEWLINK with IFLA_NET_NS_PID 1 makes the interface in the
+# VM's namespace, and the kernel checks NET_ADMIN over the target's owner,
+# init_user_ns.
+in_modules dummy || insmod "/lib/modules/$(uname -r)/kernel/drivers/net/dummy.ko"
+ctr --unprotected --host-ns pid -- ecitest netns_link 1 eci-o1
+ip link show eci-o1 >/dev/null 2>&1 && base=ok || base="status $CTR_STATUS: $CTR_OUT"
+ip link del eci-o1 2>/dev/null
+drain
+ctr --host-ns pid -- ecitest netns_link 1 eci-o1
+ip link show eci-o1 >/dev/null 2>&1 && eff="eci-o1 appeared in the VM's namespace" || eff=none
+ip link del eci-o1 2>/dev/null
+refused "an interface made in the VM's netns through IFLA_NET_NS_PID refused" netns "$base" "$eff"
+ctr --host-ns pid -- sh -c 'ecitest netns_link $$ eci-own && ip link show eci-own >/dev/null && echo ok'
+check "IFLA_NET_NS_PID naming its own namespace still works" [ "$CTR_OUT" = ok ]
+
+# --- uevents to the VM's udev (--net=host) ------------------------------------------
+UEV='add@/devices/eci;ACTION=add;DEVPATH=/devices/eci;SUBSYSTEM=eci;MODALIAS=eci-uevent;SEQNUM=4242'
+uevent_run() { # OPTS...: a VM listener while the container sends
+	ecitest uevent_listen 30 >/tmp/ue.out 2>&1 &
+	_l=$!
+	sleep 1
+	ctr "$@" --host-ns network -- ecitest uevent_send "$UEV"
+	sleep 1
+	kill $_l 2>/dev/null
+	wait $_l 2>/dev/null
+}
+uevent_run --unprotected
+grep -q 'MODALIAS=eci-uevent' /tmp/ue.out && base=ok || base="status $CTR_STATUS: $CTR_OUT; listener: $(cat /tmp/ue.out)"
+drain
+uevent_run
+grep -q 'MODALIAS=eci-uevent' /tmp/ue.out && eff="the VM's listener got it" || eff=none
+refused "a uevent sent to the VM's udev (--net=host) refused" netlink_send "$base" "$eff"
+rm -f /tmp/ue.out
+
+# --- module autoload: an allowlist of aliases (eci.autoloadModules) ------------------
+# overlay is not loaded at boot here; a nested runtime's overlay2 mount asks
+# for it (fs-overlay). Refused with an empty list (every autoload, as before),
+# loaded with the default list; aliases outside it stay refused (10-module).
+OVL='mkdir -p /o/l /o/u /o/m && mount -t tmpfs t /o/u && mkdir -p /o/u/u /o/u/w &&
+	mount -t overlay overlay -o lowerdir=/o/l,upperdir=/o/u/u,workdir=/o/u/w /o/m && echo mounted'
+settings() { echo "$1" >/tmp/eci-s.json && ecictl settings apply /tmp/eci-s.json >/dev/null; }
+unloaded() { rmmod overlay 2>/dev/null; ! in_modules overlay; }
+if unloaded; then
+	ctr --unprotected -- sh -c "$OVL"
+	if [ "$CTR_OUT" = mounted ] && in_modules overlay && unloaded; then
+		settings '{"eci": {"autoloadModules": []}}'
+		drain
+		ctr -- sh -c "$OVL"
+		case $CTR_OUT in
+		*mounted*) fail "eci.autoloadModules []: overlay's autoload refused" "$CTR_OUT" ;;
+		*) if in_modules overlay; then
+			fail "eci.autoloadModules []: overlay's autoload refused" "overlay got loaded"
+		elif ! trapped kernel_module_request; then
+			fail "eci.autoloadModules []: overlay's autoload refused" "no trap: $CTR_OUT"
+		else
+			pass "eci.autoloadModules []: overlay's autoload refused"
+		fi ;;
+		esac
+		unloaded
+		settings '{}'
+		ctr -- sh -c "$OVL"
+		if [ "$CTR_OUT" = mounted ] && in_modules overlay; then
+			pass "default eci.autoloadModules: overlay autoloads for a protected container"
+		else
+			fail "default eci.autoloadModules: overlay autoloads for a protected container" "$CTR_OUT"
+		fi
+	else
+		fail "module autoload works in this VM (baseline)" "unprotected: $CTR_OUT"
+	fi
+else
+	echo "ECI-TEST SKIP $ECI_TEST_PREFIX/eci.autoloadModules: overlay is in use"
+fi
+settings '{}'
+rm -f /tmp/eci-s.json
+exit 0
