@@ -33,29 +33,52 @@ done
 
 res=$top/build/vm/test-results-$kernel$suffix.log
 mkdir -p "$top/build/vm"
-pass=0 failed=0
-set +e
-# Process substitution keeps the counters in this shell.
-while IFS= read -r line; do
-	line=${line%$'\r'}
-	printf '%s\n' "$line" >> "$res"
-	case $line in
-	"ECI-TEST PASS "*) echo "PASS ${line#ECI-TEST PASS }"; pass=$((pass + 1)) ;;
-	"ECI-TEST FAIL "*) echo "FAIL ${line#ECI-TEST FAIL }"; failed=$((failed + 1)) ;;
-	"ECI-TEST SKIP "*) echo "SKIP ${line#ECI-TEST SKIP }" ;;
-	ECI-RUN-VM-STATUS*) ;;
-	*) [ $verbose = 1 ] && printf '  %s\n' "$line" ;;
-	esac
-done < <(: > "$res"; "$top/scripts/eci-vm" --kernel "$kernel" "${args[@]+"${args[@]}"}" --test --timeout "$timeout"; echo "ECI-RUN-VM-STATUS $?")
-set -e
-vmst=$(sed -n 's/^ECI-RUN-VM-STATUS //p' "$res" | tail -n1)
+pass=0 failed=0 vmst= attempt=0 done_files=
+: > "$res"
+# A file's PASS/FAIL lines are printed when the next file begins (or the VM
+# ends), so that a lockup of the test bed itself (QEMU/TCG, eci-vm status 123,
+# backtraces kept) drops only the file it interrupted: the run then boots
+# once more and resumes at that file, saying so. A second lockup fails.
+while :; do
+	attempt=$((attempt + 1))
+	cur= buf=
+	set +e
+	# Process substitution keeps the counters in this shell.
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		printf '%s\n' "$line" >> "$res"
+		case $line in
+		"ECI-TEST-BEGIN "*)
+			[ -n "$buf" ] && printf '%s' "$buf"
+			[ -n "$cur" ] && done_files="$done_files $cur"
+			buf= cur=${line#ECI-TEST-BEGIN } ;;
+		"ECI-TEST PASS "*) buf+="PASS ${line#ECI-TEST PASS }"$'\n'; pass=$((pass + 1)) ;;
+		"ECI-TEST FAIL "*) buf+="FAIL ${line#ECI-TEST FAIL }"$'\n'; failed=$((failed + 1)) ;;
+		"ECI-TEST SKIP "*) buf+="SKIP ${line#ECI-TEST SKIP }"$'\n' ;;
+		ECI-RUN-VM-STATUS*) vmst=${line#ECI-RUN-VM-STATUS } ;;
+		*) [ $verbose = 1 ] && buf+="  $line"$'\n' ;;
+		esac
+	done < <(ECI_TEST_SKIP="$done_files" "$top/scripts/eci-vm" --kernel "$kernel" \
+		"${args[@]+"${args[@]}"}" --test --timeout "$timeout"; echo "ECI-RUN-VM-STATUS $?")
+	set -e
+	if [ "$vmst" = 123 ] && [ $attempt = 1 ]; then
+		# The interrupted file's lines are not counted: it runs again whole.
+		lost=$(printf '%s' "$buf" | grep -cE '^(PASS|FAIL) ' || true)
+		pass=$((pass - $(printf '%s' "$buf" | grep -c '^PASS ' || true)))
+		failed=$((failed - $(printf '%s' "$buf" | grep -c '^FAIL ' || true)))
+		echo "INFO the test VM's kernel locked up during ${cur:-boot} (a test-bed fault, backtraces in build/vm/lockup-*.log); booting again to run ${cur:-the tests} and what follows (${lost} of its results dropped)"
+		continue
+	fi
+	[ -n "$buf" ] && printf '%s' "$buf"
+	break
+done
 
 kver=$(cat "$top/build/vm/kernel-$kernel/version" 2>/dev/null || echo "$kernel")
 echo "$pass passed, $failed failed on Linux $kver"
 bad=
 [ "$failed" = 0 ] || bad="$failed test(s) failed"
 [ $((pass + failed)) -gt 0 ] || bad="no test ran"
-case ${vmst:-124} in 124|125) bad="the VM did not finish the tests (status ${vmst:-none})" ;; esac
+case ${vmst:-124} in 123|124|125) bad="the VM did not finish the tests (status ${vmst:-none})" ;; esac
 if [ -n "$bad" ]; then
 	echo "run-vm: $bad; last lines of build/vm/console.log:" >&2
 	tail -n 30 "$top/build/vm/console.log" >&2 2>/dev/null || true

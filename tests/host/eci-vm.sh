@@ -63,7 +63,7 @@ fi
 rm -f build/vm/lockup-*.log
 vm --before 'echo c >/proc/sysrq-trigger' -- true
 kept=$(ls build/vm/lockup-*.log 2>/dev/null | head -n1)
-if [ $st -eq 124 ] && [[ $out == *"kernel stopped"*"sysrq triggered crash"* ]] &&
+if [ $st -eq 123 ] && [[ $out == *"kernel stopped"*"sysrq triggered crash"* ]] &&
 	[ -n "$kept" ] && grep -q 'Call Trace' "$kept"; then
 	pass "eci-vm: a guest kernel that stops is reported with its backtrace"
 else
