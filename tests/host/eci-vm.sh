@@ -57,4 +57,17 @@ if [ $st -eq 125 ] && [[ $out == *"failed to start"* ]]; then
 else
 	fail "eci-vm: a container that can't start gives 125 and says so" "status $st: $out"
 fi
+# The lockup watchdog: a guest kernel that stops (here a panic, the end of a
+# soft lockup or RCU stall too) is reported as such, with its console log
+# kept, rather than waited out until --timeout.
+rm -f build/vm/lockup-*.log
+vm --before 'echo c >/proc/sysrq-trigger' -- true
+kept=$(ls build/vm/lockup-*.log 2>/dev/null | head -n1)
+if [ $st -eq 124 ] && [[ $out == *"kernel stopped"*"sysrq triggered crash"* ]] &&
+	[ -n "$kept" ] && grep -q 'Call Trace' "$kept"; then
+	pass "eci-vm: a guest kernel that stops is reported with its backtrace"
+else
+	fail "eci-vm: a guest kernel that stops is reported with its backtrace" "status $st: $out"
+fi
+rm -f build/vm/lockup-*.log
 exit $failed
