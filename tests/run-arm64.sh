@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The arm64 subset, as `make test ARCH=arm64` runs it: the VM test files that
-# cover every kind of policy (smoke, module, device, kernel, mount) in one boot
+# cover every kind of policy (smoke, module, device, kernel, mount with its
+# mount_setattr and fspick rules, and swap, whose syscall numbers are arm64's
+# own) in one boot
 # of Debian's arm64 kernel under qemu-system-aarch64 (TCG), then scripts/eci-vm
 # as a user runs it (tests/host/eci-vm.sh, one boot per check). Emulating arm64
 # costs several times what x86 does, so the rest of the suite stays x86's.
@@ -17,7 +19,7 @@ cd "$(dirname "$0")/.."
 export ARCH=arm64
 
 kernels=${ECI_ARM64_KERNELS:-6.12}
-files=${ECI_ARM64_TESTS:-00-smoke 10-module 20-device 30-kernel 45-mount}
+files=${ECI_ARM64_TESTS:-00-smoke 10-module 20-device 30-kernel 32-swap 45-mount}
 log=build/arm64/test-results.txt
 mkdir -p build/arm64
 : >"$log"
