@@ -38,6 +38,8 @@ part() { # NAME TAG COMMAND...
 		status=1
 		grep -q '^FAIL ' "$out" || echo "FAIL $tag$name: exited with status $st" | tee -a "$out"
 	fi
+	# A part that reported nothing tested nothing.
+	grep -qE '^(PASS|FAIL) ' "$out" || { status=1; echo "FAIL $tag$name: no test result" | tee -a "$out"; }
 	grep -E '^(PASS|FAIL|SKIP) ' "$out" >>"$log"
 	echo "== $name: $((($(date +%s) - t0) / 60)) min $((($(date +%s) - t0) % 60)) s"
 	rm -f "$out"
