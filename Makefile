@@ -3,6 +3,7 @@
 #   make            build the BPF object, its skeleton and the tools (build/bin/)
 #   make test       host unit tests, host checks, then the VM test suite
 #   make demo       boot the demo VM: a protected privileged container vs. the host
+#                   (KERNEL=6.1|6.12 picks the VM's Debian kernel, default 6.12)
 #   make bench      the enforcer's cost: hot paths, mounts (vs. a seccomp trap), container
 #                   start, trap events; mounts and start under docker (build/bench.txt)
 #   make vm         the VM test bed only (kernel, initramfs, disk)
@@ -13,6 +14,10 @@
 # (scripts/deps.sh).
 
 ARCH ?= x86
+# The Debian kernel the test VM boots (scripts/vm/kernel.sh): 6.12 (Debian 13)
+# or 6.1 (Debian 12). `make test` runs both whatever this says.
+KERNEL ?= 6.12
+export KERNEL
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= cc
@@ -177,15 +182,15 @@ test-host: all
 	@tests/host/bench-tools.sh $(BUILD)/tests-bin
 
 vm: all
-	@scripts/vm/kernel.sh >/dev/null
-	@scripts/vm/mkinitramfs.sh
+	@scripts/vm/kernel.sh $(KERNEL) >/dev/null
+	@scripts/vm/mkinitramfs.sh --kernel $(KERNEL)
 
 test-vm: vm
-	@tests/run-vm.sh
+	@tests/run-vm.sh --kernel $(KERNEL)
 
 test-vm-docker: vm
-	@scripts/vm/mkinitramfs.sh --docker >/dev/null
-	@tests/run-vm.sh --docker
+	@scripts/vm/mkinitramfs.sh --kernel $(KERNEL) --docker >/dev/null
+	@tests/run-vm.sh --kernel $(KERNEL) --docker
 
 test-eci-vm: vm
 	@tests/host/eci-vm.sh

@@ -33,4 +33,4 @@ step "Trap events name the container by its docker id and name:" \
 	--docker --before 'docker run --privileged --name web eci-test sh -c "echo x >/proc/sys/kernel/core_pattern"; ecictl events >/dev/ttyS1' \
 	-- --rm eci-test true
 printf '\nEach step booted a fresh VM (Debian %s kernel, QEMU/TCG, Debian docker.io). More: README.md\n' \
-	"$(ls build/vm/kernel/root/lib/modules 2>/dev/null | head -n1)"
+	"$(cat "build/vm/kernel-${KERNEL:-6.12}/version" 2>/dev/null)"

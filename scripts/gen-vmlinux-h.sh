@@ -11,15 +11,16 @@
 #   ARCH    x86 (default) or arm64: the directory under vmlinux/
 #   SOURCE  a vmlinux ELF, a compressed vmlinuz/bzImage, a raw BTF file such as
 #           /sys/kernel/btf/vmlinux, or nothing: the kernel cached by the VM
-#           test bed (build/vm/kernel/vmlinuz, fetched by scripts/vm/kernel.sh)
+#           test bed's oldest kernel (build/vm/kernel-6.1/vmlinuz, fetched by
+#           scripts/vm/kernel.sh 6.1)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 arch=${1:-x86}
-src=${2:-$top/build/vm/kernel/vmlinuz}
+src=${2:-$top/build/vm/kernel-6.1/vmlinuz}
 out=$top/vmlinux/$arch/vmlinux.h
 
-[ -e "$src" ] || { echo "gen-vmlinux-h: $src does not exist (run scripts/vm/kernel.sh or name a BTF source)" >&2; exit 1; }
+[ -e "$src" ] || { echo "gen-vmlinux-h: $src does not exist (run scripts/vm/kernel.sh 6.1 or name a BTF source)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -1,37 +1,82 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fetch, cache and extract the Debian kernel the test VM boots.
-#
+# Fetch, cache and extract a Debian kernel the test VM boots.
+# usage: scripts/vm/kernel.sh [6.1|6.12]     (default: $KERNEL, else 6.12)
+#   6.1    Debian 12 (bookworm) linux-image-amd64, through this machine's apt
+#   6.12   Debian 13 (trixie) linux-image-amd64, through a private apt
+#          configuration under build/vm/apt-trixie that adds trixie main from
+#          the mirror this machine already uses, for that download only: the
+#          machine's sources, lists, cache and dpkg state are not touched
 # The package is resolved at run time from linux-image-amd64 so the test bed
-# follows Debian's security updates without edits here.  Results:
-#   build/vm/kernel/vmlinuz            the kernel image (bzImage)
-#   build/vm/kernel/vmlinux            the same kernel decompressed (ELF, PVH
+# follows Debian's updates without edits here.  Results, per kernel K:
+#   build/vm/kernel-K/vmlinuz          the kernel image (bzImage)
+#   build/vm/kernel-K/vmlinux          the same kernel decompressed (ELF, PVH
 #                                      entry): qemu boots it ~3 s faster under
-#                                      TCG than the xz bzImage
-#   build/vm/kernel/root/              the extracted package (lib/modules/VER/...)
-#   build/vm/kernel/version            VER (the modules directory name)
-# The path of build/vm/kernel is printed on stdout; messages go to stderr.
+#                                      TCG than the compressed bzImage
+#   build/vm/kernel-K/root/            the extracted package
+#   build/vm/kernel-K/modules          -> root/[usr/]lib/modules/VER (Debian 13
+#                                      ships merged-/usr paths)
+#   build/vm/kernel-K/version          VER (the modules directory name)
+# The path of build/vm/kernel-K is printed on stdout; messages go to stderr.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=$top/build/vm/cache
-kdir=$top/build/vm/kernel
+kernel=${1:-${KERNEL:-6.12}}
 mkdir -p "$cache"
 
 log() { echo "kernel.sh: $*" >&2; }
 
-# Decompress bzImage $1 into ELF $2: the first xz stream that yields an ELF.
+case $kernel in
+6.1) suite= ;;
+6.12) suite=trixie ;;
+*) log "unknown kernel '$kernel': choose 6.1 (Debian 12) or 6.12 (Debian 13)"; exit 2 ;;
+esac
+kdir=$top/build/vm/kernel-$kernel
+
+# apt-get with, for a suite other than this machine's, a private sources
+# list, lists, cache and empty preferences: only files under build/ change.
+apt_opts=()
+if [ -n "$suite" ]; then
+	priv=$top/build/vm/apt-$suite
+	mirror=$(apt-get indextargets --format '$(REPO_URI)' 2>/dev/null |
+		grep -m1 -E '^https?://[^ ]+/debian/?$' || true)
+	[ -n "$mirror" ] || mirror=http://deb.debian.org/debian/
+	mkdir -p "$priv/lists/partial" "$priv/cache/archives/partial" "$priv/etc/preferences.d" \
+		"$priv/etc/sources.list.d"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror%/} $suite main" \
+		> "$priv/etc/sources.list"
+	apt_opts=(-o "Dir::Etc::sourcelist=$priv/etc/sources.list"
+		-o "Dir::Etc::sourceparts=$priv/etc/sources.list.d"
+		-o "Dir::Etc::preferencesparts=$priv/etc/preferences.d"
+		-o "Dir::State::Lists=$priv/lists" -o "Dir::Cache=$priv/cache"
+		-o "Dir::State::status=/dev/null" -o "APT::Get::List-Cleanup=0")
+	# The lists are refreshed once a day at most.
+	if [ -z "$(find "$priv/lists" -maxdepth 1 -name '*_Packages*' -mtime -1 2>/dev/null)" ]; then
+		log "updating the private $suite package lists ($priv)"
+		apt-get "${apt_opts[@]}" -q update >"$priv/update.log" 2>&1 ||
+			{ cat "$priv/update.log" >&2; log "warning: apt-get update for $suite failed"; }
+	fi
+fi
+
+# Decompress bzImage $1 into ELF $2: the first xz or zstd stream that yields
+# an ELF (Debian 12 compresses with xz, Debian 13 with zstd).
 extract_vmlinux() {
-	local off
-	for off in $(LC_ALL=C grep -abo -P '\xfd7zXZ\x00' "$1" | cut -d: -f1); do
-		tail -c +$((off + 1)) "$1" | xz -dc > "$2" 2>/dev/null
-		[ "$(head -c 4 "$2" | od -An -c | tr -d ' ')" = '177ELF' ] && return 0
+	local off magic tool
+	for magic in '\xfd7zXZ\x00:xz' '\x28\xb5\x2f\xfd:zstd'; do
+		tool=${magic##*:}
+		for off in $(LC_ALL=C grep -abo -P "${magic%:*}" "$1" | cut -d: -f1); do
+			tail -c +$((off + 1)) "$1" | $tool -dc > "$2" 2>/dev/null
+			[ "$(head -c 4 "$2" | od -An -c | tr -d ' ')" = '177ELF' ] && return 0
+		done
 	done
 	return 1
 }
 
-dep=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/{print $2; exit}' || true)
+dep=$(apt-cache "${apt_opts[@]+"${apt_opts[@]}"}" depends linux-image-amd64 2>/dev/null |
+	awk '/Depends: linux-image-/{print $2; exit}' || true)
+case $dep in linux-image-$kernel.[0-9]*) ;; *) dep= ;; esac
 deb=
 if [ -n "$dep" ]; then
 	deb=$(ls -t "$cache/${dep}"_*.deb 2>/dev/null | head -n1 || true)
@@ -39,7 +84,8 @@ if [ -n "$dep" ]; then
 		log "downloading $dep"
 		# apt's progress and its "_apt can't access" note are noise in
 		# test output; they are shown when the download fails.
-		if (cd "$cache" && apt-get -q download "$dep" >"$cache/download.log" 2>&1); then
+		if (cd "$cache" && apt-get "${apt_opts[@]+"${apt_opts[@]}"}" -q download "$dep" \
+			>"$cache/download.log" 2>&1); then
 			deb=$(ls -t "$cache/${dep}"_*.deb | head -n1)
 		else
 			cat "$cache/download.log" >&2
@@ -49,9 +95,9 @@ if [ -n "$dep" ]; then
 fi
 if [ -z "$deb" ]; then
 	# No apt metadata (apt-get update never ran) or offline: use the cache.
-	deb=$(ls -t "$cache"/linux-image-*.deb 2>/dev/null | head -n1 || true)
-	[ -n "$deb" ] || { log "cannot resolve linux-image-amd64 (run apt-get update) and no kernel .deb is cached in $cache"; exit 1; }
-	log "warning: linux-image-amd64 not resolvable, using cached $(basename "$deb")"
+	deb=$(ls -t "$cache/linux-image-$kernel".[0-9]*.deb 2>/dev/null | head -n1 || true)
+	[ -n "$deb" ] || { log "cannot resolve linux-image-amd64 for $kernel (run apt-get update) and no such kernel .deb is cached in $cache"; exit 1; }
+	log "warning: linux-image-amd64 for $kernel not resolvable, using cached $(basename "$deb")"
 fi
 
 # Re-extract only when the .deb changed.
@@ -61,8 +107,14 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$(basename "$deb")" ] || [ ! -e "$kdir/vm
 	rm -rf "$kdir"
 	mkdir -p "$kdir/root"
 	dpkg-deb -x "$deb" "$kdir/root"
-	ver=$(ls "$kdir/root/lib/modules" | head -n1)
-	[ -n "$ver" ] && [ -e "$kdir/root/boot/vmlinuz-$ver" ] || { log "$(basename "$deb") has no boot/vmlinuz-VER"; exit 1; }
+	mods=
+	for d in lib/modules usr/lib/modules; do
+		[ -d "$kdir/root/$d" ] && [ ! -L "$kdir/root/$d" ] && mods=$d
+	done
+	ver=$(ls "$kdir/root/$mods" 2>/dev/null | head -n1)
+	[ -n "$mods" ] && [ -n "$ver" ] && [ -e "$kdir/root/boot/vmlinuz-$ver" ] ||
+		{ log "$(basename "$deb") has no boot/vmlinuz-VER and [usr/]lib/modules/VER"; exit 1; }
+	ln -sfn "root/$mods/$ver" "$kdir/modules"
 	ln -sf "root/boot/vmlinuz-$ver" "$kdir/vmlinuz"
 	echo "$ver" > "$kdir/version"
 	extract_vmlinux "$kdir/root/boot/vmlinuz-$ver" "$kdir/vmlinux" ||

@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the test VM's base initramfs and its data disk:
-#   build/vm/initramfs.cpio.gz   busybox, runc, a module subset, the project's
+# Build the test VM's base initramfs and its data disk for kernel K (6.1 or
+# 6.12: --kernel K, else $KERNEL, else 6.12; scripts/vm/kernel.sh), so the
+# kernels' images coexist:
+#   build/vm/initramfs-K.cpio.gz busybox, runc, a module subset, the project's
 #                                binaries, the VM init, the tests, a container
 #                                rootfs (/eci/rootfs)
-#   build/vm/disk.img            16 MiB ext4 (label ecidata) mounted in the VM
+#   build/vm/disk-K.img          16 MiB ext4 (label ecidata) mounted in the VM
 #                                at /var/lib/vmdata: boot/vmlinuz-VER, secret,
 #                                etc/
 # and with --docker also
@@ -14,28 +16,31 @@
 #                                read-only at /opt/eci-engine by the VM's init
 #                                (a second disk, so the default VM stays small)
 # Each is rebuilt only when one of its inputs is newer (-f forces).
-# usage: scripts/vm/mkinitramfs.sh [-f] [--docker]
+# usage: scripts/vm/mkinitramfs.sh [-f] [--docker] [--kernel K]
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/vm
-initrd=$out/initramfs.cpio.gz
-disk=$out/disk.img
-dimg=$out/docker.img
-force=0 docker=0
-for a in "$@"; do
-	case $a in
+force=0 docker=0 kernel=${KERNEL:-6.12}
+while [ $# -gt 0 ]; do
+	case $1 in
 	-f) force=1 ;;
 	--docker) docker=1 ;;
-	*) echo "usage: $0 [-f] [--docker]" >&2; exit 2 ;;
+	--kernel) kernel=$2; shift ;;
+	*) echo "usage: $0 [-f] [--docker] [--kernel 6.1|6.12]" >&2; exit 2 ;;
 	esac
+	shift
 done
+initrd=$out/initramfs-$kernel.cpio.gz
+disk=$out/disk-$kernel.img
+dimg=$out/docker.img
 
 log() { echo "mkinitramfs: $*" >&2; }
 
-kdir=$("$top/scripts/vm/kernel.sh")
+kdir=$("$top/scripts/vm/kernel.sh" "$kernel")
 kver=$(cat "$kdir/version")
-kmods=$kdir/root/lib/modules/$kver
+# lib/modules/VER, or usr/lib/modules/VER in a merged-/usr package.
+kmods=$(readlink -f "$kdir/modules")
 
 # Modules the VM loads explicitly or through aliases the tests trigger
 # (dummy via rtnl-link-dummy, appletalk/psnap/llc via net-pf-5).
@@ -93,7 +98,8 @@ skeleton() {
 	printf 'root:x:0:\ntty:x:5:\n' > "$root/etc/group"
 }
 
-# Module names (not paths) $@ plus everything they depend on.
+# Module names (not paths) $@ plus everything they depend on; built-in ones
+# (virtio_pci on 6.12) need no file.
 mod_closure() {
 	local todo="$*" done=" " m p deps
 	while [ -n "$todo" ]; do
@@ -101,6 +107,7 @@ mod_closure() {
 		m=$1; shift; todo="$*"
 		case "$done" in *" $m "*) continue ;; esac
 		done="$done$m "
+		grep -q "/$m.ko\$" "$kmods/modules.builtin" 2>/dev/null && continue
 		p=$(find "$kmods/kernel" -name "$m.ko*" | head -n1)
 		[ -n "$p" ] || { log "module $m not in $kver"; exit 1; }
 		echo "$p"
@@ -118,10 +125,16 @@ build_initrd() {
 
 	install_bin /usr/sbin/runc /usr/sbin/runc "$root"
 
-	# Modules: the subset plus a depmod over exactly that subset.
+	# Modules: the subset plus a depmod over exactly that subset. Stored
+	# uncompressed: busybox's modprobe and insmod read neither xz nor zstd
+	# (Debian 13 ships .ko.xz), and the tests insmod them by their .ko path.
 	for m in $(mod_closure $MODULES); do
-		rel=${m#"$kdir/root/"}
-		install -D -m 644 "$m" "$root/usr/$rel"
+		rel=usr/lib/modules/$kver/${m#"$kmods/"}
+		case $m in
+		*.ko.xz) mkdir -p "$(dirname "$root/$rel")" && xz -dc "$m" > "$root/${rel%.xz}" ;;
+		*.ko.zst) mkdir -p "$(dirname "$root/$rel")" && zstd -qdc "$m" > "$root/${rel%.zst}" ;;
+		*) install -D -m 644 "$m" "$root/$rel" ;;
+		esac
 	done
 	cp "$kmods/modules.builtin" "$kmods/modules.order" "$root/usr/lib/modules/$kver/" 2>/dev/null || true
 	cp "$kmods/modules.builtin.modinfo" "$root/usr/lib/modules/$kver/" 2>/dev/null || true
@@ -141,7 +154,7 @@ build_initrd() {
 	mkdir -p "$root/eci/rootfs/dev/pts" "$root/eci/rootfs/dev/shm" "$root/eci/rootfs/mnt"
 	# A real module in every container, so an attack is one line:
 	# scripts/eci-vm -- insmod /dummy.ko
-	install -m 644 "$kmods/kernel/drivers/net/dummy.ko" "$root/eci/rootfs/dummy.ko"
+	install -m 644 "$root/usr/lib/modules/$kver/kernel/drivers/net/dummy.ko" "$root/eci/rootfs/dummy.ko"
 	for f in "$top"/build/tests-bin/*; do
 		[ -f "$f" ] || continue
 		install -m 755 "$f" "$root/usr/local/bin/"

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The metrics `ecictl daemon` served in the VM (tests/vm/70-observe.sh echoes
-# them as "ECI-METRICS <line>" into build/vm/test-results.log), through the
-# strict parser tests/unit/check_prometheus.py. Run after the VM suite.
+# them as "ECI-METRICS <line>" into build/vm/test-results-K.log, K the
+# kernel: $KERNEL, else 6.12), through the strict parser
+# tests/unit/check_prometheus.py. Run after the VM suite.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-res=${1:-$top/build/vm/test-results.log}
+res=${1:-$top/build/vm/test-results-${KERNEL:-6.12}.log}
 name="VM metrics: what ecictl daemon served passes the strict Prometheus parser"
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
