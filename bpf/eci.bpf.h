@@ -162,28 +162,8 @@ extern int eci_mount_admin(long nr);
 #define ECI_NR_FSPICK 433
 #define ECI_NR_MOUNT_SETATTR 442
 
-/* Kernel version differences, all here. */
-
-/* Kernels from 6.15 on renamed kernfs_node::parent to __parent. */
-struct kernfs_node___new {
-	struct kernfs_node *__parent;
-} __attribute__((preserve_access_index));
-
-static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
-{
-	if (bpf_core_field_exists(struct kernfs_node___new, __parent))
-		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
-	return BPF_CORE_READ(kn, parent);
-}
-
-/* A mount namespace's list of mounts; kernels from 6.8 keep an rbtree
- * instead (no `list`): NULL there, and the callers fail closed. */
-static __always_inline struct list_head *eci_mnt_ns_list(struct mnt_namespace *ns)
-{
-	if (!bpf_core_field_exists(ns->list))
-		return NULL;
-	return (void *)ns + bpf_core_field_offset(struct mnt_namespace, list);
-}
+/* Kernel version differences, all in one place. */
+#include "compat.bpf.h"
 
 /* The syscall the task is in: where the architecture's pt_regs keeps it. */
 struct pt_regs___x86 {

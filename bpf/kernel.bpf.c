@@ -107,7 +107,9 @@ int BPF_PROG(eci_capable, const struct cred *cred, struct user_namespace *ns, in
 
 		if (eci_nr_swap(nr))
 			return swap_refused(nr);
-		return eci_mount_admin(nr);
+		/* A global function's return is unknown to the verifier, which
+		 * checks an LSM program's range (6.12): -EPERM or 0. */
+		return eci_mount_admin(nr) ? -EPERM : 0;
 	}
 	if ((unsigned int)cap >= 64 || !((1ULL << cap) & (ECI_CAP_DENIED | ECI_CAP_NET_VM)))
 		return 0;
@@ -200,20 +202,13 @@ int BPF_PROG(eci_bpf_prog, struct bpf_prog *prog, int ret)
 			}));
 }
 
-SEC("lsm/perf_event_open")
-int BPF_PROG(eci_perf_event_open, struct perf_event_attr *attr, int type, int ret)
+static __always_inline int perf_attr_refused(struct perf_event_attr *attr)
 {
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
 	__u32 ptype;
 	__u64 cgid;
 
-	if (ret)
-		return ret;
-	/* perf_allow_kernel() skips its own LSM call for perfmon_capable()
-	 * callers, so the open call itself is where the attr is judged. */
-	if (type != PERF_SECURITY_OPEN)
-		return 0;
 	ptype = attr->type;
 	if (ptype != PERF_TYPE_TRACEPOINT && ptype <= PERF_TYPE_BREAKPOINT &&
 	    BPF_CORE_READ_BITFIELD(attr, exclude_kernel))
@@ -226,6 +221,30 @@ int BPF_PROG(eci_perf_event_open, struct perf_event_attr *attr, int type, int re
 				e->arg[0] = ptype;
 				e->arg[1] = attr->config;
 			}));
+}
+
+SEC("lsm/perf_event_open")
+int BPF_PROG(eci_perf_event_open, struct perf_event_attr *attr, int type, int ret)
+{
+	if (ret)
+		return ret;
+	/* perf_allow_kernel() skips its own LSM call for perfmon_capable()
+	 * callers, so the open call itself is where the attr is judged. */
+	if (type != PERF_SECURITY_OPEN)
+		return 0;
+	return perf_attr_refused(attr);
+}
+
+/* Where the perf_event_open hook sees no attr (6.12: `int type` alone), the
+ * same judgement where the event is allocated, after its PMU's init and
+ * before the syscall returns it. The loader keeps one of the two programs
+ * (eci_kernel_probe). */
+SEC("lsm/perf_event_alloc")
+int BPF_PROG(eci_perf_event_alloc, struct perf_event *event, int ret)
+{
+	if (ret)
+		return ret;
+	return perf_attr_refused(&event->attr);
 }
 
 #define SYSLOG_ACTION_CLOSE 0

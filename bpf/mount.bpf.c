@@ -467,7 +467,7 @@ static long template_under(__u32 i, struct template_ctx *ctx)
 struct submount_ctx {
 	struct task_struct *task;
 	struct scratch *s;
-	struct list_head *head, *node;
+	struct eci_mnt_walk walk;
 	int n;
 	bool hit;
 };
@@ -475,14 +475,11 @@ struct submount_ctx {
 /* One mount of the caller's namespace: is it strictly below the source? */
 static long submount_under(__u32 i, struct submount_ctx *ctx)
 {
-	struct list_head *node = ctx->node;
-	struct mount *m;
+	struct mount *m = eci_mnt_walk_next(&ctx->walk);
 	int pos;
 
-	if (!node || node == ctx->head)
+	if (!m)
 		return 1;
-	ctx->node = BPF_CORE_READ(node, next);
-	m = (void *)node - bpf_core_field_offset(struct mount, mnt_list);
 	pos = path_of(ctx->task, &m->mnt, BPF_CORE_READ(m, mnt.mnt_root), ctx->s->path);
 	if (pos < 0 || !path_starts_with_src(ctx->s, pos, ctx->n))
 		return 0;
@@ -505,7 +502,6 @@ static __always_inline int vm_side_source(struct task_struct *task, struct scrat
 	struct template_ctx tc = { .s = s, .name = c->name };
 	struct submount_ctx sm = { .task = task, .s = s };
 	struct mnt_namespace *ns;
-	struct list_head *head;
 	int n, pos;
 
 	if (s->raw[0] != '/')
@@ -532,15 +528,12 @@ static __always_inline int vm_side_source(struct task_struct *task, struct scrat
 	if (!(flags & MS_REC))
 		return 0;
 	ns = BPF_CORE_READ(task, nsproxy, mnt_ns);
-	head = eci_mnt_ns_list(ns);
-	if (!head)
+	if (!eci_mnt_walk_init(&sm.walk, ns))
 		return ECI_MNT_SUBMOUNTS;
-	sm.head = head;
-	sm.node = BPF_CORE_READ(head, next);
 	sm.n = n;
 	bpf_loop(ECI_MAX_NS_MOUNTS, submount_under, &sm, 0);
 	/* A namespace larger than the walk is refused, not half-checked. */
-	if (sm.hit || (sm.node && sm.node != sm.head))
+	if (sm.hit || !eci_mnt_walk_done(&sm.walk))
 		return ECI_MNT_SUBMOUNTS;
 	return 0;
 }
@@ -949,22 +942,19 @@ __noinline int eci_mount_admin(long nr)
 }
 
 struct snapshot_ctx {
-	struct list_head *head, *node;
+	struct eci_mnt_walk walk;
 	__u64 root_id;
 };
 
 static long snapshot_one(__u32 i, struct snapshot_ctx *ctx)
 {
 	struct eci_mount_root_key rk = { .root_id = ctx->root_id };
-	struct list_head *node = ctx->node;
+	struct mount *m = eci_mnt_walk_next(&ctx->walk);
 	struct eci_mount_key k;
 	__u32 one = 1, flags, *r;
-	struct mount *m;
 
-	if (!node || node == ctx->head)
+	if (!m)
 		return 1;
-	ctx->node = BPF_CORE_READ(node, next);
-	m = (void *)node - bpf_core_field_offset(struct mount, mnt_list);
 	mount_key(&k, ctx->root_id, m);
 	bpf_map_update_elem(&initial_mounts, &k, &one, BPF_ANY);
 	flags = BPF_CORE_READ(m, mnt.mnt_flags) & (MNT_RESTRICT | MNT_ATIME_MASK);
@@ -990,12 +980,8 @@ __noinline int eci_mount_snapshot(__u64 root_id)
 	struct mnt_namespace *ns = BPF_CORE_READ(task, nsproxy, mnt_ns);
 	struct snapshot_ctx ctx = { .root_id = root_id };
 
-	struct list_head *head = eci_mnt_ns_list(ns);
-
-	if (!head)
+	if (!eci_mnt_walk_init(&ctx.walk, ns))
 		return 0;
-	ctx.head = head;
-	ctx.node = BPF_CORE_READ(head, next);
 	bpf_loop(ECI_MAX_NS_MOUNTS, snapshot_one, &ctx, 0);
 	return 0;
 }

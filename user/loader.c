@@ -25,6 +25,7 @@
 
 #include <linux/magic.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "container.h"
@@ -132,6 +133,109 @@ static int check_kernel(void)
 	return 0;
 }
 
+/*
+ * What the running kernel offers, read from its BTF: the one place the loader
+ * knows kernels differ (the BPF side's is bpf/compat.bpf.h). Features are
+ * probed, never inferred from the version. *missing names a needed feature
+ * the kernel lacks, or is NULL.
+ */
+struct eci_kernel_features {
+	bool perf_open_attr; /* the perf_event_open hook sees the event's attr */
+	bool perf_alloc; /* the perf_event_alloc hook exists */
+	bool mnt_list; /* a mount namespace lists its mounts (before 6.8) */
+	bool mnt_rbtree; /* ... or keeps them in an rbtree (6.8 on) */
+	const char *missing;
+};
+
+static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
+{
+	const struct btf_member *m;
+	const struct btf_type *t;
+	int id;
+
+	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	if (id < 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
+			return true;
+	return false;
+}
+
+/* The number of arguments of LSM hook `hook` (its bpf_lsm_ stub), or -1. */
+static int btf_hook_args(const struct btf *btf, const char *hook)
+{
+	const struct btf_type *t;
+	char name[64];
+	int id;
+
+	snprintf(name, sizeof(name), "bpf_lsm_%s", hook);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	return t && btf_is_func_proto(t) ? btf_vlen(t) : -1;
+}
+
+static int eci_kernel_probe(struct eci_kernel_features *f)
+{
+	struct btf *btf;
+	int perf_args;
+
+	memset(f, 0, sizeof(*f));
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		f->missing = "the kernel's BTF";
+		return -1;
+	}
+	perf_args = btf_hook_args(btf, "perf_event_open");
+	f->perf_open_attr = perf_args == 2;
+	f->perf_alloc = btf_hook_args(btf, "perf_event_alloc") == 1;
+	f->mnt_list = btf_has_member(btf, "mnt_namespace", "list");
+	f->mnt_rbtree = btf_has_member(btf, "mnt_namespace", "mounts");
+	btf__free(btf);
+	if (!f->perf_open_attr && !f->perf_alloc)
+		f->missing =
+			"an LSM hook that sees a perf event's attributes (perf_event_open with its attr, or perf_event_alloc)";
+	else if (!f->mnt_list && !f->mnt_rbtree)
+		f->missing =
+			"a mount namespace's mounts as a list or an rbtree (struct mnt_namespace has neither 'list' nor 'mounts')";
+	return f->missing ? -1 : 0;
+}
+
+/* Keep the programs this kernel can run; return how many there are. */
+static int select_programs(struct eci_bpf *skel, const struct eci_kernel_features *f)
+{
+	const struct bpf_object_skeleton *s = skel->skeleton;
+	int n = 0;
+
+	bpf_program__set_autoload(skel->progs.eci_perf_event_open, f->perf_open_attr);
+	bpf_program__set_autoload(skel->progs.eci_perf_event_alloc, !f->perf_open_attr);
+	for (int i = 0; i < s->prog_cnt; i++)
+		n += bpf_program__autoload(*s->progs[i].prog);
+	return n;
+}
+
+static void print_features(const struct eci_kernel_features *f)
+{
+	printf("features:   perf events judged at %s; mounts walked as %s\n",
+	       f->perf_open_attr ? "perf_event_open (attr)" :
+	       f->perf_alloc	 ? "perf_event_alloc (the open hook sees no attr)" :
+				   "nothing (MISSING)",
+	       f->mnt_rbtree ? "an rbtree (mnt_namespace.mounts)" :
+	       f->mnt_list   ? "a list (mnt_namespace.list)" :
+			       "nothing (MISSING)");
+	/* A policy this kernel can only enforce in part is named here. */
+	if (f->missing)
+		printf("reduced:    cannot load: no %s\n", f->missing);
+	else if (!f->perf_open_attr)
+		printf("reduced:    none (a refused perf event's PMU init has run, e.g. a kprobe was registered and is removed again)\n");
+	else
+		printf("reduced:    none\n");
+}
+
 static int check_bpffs(void)
 {
 	struct statfs st;
@@ -194,6 +298,8 @@ static int pin_all(struct eci_bpf *skel, const char *dir, char *path, size_t len
 		return err ? err : -errno;
 
 	for (int i = 0; i < s->prog_cnt; i++) {
+		if (!*s->progs[i].link)
+			continue; /* not for this kernel (select_programs) */
 		err = path_join(path, len, dir, "link", s->progs[i].name);
 		if (!err)
 			err = bpf_link__pin(*s->progs[i].link, path);
@@ -282,9 +388,10 @@ int eci_load(bool v)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
 	struct eci_bpf *skel;
+	struct eci_kernel_features feat;
 	struct eci_bpf__rodata *r;
 	bool pinned = false;
-	int err, n;
+	int err, n, nprogs;
 
 	verbose = v;
 	libbpf_set_print(print_libbpf);
@@ -295,16 +402,18 @@ int eci_load(bool v)
 		return 1;
 	}
 	r = skel->rodata;
+	eci_kernel_probe(&feat);
+	nprogs = select_programs(skel, &feat);
 
 	if (eci_is_loaded()) {
 		n = count_pinned_links(skel->skeleton);
-		if (n == skel->skeleton->prog_cnt) {
+		if (n == nprogs) {
 			printf("eci is already loaded (%d programs attached); nothing changed\n",
 			       n);
 			err = 0;
 		} else {
 			eci_err("eci is partially loaded (%d of %d programs pinned under %s): run 'ecictl unload' first",
-				n, skel->skeleton->prog_cnt, ECI_PIN_DIR);
+				n, nprogs, ECI_PIN_DIR);
 			err = 1;
 		}
 		goto out;
@@ -313,6 +422,10 @@ int eci_load(bool v)
 	err = 1;
 	if (check_kernel())
 		goto out;
+	if (feat.missing) {
+		eci_err("this kernel lacks %s, which eci needs: nothing was loaded", feat.missing);
+		goto out;
+	}
 
 	/* Configure: map sizes come from eci.h; the VM's namespaces tell the
 	 * runtime's execs from the container's, and a container's own sysctls
@@ -383,8 +496,7 @@ int eci_load(bool v)
 		goto out;
 	}
 	pinned = false;
-	printf("eci loaded: %d programs attached, pinned under %s\n", skel->skeleton->prog_cnt,
-	       ECI_PIN_DIR);
+	printf("eci loaded: %d programs attached, pinned under %s\n", nprogs, ECI_PIN_DIR);
 	err = 0;
 	/* Reloaded without a reboot: the settings applied before still hold
 	 * (their subtrees adopt what runs there now). */
@@ -427,6 +539,12 @@ static void print_kernel(void)
 		printf("lsm:        %s (BPF LSM %s)\n", lsm,
 		       has_word(lsm, "bpf") ? "active" : "NOT active");
 	printf("btf:        %s\n", access(BTF_VMLINUX, R_OK) ? "missing" : "present");
+	if (!access(BTF_VMLINUX, R_OK)) {
+		struct eci_kernel_features f;
+
+		eci_kernel_probe(&f);
+		print_features(&f);
+	}
 }
 
 static void print_links(void)
