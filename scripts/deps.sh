@@ -11,8 +11,10 @@ pkgs=(
 	libjson-c-dev libncurses-dev libmicrohttpd-dev
 	# make fuzz: libFuzzer and the sanitizer runtimes for clang
 	libclang-rt-dev
-	# VM test bed: Debian's kernel package is fetched with apt-get download
-	qemu-system-x86 busybox-static runc cpio kmod e2fsprogs xz-utils zstd gzip
+	# VM test bed: Debian's kernel packages are fetched with apt-get download
+	# (Debian 13's through a private apt configuration, verified with the
+	# archive keyring)
+	qemu-system-x86 busybox-static runc cpio kmod e2fsprogs xz-utils zstd gzip debian-archive-keyring
 	# interactive tests; the strict Prometheus parser (python3 from Debian)
 	tmux python3 python3-prometheus-client
 	# docker VM: docker.io, containerd and tini are fetched with apt-get

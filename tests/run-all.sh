@@ -2,43 +2,74 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The whole suite, as `make test` and CI run it: unit tests, a minute of
-# fuzzing per parser, ecictl on this host, the VM suite, then scripts/eci-vm
-# as a user runs it. Every check prints one PASS/FAIL/SKIP line; this script
-# counts them and ends with the one summary line CI reads.
+# fuzzing per parser, ecictl on this host, then on each Debian kernel the test
+# bed boots (6.1 and 6.12) the VM suite, the metrics check and the docker VM
+# suite, then scripts/eci-vm as a user runs it. Every check prints one
+# PASS/FAIL/SKIP line (a VM check's names its kernel: "PASS [6.12] ..."); each
+# part ends with its own "== ..." count, each kernel with "== Linux VER: N
+# passed, N failed", and this script with the one summary line CI reads, over
+# both kernels.
+# ECI_KERNELS (default "6.1 6.12") and ECI_DOCKER_KERNELS (default the same)
+# narrow the kernels, e.g. ECI_KERNELS=6.12 for a quicker run.
 set -u
 cd "$(dirname "$0")/.."
 
+kernels=${ECI_KERNELS:-6.1 6.12}
+docker_kernels=${ECI_DOCKER_KERNELS:-$kernels}
 log=build/test-results.txt
 mkdir -p build
 : >"$log"
 status=0
+declare -A kpass kfail
 
-part() { # NAME COMMAND...
-	local name=$1 st out
-	shift
+part() { # NAME KERNEL|- COMMAND...
+	local name=$1 k=$2 st out tag= p f t0
+	shift 2
 	out=$(mktemp)
+	t0=$(date +%s)
 	echo "== $name"
-	# Sub-summaries would be counted twice by a reader of the output.
-	"$@" 2>&1 | grep --line-buffered -Ev '^[0-9]+ passed, [0-9]+ failed' | tee "$out"
+	[ "$k" = - ] || tag="[$k] "
+	# The part's own summary becomes a "==" line, so only the last line
+	# of this script reads "N passed, N failed".
+	"$@" 2>&1 | sed -u -E "s/^(PASS|FAIL|SKIP) /\\1 $tag/; s/^([0-9]+ passed, [0-9]+ failed)/== $name: \\1/" |
+		tee "$out"
 	st=${PIPESTATUS[0]}
-	cat "$out" >>"$log"
 	if [ "$st" -ne 0 ]; then
 		status=1
 		# A part that died before reporting a failure still counts as one.
-		grep -q '^FAIL ' "$out" || echo "FAIL $name: exited with status $st" | tee -a "$log"
+		grep -q '^FAIL ' "$out" || echo "FAIL $tag$name: exited with status $st" | tee -a "$out"
 	fi
+	grep -E '^(PASS|FAIL|SKIP) ' "$out" >>"$log"
+	p=$(grep -c '^PASS ' "$out")
+	f=$(grep -c '^FAIL ' "$out")
+	if [ "$k" != - ]; then
+		kpass[$k]=$((${kpass[$k]:-0} + p))
+		kfail[$k]=$((${kfail[$k]:-0} + f))
+	fi
+	echo "== $name: $((($(date +%s) - t0) / 60)) min $((($(date +%s) - t0) % 60)) s"
 	rm -f "$out"
 }
 
-part "style" make --no-print-directory -s format-check
-part "unit tests" make --no-print-directory -s test-unit
-part "fuzzing" make --no-print-directory -s fuzz FUZZ_SECONDS=60
-part "ecictl on this host" make --no-print-directory -s test-host
-part "VM suite" make --no-print-directory -s test-vm
-part "metrics served in the VM" tests/host/check-vm-metrics.sh
-part "docker VM suite" make --no-print-directory -s test-vm-docker
-part "the try-it command" make --no-print-directory -s test-eci-vm
+kver() { cat "build/vm/kernel-$1/version" 2>/dev/null || echo "$1"; }
 
+part "style" - make --no-print-directory -s format-check
+part "unit tests" - make --no-print-directory -s test-unit
+part "fuzzing" - make --no-print-directory -s fuzz FUZZ_SECONDS=60
+part "ecictl on this host" - make --no-print-directory -s test-host
+for k in $kernels; do
+	part "VM suite, kernel $k" "$k" make --no-print-directory -s test-vm KERNEL="$k"
+	part "metrics served in the VM, kernel $k" "$k" env KERNEL="$k" tests/host/check-vm-metrics.sh
+done
+for k in $docker_kernels; do
+	part "docker VM suite, kernel $k" "$k" make --no-print-directory -s test-vm-docker KERNEL="$k"
+done
+# The try-it command boots its default kernel, the newest.
+newest=${kernels##* }
+part "the try-it command, kernel $newest" "$newest" make --no-print-directory -s test-eci-vm KERNEL="$newest"
+
+for k in $kernels; do
+	echo "== Linux $(kver "$k"): ${kpass[$k]:-0} passed, ${kfail[$k]:-0} failed"
+done
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
 skipped=$(grep -c '^SKIP ' "$log")
