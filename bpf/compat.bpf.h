@@ -126,4 +126,23 @@ static __always_inline bool eci_mnt_walk_done(const struct eci_mnt_walk *w)
 	return !w->broken && (!w->pos || w->pos == w->head);
 }
 
+/*
+ * The perf event type the caller asked for, where the event is allocated
+ * (the perf_event_alloc program): by then a PMU's init may have rewritten
+ * attr.type (6.12 moves the cpu-clock and task-clock software events to PMUs
+ * of their own, with dynamic types); perf_event::orig_type keeps the
+ * original. Without that field (6.1, where the loader chooses the
+ * perf_event_open program anyway) attr.type is all there is.
+ */
+struct perf_event___orig {
+	__u32 orig_type;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 eci_perf_type(struct perf_event *event)
+{
+	if (bpf_core_field_exists(struct perf_event___orig, orig_type))
+		return BPF_CORE_READ((struct perf_event___orig *)event, orig_type);
+	return BPF_CORE_READ(event, attr.type);
+}
+
 #endif /* ECI_COMPAT_BPF_H */

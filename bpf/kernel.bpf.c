@@ -202,14 +202,14 @@ int BPF_PROG(eci_bpf_prog, struct bpf_prog *prog, int ret)
 			}));
 }
 
-static __always_inline int perf_attr_refused(struct perf_event_attr *attr)
+/* ptype: the type the caller asked for, which a PMU's init may rewrite in
+ * attr (eci_perf_type). */
+static __always_inline int perf_attr_refused(struct perf_event_attr *attr, __u32 ptype)
 {
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
-	__u32 ptype;
 	__u64 cgid;
 
-	ptype = attr->type;
 	if (ptype != PERF_TYPE_TRACEPOINT && ptype <= PERF_TYPE_BREAKPOINT &&
 	    BPF_CORE_READ_BITFIELD(attr, exclude_kernel))
 		return 0;
@@ -232,7 +232,7 @@ int BPF_PROG(eci_perf_event_open, struct perf_event_attr *attr, int type, int re
 	 * callers, so the open call itself is where the attr is judged. */
 	if (type != PERF_SECURITY_OPEN)
 		return 0;
-	return perf_attr_refused(attr);
+	return perf_attr_refused(attr, attr->type);
 }
 
 /* Where the perf_event_open hook sees no attr (6.12: `int type` alone), the
@@ -244,7 +244,7 @@ int BPF_PROG(eci_perf_event_alloc, struct perf_event *event, int ret)
 {
 	if (ret)
 		return ret;
-	return perf_attr_refused(&event->attr);
+	return perf_attr_refused(&event->attr, eci_perf_type(event));
 }
 
 #define SYSLOG_ACTION_CLOSE 0
