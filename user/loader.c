@@ -147,21 +147,34 @@ struct eci_kernel_features {
 	const char *missing;
 };
 
+/* Whether struct or union `id` has `member`, anonymous members' own included
+ * (6.18 moved mnt_namespace::mounts into an anonymous struct), as CO-RE
+ * finds a field. */
+static bool btf_id_has_member(const struct btf *btf, int id, const char *member, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m;
+
+	if (!t || !btf_is_composite(t) || depth > 4)
+		return false;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+
+		if (name && !strcmp(name, member))
+			return true;
+		if ((!name || !*name) &&
+		    btf_id_has_member(btf, btf__resolve_type(btf, m->type), member, depth + 1))
+			return true;
+	}
+	return false;
+}
+
 static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
 {
-	const struct btf_member *m;
-	const struct btf_type *t;
-	int id;
+	int id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
 
-	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
-	if (id < 0)
-		return false;
-	t = btf__type_by_id(btf, id);
-	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++, m++)
-		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
-			return true;
-	return false;
+	return id >= 0 && btf_id_has_member(btf, id, member, 0);
 }
 
 /* The number of arguments of LSM hook `hook` (its bpf_lsm_ stub), or -1. */
