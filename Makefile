@@ -8,6 +8,7 @@
 #                   start, trap events; mounts and start under docker (build/bench.txt)
 #   make vm         the VM test bed only (kernel, initramfs, disk)
 #   make SANITIZE=1 user space built with ASan/UBSan (build/asan/)
+#   make fuzz       each parser under libFuzzer for FUZZ_SECONDS (default 300) seconds
 #   make ARCH=arm64 the same for arm64 (build/arm64/): the BPF object for arm64, user space
 #                   cross-built with Debian's aarch64-linux-gnu toolchain and arm64 libraries;
 #                   `make test ARCH=arm64` / `make demo ARCH=arm64` boot Debian's arm64 kernel
@@ -68,7 +69,7 @@ DEPS_STAMP := $(BUILD)/.deps
 # A failed bpftool or compiler run must not leave a target that looks done.
 .DELETE_ON_ERROR:
 
-.PHONY: all deps vm test test-unit test-host test-vm test-vm-docker test-eci-vm demo bench clean format format-check
+.PHONY: all deps vm test test-unit fuzz fuzz-build test-host test-vm test-vm-docker test-eci-vm demo bench clean format format-check
 
 all: $(OUT)/bin/ecictl $(OUT)/bin/ecitop $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
 
@@ -125,6 +126,19 @@ $(BUILD)/unit/test_metrics: tests/unit/test_metrics.c $(ECILIB_SRCS) $(wildcard 
 		-fno-sanitize-recover=all tests/unit/test_metrics.c $(ECILIB_SRCS) \
 		$(LDLIBS_BPF) -ljson-c -o $@
 
+# The event decoder and the OCI hook sit on the loader (the skeleton) and libbpf.
+$(BUILD)/unit/test_events: tests/unit/test_events.c $(ECILIB_SRCS) $(wildcard user/*.h) $(BUILD)/eci.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_events.c $(ECILIB_SRCS) \
+		$(LDLIBS_BPF) -ljson-c -o $@
+
+$(BUILD)/unit/test_oci: tests/unit/test_oci.c $(ECILIB_SRCS) $(wildcard user/*.h) $(BUILD)/eci.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_oci.c $(ECILIB_SRCS) \
+		$(LDLIBS_BPF) -ljson-c -o $@
+
 $(BUILD)/unit/test_settings: tests/unit/test_settings.c user/settings.c user/image.c user/device.c \
 		user/settings.h user/image.h user/device.h bpf/eci.h
 	@mkdir -p $(@D)
@@ -134,6 +148,48 @@ $(BUILD)/unit/test_settings: tests/unit/test_settings.c user/settings.c user/ima
 
 test-unit: $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 	@tests/run-unit.sh $^
+
+# Fuzzing: each parser of text others write, under libFuzzer with ASan and
+# UBSan (clang only). The seeds and every crash's reproducer are in
+# tests/fuzz/corpus/<target>/; what a run finds is in build/fuzz/.
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS := settings oci image device events
+FUZZ_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/bin/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_LIB_settings := settings image device
+FUZZ_LIB_image := image
+FUZZ_LIB_device := device
+# The hook and the event decoder sit on the loader's library, skeleton and all.
+FUZZ_LIB_oci := $(patsubst user/%.c,%,$(ECILIB_SRCS))
+FUZZ_LIB_events := $(FUZZ_LIB_oci)
+FUZZ_LIBS_settings := -ljson-c
+FUZZ_LIBS_oci := $(LDLIBS_BPF) -ljson-c
+FUZZ_LIBS_events := $(LDLIBS_BPF) -ljson-c
+
+$(BUILD)/fuzz/obj/%.o: user/%.c $(wildcard user/*.h) bpf/eci.h $(BUILD)/eci.skel.h
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/obj/fuzz_%.o: tests/fuzz/fuzz_%.c $(wildcard user/*.h) bpf/eci.h
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+# Kept, so a rebuild compiles only what changed.
+.PRECIOUS: $(BUILD)/fuzz/obj/%.o $(BUILD)/fuzz/obj/fuzz_%.o
+
+.SECONDEXPANSION:
+$(BUILD)/fuzz/bin/fuzz_%: $(BUILD)/fuzz/obj/fuzz_%.o $$(addprefix $(BUILD)/fuzz/obj/,$$(addsuffix .o,$$(FUZZ_LIB_$$*)))
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(FUZZ_LIBS_$*) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+# One target at a time, niced: the machine is shared. One PASS/FAIL line each.
+fuzz: $(FUZZ_BINS)
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+		tests/fuzz/run.sh $$t $(FUZZ_SECONDS) || rc=1; \
+	done; exit $$rc
 
 test-host: all
 	@$(MAKE) --no-print-directory SANITIZE=1 $(BUILD)/asan/bin/ecictl $(BUILD)/asan/bin/ecitop
@@ -172,7 +228,8 @@ demo: vm
 bench: vm
 	@scripts/bench.sh
 
-C_SOURCES = bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c
+C_SOURCES = bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c \
+	tests/fuzz/*.c
 
 format:
 	clang-format -i $(C_SOURCES)
@@ -188,4 +245,4 @@ format-check:
 
 clean:
 	rm -rf $(BUILD)/bpf $(BUILD)/obj $(BUILD)/bin $(BUILD)/asan $(BUILD)/unit \
-		$(BUILD)/tests-bin $(BUILD)/eci.bpf.o $(BUILD)/eci.skel.h
+		$(BUILD)/tests-bin $(BUILD)/eci.bpf.o $(BUILD)/eci.skel.h $(BUILD)/fuzz

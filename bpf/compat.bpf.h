@@ -90,6 +90,8 @@ static __always_inline struct rb_node *eci_rb_next(struct rb_node *n, struct eci
  * (the loader refuses such a kernel, see eci_kernel_probe). */
 static __always_inline bool eci_mnt_walk_init(struct eci_mnt_walk *w, struct mnt_namespace *ns)
 {
+	struct list_head *head;
+
 	w->broken = false;
 	w->head = NULL;
 	if (eci_mnt_rbtree()) {
@@ -99,8 +101,11 @@ static __always_inline bool eci_mnt_walk_init(struct eci_mnt_walk *w, struct mnt
 	}
 	if (!bpf_core_field_exists(ns->list))
 		return false;
-	w->head = (void *)ns + bpf_core_field_offset(struct mnt_namespace, list);
-	w->pos = BPF_CORE_READ((struct list_head *)w->head, next);
+	/* Through a local: BPF_CORE_READ(w->head, ...) would relocate w's own
+	 * struct, which no kernel has. */
+	head = (void *)ns + bpf_core_field_offset(struct mnt_namespace, list);
+	w->head = head;
+	w->pos = BPF_CORE_READ(head, next);
 	return true;
 }
 

@@ -21,6 +21,8 @@ pkgs=(
 	# build: BPF objects, skeletons, user-space tools
 	make gcc libc6-dev clang clang-format llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
 	libjson-c-dev libncurses-dev libmicrohttpd-dev
+	# make fuzz: libFuzzer and the sanitizer runtimes for clang
+	libclang-rt-dev
 	# VM test bed: Debian's kernel packages are fetched with apt-get download
 	# (Debian 13's through a private apt configuration, verified with the
 	# archive keyring)

@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The whole suite, as `make test` and CI run it: unit tests, ecictl on this
-# host, then on each Debian kernel the test bed boots (6.1 and 6.12) the VM
-# suite, the metrics check and the docker VM suite, then scripts/eci-vm as a
-# user runs it. Every check prints one PASS/FAIL/SKIP line (a VM check's names
-# its kernel: "PASS [6.12] ..."); each part ends with its own "== ..." count,
-# each kernel with "== Linux VER: N passed, N failed", and this script with
-# the one summary line CI reads, over both kernels.
+# The whole suite, as `make test` and CI run it: unit tests, a minute of
+# fuzzing per parser, ecictl on this host, then on each Debian kernel the test
+# bed boots (6.1 and 6.12) the VM suite, the metrics check and the docker VM
+# suite, then scripts/eci-vm as a user runs it. Every check prints one
+# PASS/FAIL/SKIP line (a VM check's names its kernel: "PASS [6.12] ..."); each
+# part ends with its own "== ..." count, each kernel with "== Linux VER: N
+# passed, N failed", and this script with the one summary line CI reads, over
+# both kernels.
 # ECI_KERNELS (default "6.1 6.12") and ECI_DOCKER_KERNELS (default the same)
 # narrow the kernels, e.g. ECI_KERNELS=6.12 for a quicker run. ECI_ARM64=1
 # adds the arm64 subset (tests/run-arm64.sh, make test ARCH=arm64); it is off
@@ -55,6 +56,7 @@ kver() { cat "build/vm/kernel-$1/version" 2>/dev/null || echo "$1"; }
 
 part "style" - make --no-print-directory -s format-check
 part "unit tests" - make --no-print-directory -s test-unit
+part "fuzzing" - make --no-print-directory -s fuzz FUZZ_SECONDS=60
 part "ecictl on this host" - make --no-print-directory -s test-host
 for k in $kernels; do
 	part "VM suite, kernel $k" "$k" make --no-print-directory -s test-vm KERNEL="$k"

@@ -104,7 +104,8 @@ static void add_container(json_object *o, const struct eci_event *e)
 	char c[ECI_NAME_LEN];
 	const char *name;
 
-	snprintf(c, sizeof(c), "%s", e->container);
+	/* The record's strings are the kernel's bytes: a full one has no NUL. */
+	snprintf(c, sizeof(c), "%.*s", (int)sizeof(e->container) - 1, e->container);
 	if (!is_engine_id(c)) {
 		json_object_object_add(o, "container", json_object_new_string(c));
 		return;
@@ -215,20 +216,28 @@ static void add_what(json_object *o, const struct eci_event *e)
 	}
 }
 
+/* A string of the record, up to its NUL or the end of its field. */
+static json_object *new_string_n(const char *s, size_t max)
+{
+	return json_object_new_string_len(s, (int)strnlen(s, max));
+}
+
 json_object *eci_event_json(const struct eci_event *e)
 {
 	json_object *o = json_object_new_object();
 
 	if (!mono_to_real_ns)
 		mono_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
-	json_object_object_add(o, "time_ns",
-			       json_object_new_int64((int64_t)e->ts_ns + mono_to_real_ns));
+	/* Unsigned: a bogus timestamp wraps rather than overflowing. */
+	json_object_object_add(
+		o, "time_ns",
+		json_object_new_int64((int64_t)(e->ts_ns + (uint64_t)mono_to_real_ns)));
 	add_container(o, e);
 	json_object_object_add(o, "cgroup_id", json_object_new_uint64(e->cgroup_id));
 	json_object_object_add(o, "container_cgroup_id", json_object_new_uint64(e->root_id));
 	json_object_object_add(o, "pid", json_object_new_int64(e->pid));
 	json_object_object_add(o, "tid", json_object_new_int64(e->tid));
-	json_object_object_add(o, "comm", json_object_new_string(e->comm));
+	json_object_object_add(o, "comm", new_string_n(e->comm, sizeof(e->comm)));
 	json_object_object_add(
 		o, "hook",
 		json_object_new_string(e->hook < ECI_HOOK_MAX ? eci_hook_names[e->hook] : "?"));
@@ -238,9 +247,9 @@ json_object *eci_event_json(const struct eci_event *e)
 	json_object_object_add(
 		o, "verdict",
 		json_object_new_string(e->verdict == ECI_VERDICT_AUDIT ? "audit" : "deny"));
-	json_object_object_add(o, "errno", json_object_new_int(-e->err));
+	json_object_object_add(o, "errno", json_object_new_int64(-(int64_t)e->err));
 	if (e->detail[0])
-		json_object_object_add(o, "detail", json_object_new_string(e->detail));
+		json_object_object_add(o, "detail", new_string_n(e->detail, sizeof(e->detail)));
 	add_what(o, e);
 	return o;
 }

@@ -147,21 +147,40 @@ struct eci_kernel_features {
 	const char *missing;
 };
 
-static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
+/* Whether struct or union `id` has `member` of struct type `mtype`,
+ * anonymous members' own included (6.18 moved mnt_namespace::mounts into an
+ * anonymous struct), as CO-RE finds a field: by name and type (6.1 has a
+ * mnt_namespace::mounts too, a count). */
+static bool btf_id_has_member(const struct btf *btf, int id, const char *member, const char *mtype,
+			      int depth)
 {
+	const struct btf_type *t = btf__type_by_id(btf, id);
 	const struct btf_member *m;
-	const struct btf_type *t;
-	int id;
 
-	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
-	if (id < 0)
+	if (!t || !btf_is_composite(t) || depth > 4)
 		return false;
-	t = btf__type_by_id(btf, id);
 	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++, m++)
-		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+
+		int tid = btf__resolve_type(btf, m->type);
+		const struct btf_type *mt = tid < 0 ? NULL : btf__type_by_id(btf, tid);
+
+		if (name && !strcmp(name, member) && mt && btf_is_struct(mt) &&
+		    !strcmp(btf__name_by_offset(btf, mt->name_off), mtype))
 			return true;
+		if ((!name || !*name) && btf_id_has_member(btf, tid, member, mtype, depth + 1))
+			return true;
+	}
 	return false;
+}
+
+static bool btf_has_member(const struct btf *btf, const char *type, const char *member,
+			   const char *mtype)
+{
+	int id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+
+	return id >= 0 && btf_id_has_member(btf, id, member, mtype, 0);
 }
 
 /* The number of arguments of LSM hook `hook` (its bpf_lsm_ stub), or -1. */
@@ -193,8 +212,8 @@ static int eci_kernel_probe(struct eci_kernel_features *f)
 	perf_args = btf_hook_args(btf, "perf_event_open");
 	f->perf_open_attr = perf_args == 2;
 	f->perf_alloc = btf_hook_args(btf, "perf_event_alloc") == 1;
-	f->mnt_list = btf_has_member(btf, "mnt_namespace", "list");
-	f->mnt_rbtree = btf_has_member(btf, "mnt_namespace", "mounts");
+	f->mnt_list = btf_has_member(btf, "mnt_namespace", "list", "list_head");
+	f->mnt_rbtree = btf_has_member(btf, "mnt_namespace", "mounts", "rb_root");
 	btf__free(btf);
 	if (!f->perf_open_attr && !f->perf_alloc)
 		f->missing =

@@ -36,23 +36,34 @@ static const char *const image_keys[] = {
 	NULL,
 };
 
-static json_object *parse_stream(FILE *f, const char *what)
+json_object *eci_oci_json(const char *buf, size_t len)
 {
-	char *buf = malloc(1 << 20);
-	size_t n;
+	char *text = malloc(len + 1);
 	json_object *o = NULL;
 
-	if (!buf)
+	if (!text)
 		return NULL;
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	if (n)
-		o = json_tokener_parse(buf);
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		eci_err("oci-hook: %s is not a JSON object", what);
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	if (len)
+		o = json_tokener_parse(text);
+	if (o && !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		o = NULL;
 	}
+	free(text);
+	return o;
+}
+
+static json_object *parse_stream(FILE *f, const char *what)
+{
+	char *buf = malloc(1 << 20);
+	json_object *o = NULL;
+
+	if (buf)
+		o = eci_oci_json(buf, fread(buf, 1, (1 << 20) - 1, f));
+	if (buf && !o)
+		eci_err("oci-hook: %s is not a JSON object", what);
 	free(buf);
 	return o;
 }
@@ -84,7 +95,9 @@ int eci_oci_cgroups_path(const char *in, char *out, unsigned long len)
 	sl = c1 - in;
 	if (sl >= sizeof(slice))
 		return -EINVAL;
-	snprintf(slice, sizeof(slice), "%.*s", (int)sl, sl ? in : "system.slice");
+	snprintf(slice, sizeof(slice), "%.*s", (int)sl, in);
+	if (!sl)
+		snprintf(slice, sizeof(slice), "system.slice");
 	sl = strlen(slice);
 	if (sl < 7 || strcmp(slice + sl - 6, ".slice"))
 		return -EINVAL;
@@ -237,46 +250,83 @@ static const char *image_of(json_object *ann)
 	return NULL;
 }
 
-static int create(json_object *state, const char *id)
+int eci_oci_info(json_object *state, json_object *config, const char *stage,
+		 struct eci_oci_info *out)
 {
-	json_object *ann = NULL, *config = NULL, *linux_o, *cfg_ann = NULL, *pid_o;
-	const char *bundle = str(state, "bundle"), *image = NULL, *cgp;
+	json_object *ann = NULL, *cfg_ann = NULL, *pid_o, *linux_o;
+	const char *cgp;
+
+	memset(out, 0, sizeof(*out));
+	out->id = str(state, "id");
+	out->status = str(state, "status");
+	if (!out->id || !*out->id || strchr(out->id, '/') || out->id[0] == '.')
+		return -EINVAL;
+	if (!stage && out->status)
+		stage = !strcmp(out->status, "creating") || !strcmp(out->status, "created") ?
+				"createRuntime" :
+			!strcmp(out->status, "stopped") ? "poststop" :
+							  NULL;
+	if (stage && (!strcmp(stage, "createRuntime") || !strcmp(stage, "prestart") ||
+		      !strcmp(stage, "createContainer")))
+		out->stage = "createRuntime";
+	else if (stage && !strcmp(stage, "poststop"))
+		out->stage = "poststop";
+	out->bundle = str(state, "bundle");
+	if (json_object_object_get_ex(state, "pid", &pid_o))
+		out->pid = json_object_get_int(pid_o);
+	json_object_object_get_ex(state, "annotations", &ann);
+	if (config)
+		json_object_object_get_ex(config, "annotations", &cfg_ann);
+	out->engine = str(ann, "io.eci.engine");
+	out->image = image_of(ann);
+	if (!out->image)
+		out->image = image_of(cfg_ann);
+	out->cg_err = -ENOENT;
+	if (config && json_object_object_get_ex(config, "linux", &linux_o) &&
+	    (cgp = str(linux_o, "cgroupsPath")))
+		out->cg_err = eci_oci_cgroups_path(cgp, out->cg, sizeof(out->cg));
+	return 0;
+}
+
+static int create(json_object *state, const char *stage)
+{
+	json_object *config = NULL;
 	char cg[PATH_MAX], dir[PATH_MAX], mk[2 * PATH_MAX], name[ECI_NAME_LEN], file[PATH_MAX],
 		tmp[PATH_MAX + 16];
 	struct eci_container_opts o = { .flags = ECI_CF_SETUP };
 	struct docker_info *dk = NULL;
-	const char *engine;
+	struct eci_oci_info in;
+	const char *image = NULL, *id;
 	bool made = false;
 	uint64_t cgid;
-	int pid = 0, err = -ENOENT, ret = 1;
+	int err = -ENOENT, ret = 1;
 	FILE *f;
 
-	if (json_object_object_get_ex(state, "pid", &pid_o))
-		pid = json_object_get_int(pid_o);
-	json_object_object_get_ex(state, "annotations", &ann);
-	if (bundle) {
-		snprintf(file, sizeof(file), "%s/config.json", bundle);
+	eci_oci_info(state, NULL, stage, &in);
+	if (in.bundle) {
+		snprintf(file, sizeof(file), "%s/config.json", in.bundle);
 		f = fopen(file, "re");
 		if (f) {
 			config = parse_stream(f, file);
 			fclose(f);
 		}
-		if (config)
-			json_object_object_get_ex(config, "annotations", &cfg_ann);
 	}
-	if (pid > 0)
-		err = cgroup_of_pid(pid, cg, sizeof(cg));
-	if (err && config && json_object_object_get_ex(config, "linux", &linux_o) &&
-	    (cgp = str(linux_o, "cgroupsPath")))
-		err = eci_oci_cgroups_path(cgp, cg, sizeof(cg));
+	eci_oci_info(state, config, stage, &in);
+	id = in.id;
+	if (in.pid > 0)
+		err = cgroup_of_pid(in.pid, cg, sizeof(cg));
+	if (err) {
+		err = in.cg_err;
+		snprintf(cg, sizeof(cg), "%s", in.cg);
+	}
 	if (err) {
 		eci_err("oci-hook: can't tell container %s's cgroup: no process %d and no usable linux.cgroupsPath in %s/config.json",
-			id, pid, bundle ? bundle : "(no bundle)");
+			id, in.pid, in.bundle ? in.bundle : "(no bundle)");
 		goto out;
 	}
 	/* Called before the runtime's create (the eci-runc shim): the cgroup
 	 * is made here, so the container is protected from its first task. */
-	if (pid <= 0) {
+	if (in.pid <= 0) {
 		snprintf(mk, sizeof(mk), "%s%s", cg_mount() ? cg_mount() : "/sys/fs/cgroup", cg);
 		if (mkdir(mk, 0755) == 0) {
 			made = true;
@@ -286,8 +336,7 @@ static int create(json_object *state, const char *id)
 			goto out;
 		}
 	}
-	engine = str(ann, "io.eci.engine");
-	if (engine && !strcmp(engine, "docker")) {
+	if (in.engine && !strcmp(in.engine, "docker")) {
 		/* The bundle's annotations are the user's (docker run
 		 * --annotation): only dockerd's own record names the image. */
 		dk = calloc(1, sizeof(*dk));
@@ -303,9 +352,7 @@ static int create(json_object *state, const char *id)
 		o.binds = dk->binds;
 		o.nbinds = 1;
 	} else {
-		image = image_of(ann);
-		if (!image)
-			image = image_of(cfg_ann);
+		image = in.image;
 	}
 	/* Docker's ids are 64 hex digits: the 12 `docker ps` shows name it.
 	 * dockerd's own get the /docker subtree's cut id, as without the shim:
@@ -381,30 +428,22 @@ static int poststop(const char *id)
 int eci_oci_hook(const char *stage)
 {
 	json_object *state = parse_stream(stdin, "the OCI state on stdin");
-	const char *id, *status;
+	struct eci_oci_info in;
 	int ret = 1;
 
 	if (!state)
 		return 1;
-	id = str(state, "id");
-	status = str(state, "status");
-	if (!id || !*id || strchr(id, '/') || id[0] == '.') {
+	if (eci_oci_info(state, NULL, stage, &in)) {
 		eci_err("oci-hook: the OCI state has no usable container id");
 		goto out;
 	}
-	if (!stage && status)
-		stage = !strcmp(status, "creating") || !strcmp(status, "created") ?
-				"createRuntime" :
-			!strcmp(status, "stopped") ? "poststop" :
-						     NULL;
-	if (stage && (!strcmp(stage, "createRuntime") || !strcmp(stage, "prestart") ||
-		      !strcmp(stage, "createContainer")))
-		ret = create(state, id);
-	else if (stage && !strcmp(stage, "poststop"))
-		ret = poststop(id);
+	if (in.stage && !strcmp(in.stage, "createRuntime"))
+		ret = create(state, stage);
+	else if (in.stage)
+		ret = poststop(in.id);
 	else
 		eci_err("oci-hook: don't know what to do at status '%s': give the stage (createRuntime or poststop)",
-			status ? status : "(none)");
+			in.status ? in.status : "(none)");
 out:
 	json_object_put(state);
 	return ret;

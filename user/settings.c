@@ -412,7 +412,8 @@ static int parse_subtree(struct parser *p, const char *where, const char *s)
 
 	if (s[0] != '/')
 		return fail(p, "%s: '%s' is not a cgroup path (it must start with '/')", where, s);
-	if (strstr(s, "/../") || strstr(s, "/./") || !strcmp(s + strlen(s) - 2, "/.") ||
+	if (strstr(s, "/../") || strstr(s, "/./") ||
+	    (strlen(s) >= 2 && !strcmp(s + strlen(s) - 2, "/.")) ||
 	    (strlen(s) >= 3 && !strcmp(s + strlen(s) - 3, "/..")))
 		return fail(p, "%s: '%s' has '.' or '..' components", where, s);
 	if (eci_path_normalize(s, norm, sizeof(norm)))

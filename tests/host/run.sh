@@ -24,7 +24,7 @@ else
 		fail "host: load refused with one sentence" "exit status $st"
 	elif [ "$lines" -ne 1 ] || grep -q 'libbpf' "$err"; then
 		fail "host: load refused with one sentence" "stderr had $lines lines: $(head -c 300 "$err")"
-	elif ! grep -Eq 'refused to load the BPF LSM programs|BPF LSM is not active|has no BTF' "$err"; then
+	elif ! grep -Eq 'refused to load the BPF LSM programs|BPF LSM is not active|has no BTF|this kernel lacks' "$err"; then
 		fail "host: load refused with one sentence" "unclear message: $(cat "$err")"
 	else
 		pass "host: load refused with one sentence ($(cat "$err"))"
