@@ -27,7 +27,12 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= cc
 
-ifeq ($(ARCH),arm64)
+ifeq ($(ARCH)-$(shell uname -m),arm64-aarch64)
+# Native on an arm64 machine (the Debian package's build there).
+BUILD := build
+PKG_CONFIG := pkg-config
+DEPS_OPTS :=
+else ifeq ($(ARCH),arm64)
 # Cross-built: the arm64 VM runs these; the x86 build under build/ stays as it is.
 BUILD := build/arm64
 CC := aarch64-linux-gnu-gcc
@@ -246,3 +251,75 @@ format-check:
 clean:
 	rm -rf $(BUILD)/bpf $(BUILD)/obj $(BUILD)/bin $(BUILD)/asan $(BUILD)/unit \
 		$(BUILD)/tests-bin $(BUILD)/eci.bpf.o $(BUILD)/eci.skel.h $(BUILD)/fuzz
+
+# ---- install ---------------------------------------------------------------
+#   make install [PREFIX=/usr/local] [DESTDIR=...]   binaries, units, init script,
+#                   OCI hook, man pages; the Debian package uses PREFIX=/usr
+#   make man        the man pages (scdoc) in build/man/
+#
+# Paths follow PREFIX except what other programs look for in fixed places:
+# /etc (init script, settings), the OCI hooks directory (/usr/share/... for a
+# package, /etc/containers/... for a local install), and systemd units
+# (PREFIX/lib/systemd/system; the Debian package sets /lib/systemd/system).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/eci
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+HOOKSDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/share,$(SYSCONFDIR))/containers/oci/hooks.d
+INSTALL ?= install
+
+MAN_SRCS := $(wildcard docs/man/*.scd)
+MANS := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(MAN_SRCS))
+
+# The installed files name each other by absolute path.
+SUBST := sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
+.PHONY: man install
+
+man: $(MANS)
+
+$(BUILD)/man/%: docs/man/%.scd
+	@mkdir -p $(@D)
+	scdoc <$< >$@
+
+install: $(BUILD)/bin/ecictl $(BUILD)/bin/ecitop $(MANS)
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/docker.service.d $(DESTDIR)$(SYSTEMDUNITDIR)/containerd.service.d \
+		$(DESTDIR)$(SYSCONFDIR)/init.d $(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 755 $(BUILD)/bin/ecictl $(BUILD)/bin/ecitop $(DESTDIR)$(SBINDIR)/
+	sed 's|^ECICTL=ecictl$$|ECICTL=$(SBINDIR)/ecictl|' scripts/eci-runc >$(BUILD)/eci-runc.inst
+	$(INSTALL) -m 755 $(BUILD)/eci-runc.inst $(DESTDIR)$(SBINDIR)/eci-runc
+	sed 's|^ECICTL=$${ECICTL:-ecictl}$$|ECICTL=$${ECICTL:-$(SBINDIR)/ecictl}|' scripts/init.d/eci \
+		>$(BUILD)/eci.init.inst
+	$(INSTALL) -m 755 $(BUILD)/eci.init.inst $(DESTDIR)$(SYSCONFDIR)/init.d/eci
+	for u in eci.service eci-daemon.service docker.service.d/eci.conf containerd.service.d/eci.conf; do \
+		$(SUBST) scripts/systemd/$$u >$(BUILD)/unit.inst && \
+		$(INSTALL) -m 644 $(BUILD)/unit.inst $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
+	$(SUBST) scripts/oci/eci-hook.json >$(BUILD)/eci-hook.json.inst
+	$(INSTALL) -m 644 $(BUILD)/eci-hook.json.inst $(DESTDIR)$(HOOKSDIR)/eci-hook.json
+	$(INSTALL) -m 644 scripts/admin-settings.json $(DESTDIR)$(DOCDIR)/examples/
+	$(INSTALL) -m 644 $(filter %.5,$(MANS)) $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 644 $(filter %.8,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
+	@rm -f $(BUILD)/eci-runc.inst $(BUILD)/eci.init.inst $(BUILD)/unit.inst $(BUILD)/eci-hook.json.inst
+
+# Removes the files, not the enforcer: `ecictl unload` first to stop enforcing.
+.PHONY: uninstall
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ecictl $(DESTDIR)$(SBINDIR)/ecitop $(DESTDIR)$(SBINDIR)/eci-runc \
+		$(DESTDIR)$(SYSCONFDIR)/init.d/eci $(DESTDIR)$(SYSTEMDUNITDIR)/eci.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/eci-daemon.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/docker.service.d/eci.conf \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/containerd.service.d/eci.conf \
+		$(DESTDIR)$(HOOKSDIR)/eci-hook.json $(DESTDIR)$(DOCDIR)/examples/admin-settings.json \
+		$(patsubst $(BUILD)/man/%,$(DESTDIR)$(MANDIR)/man5/%,$(filter %.5,$(MANS))) \
+		$(patsubst $(BUILD)/man/%,$(DESTDIR)$(MANDIR)/man8/%,$(filter %.8,$(MANS)))
+
+# make install, the man pages and the Debian package (dpkg-buildpackage on a
+# copy of the tree, lintian), with no VM.
+.PHONY: test-package
+test-package: $(BUILD)/bin/ecictl $(BUILD)/bin/ecitop
+	@tests/host/package.sh $(BUILD)/bin/ecictl $(BUILD)/bin/ecitop

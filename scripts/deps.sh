@@ -27,6 +27,8 @@ pkgs=(
 	# (Debian 13's through a private apt configuration, verified with the
 	# archive keyring)
 	qemu-system-x86 busybox-static runc cpio kmod e2fsprogs xz-utils zstd gzip debian-archive-keyring
+	# make install's man pages; the Debian package and its checks (make test-package)
+	scdoc man-db groff-base dpkg-dev debhelper lintian
 	# interactive tests; the strict Prometheus parser (python3 from Debian)
 	tmux python3 python3-prometheus-client
 	# docker VM: docker.io, containerd and tini are fetched with apt-get

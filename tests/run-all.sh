@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The whole suite, as `make test` and CI run it: unit tests, a minute of
-# fuzzing per parser, ecictl on this host, then on each Debian kernel the test
+# fuzzing per parser, ecictl on this host, the install and Debian package
+# check, then on each Debian kernel the test
 # bed boots (6.1 and 6.12) the VM suite, the metrics check and the docker VM
 # suite, then scripts/eci-vm as a user runs it. Every check prints one
 # PASS/FAIL/SKIP line (a VM check's names its kernel: "PASS [6.12] ..."); each
@@ -58,6 +59,7 @@ part "style" - make --no-print-directory -s format-check
 part "unit tests" - make --no-print-directory -s test-unit
 part "fuzzing" - make --no-print-directory -s fuzz FUZZ_SECONDS=60
 part "ecictl on this host" - make --no-print-directory -s test-host
+part "install and Debian package" - make --no-print-directory -s test-package
 for k in $kernels; do
 	part "VM suite, kernel $k" "$k" make --no-print-directory -s test-vm KERNEL="$k"
 	part "metrics served in the VM, kernel $k" "$k" env KERNEL="$k" tests/host/check-vm-metrics.sh

@@ -24,10 +24,16 @@
 #define DEFAULT_SOCKET_1 "/var/run/docker.sock"
 #define DEFAULT_SOCKET_2 "/run/docker.sock"
 
+/* The variables a path may use, in the order expand() tries them. */
+enum { VAR_HOME, VAR_TEMP, VAR_TMP, NVARS };
+static const char *const var_names[NVARS] = { "HOME", "TEMP", "TMP" };
+
 struct parser {
 	struct eci_settings *s;
 	char *err;
 	size_t errlen;
+	/* Values of $HOME, $TEMP, $TMP: eci.variables or ECI_VAR_*_DEFAULT. */
+	const char *vars[NVARS];
 };
 
 static __attribute__((format(printf, 2, 3))) int fail(struct parser *p, const char *fmt, ...)
@@ -111,13 +117,18 @@ int eci_path_normalize(const char *in, char *out, size_t len)
 	return 0;
 }
 
-/* $HOME, $TMP, $TEMP (also ${...}) anywhere in a path, from the environment. */
+/*
+ * $HOME, $TMP, $TEMP (also ${...}) anywhere in a path. Docker Desktop expands
+ * them on the user's machine; on a VM they mean where users keep their files
+ * (eci.variables, default /home and /tmp), never the environment of whoever
+ * runs ecictl: a service has no HOME, and root's would be the wrong one.
+ */
 static int expand(struct parser *p, const char *where, const char *in, char *out, size_t len)
 {
 	size_t o = 0;
 
 	for (const char *c = in; *c;) {
-		const char *name = NULL, *val;
+		const char *val = NULL;
 		size_t skip = 0, vlen;
 
 		if (*c != '$') {
@@ -126,42 +137,29 @@ static int expand(struct parser *p, const char *where, const char *in, char *out
 			out[o++] = *c++;
 			continue;
 		}
-		for (const char *const *v = (const char *const[]){ "HOME", "TEMP", "TMP", NULL };
-		     *v; v++) {
-			size_t n = strlen(*v);
+		for (int v = 0; v < NVARS; v++) {
+			size_t n = strlen(var_names[v]);
 			char brace[16];
 
-			snprintf(brace, sizeof(brace), "{%s}", *v);
-			if (!strncmp(c + 1, *v, n) &&
+			snprintf(brace, sizeof(brace), "{%s}", var_names[v]);
+			if (!strncmp(c + 1, var_names[v], n) &&
 			    !((c[1 + n] >= 'A' && c[1 + n] <= 'Z') ||
 			      (c[1 + n] >= 'a' && c[1 + n] <= 'z') ||
 			      (c[1 + n] >= '0' && c[1 + n] <= '9') || c[1 + n] == '_')) {
-				name = *v;
+				val = p->vars[v];
 				skip = 1 + n;
 			} else if (!strncmp(c + 1, brace, n + 2)) {
-				name = *v;
+				val = p->vars[v];
 				skip = 3 + n;
 			}
-			if (name)
+			if (val)
 				break;
 		}
-		if (!name)
+		if (!val)
 			return fail(
 				p,
 				"%s: path '%s' uses an unknown variable (known: $HOME, $TMP, $TEMP)",
 				where, in);
-		if (!strcmp(name, "HOME")) {
-			val = getenv("HOME");
-			if (!val || !*val)
-				return fail(p, "%s: path '%s' uses $HOME, but HOME is not set",
-					    where, in);
-		} else {
-			val = getenv(name);
-			if (!val || !*val)
-				val = getenv("TMPDIR");
-			if (!val || !*val)
-				val = "/tmp";
-		}
 		vlen = strlen(val);
 		if (o + vlen + 1 > len)
 			return fail(p, "%s: path '%s' is too long", where, in);
@@ -427,6 +425,50 @@ static int parse_subtree(struct parser *p, const char *where, const char *s)
 	return push(p, &p->s->subtrees, &p->s->nsubtrees, norm);
 }
 
+/*
+ * eci.variables, read before any path: the file's key order must not decide
+ * what $HOME means for the paths above it.
+ */
+static int parse_variables(struct parser *p, json_object *root)
+{
+	json_object *eci, *vars;
+
+	p->vars[VAR_HOME] = ECI_VAR_HOME_DEFAULT;
+	p->vars[VAR_TEMP] = ECI_VAR_TMP_DEFAULT;
+	p->vars[VAR_TMP] = ECI_VAR_TMP_DEFAULT;
+	/* A wrong type of "eci" itself is reported with the rest of the section. */
+	if (!json_object_object_get_ex(root, "eci", &eci) ||
+	    !json_object_is_type(eci, json_type_object) ||
+	    !json_object_object_get_ex(eci, "variables", &vars))
+		return 0;
+	if (want(p, vars, json_type_object, "eci.variables"))
+		return -1;
+	json_object_object_foreach(vars, key, val)
+	{
+		char where[64];
+		const char *v;
+		int i;
+
+		for (i = 0; i < NVARS && strcmp(key, var_names[i]); i++)
+			;
+		if (i == NVARS) {
+			if (unknown(p, "eci.variables", key))
+				return -1;
+			continue;
+		}
+		snprintf(where, sizeof(where), "eci.variables.%s", key);
+		val = unwrap(val);
+		if (want(p, val, json_type_string, where))
+			return -1;
+		v = json_object_get_string(val);
+		if (v[0] != '/' || strchr(v, '$'))
+			return fail(p, "%s: '%s' is not an absolute path without variables", where,
+				    v);
+		p->vars[i] = v;
+	}
+	return 0;
+}
+
 static int parse_eci_own(struct parser *p, json_object *o)
 {
 	if (want(p, o, json_type_object, "eci"))
@@ -495,6 +537,8 @@ static int parse_eci_own(struct parser *p, json_object *o)
 			if (p->s->nsockets > ECI_MAX_SOCKETS / 2)
 				return fail(p, "eci.engineSockets: at most %d sockets",
 					    ECI_MAX_SOCKETS / 2);
+		} else if (!strcmp(key, "variables")) {
+			/* parse_variables() read it first. */
 		} else if (unknown(p, "eci", key)) {
 			return -1;
 		}
@@ -567,6 +611,8 @@ int eci_settings_parse(const char *text, size_t len, struct eci_settings *s, cha
 	    push(&p, &s->sockets, &s->nsockets, DEFAULT_SOCKET_2 "/"))
 		goto out;
 
+	if (parse_variables(&p, root))
+		goto out;
 	json_object_object_foreach(root, key, val)
 	{
 		if (!strcmp(key, "configurationFileVersion")) {

@@ -16,6 +16,14 @@
 #define ECI_SETTINGS_COPY "/run/eci/settings.json"
 #define ECI_SETTINGS_MAX_SIZE (1 << 20)
 
+/*
+ * What $HOME and $TMP/$TEMP mean in the file's paths unless eci.variables
+ * says otherwise: on a VM, the users' home directories and the shared
+ * temporary directory. Never taken from the environment.
+ */
+#define ECI_VAR_HOME_DEFAULT "/home"
+#define ECI_VAR_TMP_DEFAULT "/tmp"
+
 struct eci_settings {
 	/* enhancedContainerIsolation.value (default true) and .locked */
 	bool enabled;
@@ -53,7 +61,7 @@ struct eci_settings {
 /*
  * Parse text (len bytes). On error returns -1 with one sentence in err (a
  * syntax error names "line L, column C"); s is then empty. Variables in
- * paths ($HOME, $TMP, $TEMP) come from the environment.
+ * paths ($HOME, $TMP, $TEMP) come from eci.variables or the defaults above.
  */
 int eci_settings_parse(const char *text, size_t len, struct eci_settings *s, char *err,
 		       size_t errlen);

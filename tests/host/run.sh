@@ -84,6 +84,17 @@ check_err "host: a malformed settings file names line and column" 1 "line 3, col
 check_err "host: a missing settings file" 1 "failed to read /nonexistent" settings apply /nonexistent
 printf '{"eci": {"protectedSubtrees": ["docker"]}}' >"$bad"
 check_err "host: a bad subtree in the settings is named" 1 "eci.protectedSubtrees\[0\]" settings apply "$bad"
+# Docker's sample file under a service's empty environment: $HOME and $TMP
+# have the VM's meaning (eci-settings(5)), so parsing passes and only the
+# missing enforcer stops it.
+printf '{"filesharingAllowedDirectories": [{"path": "$HOME", "sharedByDefault": true},\n  {"path": "$TMP", "sharedByDefault": false}]}\n' >"$bad"
+if env -i "$ecictl" settings apply "$bad" >"$out" 2>"$err"; then
+	fail "host: \$HOME and \$TMP need no environment (env -i)" "applied with no enforcer loaded"
+elif grep -q 'not loaded' "$err" && ! grep -q 'HOME\|TMP' "$err"; then
+	pass "host: \$HOME and \$TMP need no environment (env -i)"
+else
+	fail "host: \$HOME and \$TMP need no environment (env -i)" "$(head -c 200 "$err")"
+fi
 rm -f "$bad"
 check_err "host: settings needs a subcommand" 2 "usage: ecictl settings" settings
 check_err "host: a bad --image is refused before anything" 1 "not an image reference" container add / --image 'A B'

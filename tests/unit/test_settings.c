@@ -47,8 +47,11 @@ static void test_docker_example(void)
 	char err[256];
 	int r;
 
-	setenv("HOME", "/home/alice", 1);
-	setenv("TMP", "/var/tmp", 1);
+	/* A service's environment: no HOME, no TMP. Nothing may depend on it. */
+	unsetenv("HOME");
+	unsetenv("TMP");
+	unsetenv("TEMP");
+	unsetenv("TMPDIR");
 	r = parse(docker_example, &s, err);
 	CHECK("settings: Docker's example parses", r == 0, "error: %s", err);
 	if (r)
@@ -64,10 +67,9 @@ static void test_docker_example(void)
 	      s.command_type && !strcmp(s.command_type, "deny") && s.ncommands == 3 &&
 		      !strcmp(s.commands[2], "image*"),
 	      "type %s, %zu commands", s.command_type ? s.command_type : "(none)", s.ncommands);
-	CHECK("settings: $HOME and $TMP expanded, trailing '/'",
-	      s.nshared == 2 && !strcmp(s.shared[0], "/home/alice/") &&
-		      !strcmp(s.shared[1], "/var/tmp/") && s.shared_by_default[0] &&
-		      !s.shared_by_default[1],
+	CHECK("settings: $HOME is /home and $TMP is /tmp on a VM with no environment",
+	      s.nshared == 2 && !strcmp(s.shared[0], "/home/") && !strcmp(s.shared[1], "/tmp/") &&
+		      s.shared_by_default[0] && !s.shared_by_default[1],
 	      "%zu dirs: %s %s", s.nshared, s.nshared > 0 ? s.shared[0] : "",
 	      s.nshared > 1 ? s.shared[1] : "");
 	CHECK("settings: engine sockets default to /var/run and /run docker.sock",
@@ -92,7 +94,6 @@ static void test_own_section(void)
 	char err[256];
 	int r;
 
-	setenv("TEMP", "/t", 1);
 	r = parse(text, &s, err);
 	CHECK("settings: eci section parses", r == 0, "error: %s", err);
 	if (r)
@@ -107,7 +108,7 @@ static void test_own_section(void)
 	CHECK("settings: auditMode", s.audit, "false");
 	CHECK("settings: engineSockets replace the defaults, normalized",
 	      s.nsockets == 2 && !strcmp(s.sockets[0], "/run/docker.sock/") &&
-		      !strcmp(s.sockets[1], "/t/x.sock/"),
+		      !strcmp(s.sockets[1], "/tmp/x.sock/"),
 	      "%zu: %s", s.nsockets, s.nsockets ? s.sockets[0] : "");
 	CHECK("settings: shared dir normalized, value-wrapped array accepted",
 	      s.nshared == 1 && !strcmp(s.shared[0], "/Users/bob/src/"), "%s",
@@ -155,11 +156,18 @@ static void test_errors(void)
 	expect_error("settings: an unknown variable",
 		     "{\"filesharingAllowedDirectories\": [{\"path\": \"$USERPROFILE/x\"}]}",
 		     "unknown variable");
-	unsetenv("HOME");
-	expect_error("settings: $HOME without HOME",
-		     "{\"filesharingAllowedDirectories\": [{\"path\": \"$HOME\"}]}",
-		     "HOME is not set");
-	setenv("HOME", "/home/alice", 1);
+	expect_error("settings: a relative variable",
+		     "{\"eci\": {\"variables\": {\"HOME\": \"home\"}}}",
+		     "eci.variables.HOME: 'home' is not an absolute path without variables");
+	expect_error("settings: a variable defined by a variable",
+		     "{\"eci\": {\"variables\": {\"TMP\": \"$HOME/tmp\"}}}",
+		     "eci.variables.TMP: '$HOME/tmp' is not an absolute path");
+	expect_error("settings: variables must be an object",
+		     "{\"eci\": {\"variables\": [\"/home\"]}}",
+		     "eci.variables must be an object, not an array");
+	expect_error("settings: a variable's value must be a string",
+		     "{\"eci\": {\"variables\": {\"TEMP\": 1}}}",
+		     "eci.variables.TEMP must be a string, not a number");
 	expect_error("settings: a bad device rule",
 		     "{\"eci\": {\"defaultDevices\": [\"c 1:3 rwx\"]}}",
 		     "eci.defaultDevices[0]: bad device rule");
@@ -198,6 +206,57 @@ static void test_unknown_keys(void)
 	      "%zu warnings", s.nwarnings);
 	CHECK("settings: a misspelt key changes nothing", !s.audit, "audit on");
 	eci_settings_free(&s);
+}
+
+/*
+ * eci.variables sets what $HOME, $TMP and $TEMP mean, wherever the section is
+ * in the file, and the environment never does.
+ */
+static void test_variables(void)
+{
+	const char *text =
+		"{\"filesharingAllowedDirectories\": [{\"path\": \"$HOME\"}, {\"path\": \"${TMP}/a\"},\n"
+		"  {\"path\": \"$TEMP\"}],\n"
+		" \"eci\": {\"engineSockets\": [\"$TMP/docker.sock\"],\n"
+		"  \"variables\": {\"HOME\": \"/srv/users/\", \"TMP\": \"/var/tmp\", \"TEMP\": \"/scratch\",\n"
+		"   \"USER\": \"/u\"}}}";
+	struct eci_settings s;
+	char err[256];
+	int r;
+
+	setenv("HOME", "/root", 1);
+	setenv("TMP", "/env-tmp", 1);
+	setenv("TEMP", "/env-temp", 1);
+	setenv("TMPDIR", "/env-tmpdir", 1);
+	r = parse(text, &s, err);
+	CHECK("settings: eci.variables parses", r == 0, "error: %s", err);
+	if (!r) {
+		CHECK("settings: eci.variables sets $HOME, $TMP, $TEMP, even for paths before it",
+		      s.nshared == 3 && !strcmp(s.shared[0], "/srv/users/") &&
+			      !strcmp(s.shared[1], "/var/tmp/a/") &&
+			      !strcmp(s.shared[2], "/scratch/"),
+		      "%zu dirs: %s %s %s", s.nshared, s.nshared > 0 ? s.shared[0] : "",
+		      s.nshared > 1 ? s.shared[1] : "", s.nshared > 2 ? s.shared[2] : "");
+		CHECK("settings: eci.variables applies to engineSockets too",
+		      s.nsockets == 1 && !strcmp(s.sockets[0], "/var/tmp/docker.sock/"), "%s",
+		      s.nsockets ? s.sockets[0] : "(none)");
+		CHECK("settings: an unknown variable name is a warning",
+		      s.nwarnings == 1 && has_warning(&s, "eci.variables.USER"), "%zu warnings",
+		      s.nwarnings);
+		eci_settings_free(&s);
+	}
+	r = parse(docker_example, &s, err);
+	CHECK("settings: HOME, TMP, TEMP, TMPDIR in the environment change nothing",
+	      !r && s.nshared == 2 && !strcmp(s.shared[0], "/home/") &&
+		      !strcmp(s.shared[1], "/tmp/"),
+	      "ret %d (%s), %s %s", r, err, !r && s.nshared > 0 ? s.shared[0] : "",
+	      !r && s.nshared > 1 ? s.shared[1] : "");
+	if (!r)
+		eci_settings_free(&s);
+	unsetenv("HOME");
+	unsetenv("TMP");
+	unsetenv("TEMP");
+	unsetenv("TMPDIR");
 }
 
 static void match(const char *pattern, const char *ref, int want)
@@ -291,6 +350,7 @@ int main(void)
 	test_own_section();
 	test_errors();
 	test_unknown_keys();
+	test_variables();
 	test_images();
 	test_paths();
 	return unit_failures ? 1 : 0;
