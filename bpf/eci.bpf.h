@@ -56,11 +56,11 @@ extern int eci_mountlock_admin(long nr);
 #include "compat.bpf.h"
 
 /* The syscall the task is in: where the architecture's pt_regs keeps it. */
-struct pt_regs___x86 {
+struct pt_regs___eci_x86 {
 	unsigned long orig_ax;
 } __attribute__((preserve_access_index));
 
-struct pt_regs___arm64 {
+struct pt_regs___eci_arm64 {
 	int syscallno;
 } __attribute__((preserve_access_index));
 
@@ -68,9 +68,9 @@ static __always_inline long eci_syscall_nr(struct task_struct *task)
 {
 	void *regs = (void *)bpf_task_pt_regs(task);
 
-	if (bpf_core_field_exists(struct pt_regs___x86, orig_ax))
-		return BPF_CORE_READ((struct pt_regs___x86 *)regs, orig_ax);
-	return BPF_CORE_READ((struct pt_regs___arm64 *)regs, syscallno);
+	if (bpf_core_field_exists(struct pt_regs___eci_x86, orig_ax))
+		return BPF_CORE_READ((struct pt_regs___eci_x86 *)regs, orig_ax);
+	return BPF_CORE_READ((struct pt_regs___eci_arm64 *)regs, syscallno);
 }
 
 /* swapon and swapoff predate the common numbering: x86-64's own, else the
@@ -82,7 +82,7 @@ static __always_inline long eci_syscall_nr(struct task_struct *task)
 
 static __always_inline bool eci_nr_swap(long nr)
 {
-	if (bpf_core_field_exists(struct pt_regs___x86, orig_ax))
+	if (bpf_core_field_exists(struct pt_regs___eci_x86, orig_ax))
 		return nr == ECI_NR_SWAPON_X86 || nr == ECI_NR_SWAPOFF_X86;
 	return nr == ECI_NR_SWAPON_GENERIC || nr == ECI_NR_SWAPOFF_GENERIC;
 }

@@ -3,7 +3,19 @@
 #
 # Install the Debian packages eci needs to build, to boot its test VM and to
 # run its tests. Idempotent: when everything is there it only asks dpkg.
+# usage: scripts/deps.sh [--arm64]
+#   --arm64  also what the arm64 build and VM need (make ARCH=arm64): the cross
+#            compiler, the libraries for arm64 (dpkg --add-architecture arm64,
+#            Debian's multiarch packages) and qemu-system-aarch64; asked only by
+#            the arm64 targets, so the default build does without them
 set -eu
+
+arm64=0
+case ${1:-} in
+--arm64) arm64=1 ;;
+'') ;;
+*) echo "usage: $0 [--arm64]" >&2; exit 2 ;;
+esac
 
 pkgs=(
 	# build: BPF objects, skeletons, user-space tools
@@ -24,6 +36,16 @@ pkgs=(
 	# from here
 	libdevmapper1.02.1 libsystemd0 libudev1
 )
+if [ $arm64 = 1 ]; then
+	pkgs+=(
+		gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+		libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libjson-c-dev:arm64
+		libncurses-dev:arm64 libmicrohttpd-dev:arm64
+		# the arm64 VM; its busybox-static and runc are fetched with
+		# apt-get download (scripts/vm/kernel.sh), not installed
+		qemu-system-arm
+	)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -37,5 +59,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Multiarch: arm64 packages next to the amd64 ones, from the same sources.
+if [ $arm64 = 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64
+fi
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

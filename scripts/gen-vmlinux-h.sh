@@ -9,40 +9,73 @@
 #
 # usage: scripts/gen-vmlinux-h.sh [ARCH] [SOURCE]
 #   ARCH    x86 (default) or arm64: the directory under vmlinux/
-#   SOURCE  a vmlinux ELF, a compressed vmlinuz/bzImage, a raw BTF file such as
+#   SOURCE  a vmlinux ELF, a compressed vmlinuz/bzImage, an arm64 Image (raw or
+#           gzip'd: Debian's arm64 vmlinuz), a raw BTF file such as
 #           /sys/kernel/btf/vmlinux, or nothing: the kernel cached by the VM
-#           test bed's oldest kernel (build/vm/kernel-6.1/vmlinuz, fetched by
-#           scripts/vm/kernel.sh 6.1)
+#           test bed's oldest kernel for ARCH, Debian 12's 6.1
+#           (build/vm/kernel-6.1/vmlinuz, fetched by scripts/vm/kernel.sh 6.1;
+#           arm64: build/arm64/vm/kernel-6.1/vmlinuz, fetched by
+#           ARCH=arm64 scripts/vm/kernel.sh 6.1, no arm64 machine needed)
+# An arm64 Image is not an ELF file: its .BTF section is a blob in the
+# image's data, found by the BTF header's magic and cut out at the length
+# the header gives.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 arch=${1:-x86}
-src=${2:-$top/build/vm/kernel-6.1/vmlinuz}
+case $arch in
+x86) dflt=$top/build/vm/kernel-6.1/vmlinuz ;;
+arm64) dflt=$top/build/arm64/vm/kernel-6.1/vmlinuz ;;
+*) echo "gen-vmlinux-h: unknown ARCH '$arch': x86 or arm64" >&2; exit 2 ;;
+esac
+src=${2:-$dflt}
 out=$top/vmlinux/$arch/vmlinux.h
 
-[ -e "$src" ] || { echo "gen-vmlinux-h: $src does not exist (run scripts/vm/kernel.sh 6.1 or name a BTF source)" >&2; exit 1; }
+[ -e "$src" ] || { echo "gen-vmlinux-h: $src does not exist (run ARCH=$arch scripts/vm/kernel.sh 6.1 or name a BTF source)" >&2; exit 1; }
+# The package's name for the header's first line, not the cache's symlink.
+src=$(readlink -f "$src")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+is_elf() { [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]; }
+is_btf() { [ "$(head -c 2 "$1" | od -An -tx1 | tr -d ' ')" = '9feb' ]; }
+# BTF header, little-endian: magic, version 1, flags 0, hdr_len 24.
+btf_magic='\x9f\xeb\x01\x00\x18\x00\x00\x00'
+
+# The BTF blob inside non-ELF image $1 into $2: its size is hdr_len plus the
+# end of the later of the type and string sections (offsets from the header).
+cut_btf() {
+	local off len
+	off=$(LC_ALL=C grep -abo -m1 -P "$btf_magic" "$1" | head -n1 | cut -d: -f1)
+	[ -n "$off" ] || return 1
+	len=$(od -An -tu4 -w20 -j$((off + 4)) -N20 "$1" |
+		awk '{ t = $2 + $3; s = $4 + $5; print $1 + (t > s ? t : s) }')
+	tail -c +$((off + 1)) "$1" | head -c "$len" >"$2"
+}
+
 # A bzImage wraps the ELF vmlinux in a compressed payload: find the first
-# stream that decompresses to an ELF file, as the kernel's extract-vmlinux does.
+# stream that decompresses to an ELF file, as the kernel's extract-vmlinux
+# does, or (arm64's gzip'd Image) to an image carrying BTF.
 extract() {
 	local magic=$1 cmd=$2 off
 	for off in $(LC_ALL=C grep -abo -P "$magic" "$src" | cut -d: -f1); do
 		tail -c +$((off + 1)) "$src" | $cmd >"$tmp/vmlinux" 2>/dev/null || true
-		if [ "$(head -c 4 "$tmp/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ]; then
-			return 0
-		fi
+		is_elf "$tmp/vmlinux" && return 0
+		cut_btf "$tmp/vmlinux" "$tmp/vmlinux.btf" && mv "$tmp/vmlinux.btf" "$tmp/vmlinux" && return 0
 	done
 	return 1
 }
 
 btf=$src
-if [ "$(head -c 4 "$src" | od -An -c | tr -d ' ')" != '177ELF' ] && [ "$(head -c 2 "$src" | od -An -tx1 | tr -d ' ')" != '9feb' ]; then
-	extract '\xfd7zXZ\x00' 'xz -dc' ||
-		extract '\x28\xb5\x2f\xfd' 'zstd -dc' ||
-		extract '\x1f\x8b\x08' 'gzip -dc' ||
-		{ echo "gen-vmlinux-h: no ELF vmlinux found inside $src" >&2; exit 1; }
+if ! is_elf "$src" && ! is_btf "$src"; then
+	if cut_btf "$src" "$tmp/vmlinux"; then
+		: # a raw arm64 Image
+	else
+		extract '\xfd7zXZ\x00' 'xz -dc' ||
+			extract '\x28\xb5\x2f\xfd' 'zstd -dc' ||
+			extract '\x1f\x8b\x08' 'gzip -dc' ||
+			{ echo "gen-vmlinux-h: no ELF vmlinux or BTF found inside $src" >&2; exit 1; }
+	fi
 	btf=$tmp/vmlinux
 fi
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The whole suite, as `make test` and CI run it: unit tests, a minute of
-# fuzzing per parser, ecictl on this host, then on each Debian kernel the test
+# fuzzing per parser, ecictl on this host, the install and Debian package
+# check, then on each Debian kernel the test
 # bed boots (6.1 and 6.12) the VM suite, the metrics check and the docker VM
 # suite, then scripts/eci-vm as a user runs it. Every check prints one
 # PASS/FAIL/SKIP line (a VM check's names its kernel: "PASS [6.12] ..."); each
@@ -10,7 +11,9 @@
 # passed, N failed", and this script with the one summary line CI reads, over
 # both kernels.
 # ECI_KERNELS (default "6.1 6.12") and ECI_DOCKER_KERNELS (default the same)
-# narrow the kernels, e.g. ECI_KERNELS=6.12 for a quicker run.
+# narrow the kernels, e.g. ECI_KERNELS=6.12 for a quicker run. ECI_ARM64=1
+# adds the arm64 subset (tests/run-arm64.sh, make test ARCH=arm64); it is off
+# by default: CI's hour has no room for it (README.md, "arm64").
 set -u
 cd "$(dirname "$0")/.."
 
@@ -67,6 +70,10 @@ done
 # The try-it command boots its default kernel, the newest.
 newest=${kernels##* }
 part "the try-it command, kernel $newest" "$newest" make --no-print-directory -s test-eci-vm KERNEL="$newest"
+if [ "${ECI_ARM64:-0}" = 1 ]; then
+	# Its lines name arm64 and the kernel themselves.
+	part "arm64 subset" - make --no-print-directory -s test ARCH=arm64
+fi
 
 for k in $kernels; do
 	echo "== Linux $(kver "$k"): ${kpass[$k]:-0} passed, ${kfail[$k]:-0} failed"

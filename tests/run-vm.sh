@@ -5,9 +5,11 @@
 #   PASS name / FAIL name: reason   (as they come)
 #   N passed, N failed on Linux VER (last line: the kernel the VM ran)
 # Exit status non-zero if a test failed, none ran, or the VM did not finish.
-# usage: tests/run-vm.sh [--kernel 6.1|6.12] [--docker] [--no-enforcer] [--console]
-#                        [--timeout S] [-v]
+# usage: tests/run-vm.sh [--kernel 6.1|6.12] [--arch x86|arm64] [--docker] [--no-enforcer]
+#                        [--console] [--timeout S] [-v]
 #   --kernel  the Debian kernel (scripts/eci-vm --kernel; default $KERNEL, else 6.12)
+#   --arch    the VM's architecture (scripts/eci-vm --arch; default $ARCH, else x86):
+#             arm64's files are under build/arm64/vm
 #   --docker  boot with Docker Engine and run tests/vm-docker instead
 #   -v  also print the tests' other output lines
 # The console log is build/vm/console.log, the raw results (with each file's
@@ -17,7 +19,7 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-timeout=2400 verbose=0 kernel=${KERNEL:-6.12} suffix=
+timeout=2400 verbose=0 kernel=${KERNEL:-6.12} suffix= arch=${ARCH:-x86}
 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -26,13 +28,18 @@ while [ $# -gt 0 ]; do
 	--no-enforcer|--console) args+=("$1") ;;
 	--docker) args+=("$1"); suffix=-docker ;;
 	--kernel) kernel=$2; shift ;;
-	*) echo "usage: $0 [--kernel 6.1|6.12] [--docker] [--no-enforcer] [--console] [--timeout S] [-v]" >&2; exit 2 ;;
+	--arch) arch=$2; shift ;;
+	*) echo "usage: $0 [--kernel 6.1|6.12] [--arch x86|arm64] [--docker] [--no-enforcer] [--console] [--timeout S] [-v]" >&2; exit 2 ;;
 	esac
 	shift
 done
 
-res=$top/build/vm/test-results-$kernel$suffix.log
-mkdir -p "$top/build/vm"
+case $arch in
+arm64) vm=$top/build/arm64/vm ;;
+*) vm=$top/build/vm ;;
+esac
+res=$vm/test-results-$kernel$suffix.log
+mkdir -p "$vm"
 pass=0 failed=0 vmst= attempt=0 done_files=
 : > "$res"
 # A file's PASS/FAIL lines are printed when the next file begins (or the VM
@@ -58,7 +65,7 @@ while :; do
 		ECI-RUN-VM-STATUS*) vmst=${line#ECI-RUN-VM-STATUS } ;;
 		*) [ $verbose = 1 ] && buf+="  $line"$'\n' ;;
 		esac
-	done < <(ECI_TEST_SKIP="$done_files" "$top/scripts/eci-vm" --kernel "$kernel" \
+	done < <(ECI_TEST_SKIP="$done_files" "$top/scripts/eci-vm" --arch "$arch" --kernel "$kernel" \
 		"${args[@]+"${args[@]}"}" --test --timeout "$timeout"; echo "ECI-RUN-VM-STATUS $?")
 	set -e
 	if [ "$vmst" = 123 ] && [ $attempt = 1 ]; then
@@ -73,14 +80,14 @@ while :; do
 	break
 done
 
-kver=$(cat "$top/build/vm/kernel-$kernel/version" 2>/dev/null || echo "$kernel")
+kver=$(cat "$vm/kernel-$kernel/version" 2>/dev/null || echo "$kernel")
 echo "$pass passed, $failed failed on Linux $kver"
 bad=
 [ "$failed" = 0 ] || bad="$failed test(s) failed"
 [ $((pass + failed)) -gt 0 ] || bad="no test ran"
 case ${vmst:-124} in 123|124|125) bad="the VM did not finish the tests (status ${vmst:-none})" ;; esac
 if [ -n "$bad" ]; then
-	echo "run-vm: $bad; last lines of build/vm/console.log:" >&2
-	tail -n 30 "$top/build/vm/console.log" >&2 2>/dev/null || true
+	echo "run-vm: $bad; last lines of ${vm#"$top/"}/console.log:" >&2
+	tail -n 30 "$vm/console.log" >&2 2>/dev/null || true
 	exit 1
 fi

@@ -7,7 +7,7 @@
 #   build/vm/initramfs-K.cpio.gz busybox, runc, a module subset, the project's
 #                                binaries, the VM init, the tests, a container
 #                                rootfs (/eci/rootfs)
-#   build/vm/disk-K.img          16 MiB ext4 (label ecidata) mounted in the VM
+#   build/vm/disk-K.img          16 MiB+ ext4 (label ecidata) mounted in the VM
 #                                at /var/lib/vmdata: boot/vmlinuz-VER, secret,
 #                                etc/
 # and with --docker also
@@ -16,11 +16,24 @@
 #                                read-only at /opt/eci-engine by the VM's init
 #                                (a second disk, so the default VM stays small)
 # Each is rebuilt only when one of its inputs is newer (-f forces).
+# With ARCH=arm64 (environment) the same for the arm64 VM under build/arm64/vm,
+# from the cross-built build/arm64/{bin,tests-bin} and Debian 12's
+# busybox-static, runc and libseccomp2 for arm64, fetched with apt-get
+# download into build/vm/cache and unpacked (build/arm64/vm/userland), not
+# installed; the libraries the binaries need are the arm64 ones scripts/deps.sh
+# --arm64 installed (/usr/lib/aarch64-linux-gnu), found by their ELF NEEDED
+# entries since ldd can't run an arm64 program here.
 # usage: scripts/vm/mkinitramfs.sh [-f] [--docker] [--kernel K]
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-out=$top/build/vm
+arch=${ARCH:-x86}
+case $arch in
+x86) bdir=$top/build ;;
+arm64) bdir=$top/build/arm64 ;;
+*) echo "mkinitramfs: unknown ARCH '$arch': choose x86 or arm64" >&2; exit 2 ;;
+esac
+out=$bdir/vm
 force=0 docker=0 kernel=${KERNEL:-6.12}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -37,6 +50,11 @@ dimg=$out/docker.img
 
 log() { echo "mkinitramfs: $*" >&2; }
 
+if [ "$arch" = arm64 ] && [ "$docker" = 1 ]; then
+	log "--docker: the arm64 VM has no Docker Engine disk yet (x86 only)"
+	exit 2
+fi
+
 kdir=$("$top/scripts/vm/kernel.sh" "$kernel")
 kver=$(cat "$kdir/version")
 # lib/modules/VER, or usr/lib/modules/VER in a merged-/usr package.
@@ -46,12 +64,46 @@ kmods=$(readlink -f "$kdir/modules")
 # (dummy via rtnl-link-dummy, appletalk/psnap/llc via net-pf-5).
 MODULES="virtio_pci virtio_blk crc32c_generic ext4 overlay loop dummy appletalk psnap llc"
 BINS="/usr/bin/busybox /usr/sbin/runc"
+busybox=/usr/bin/busybox runc=/usr/sbin/runc
+if [ "$arch" = arm64 ]; then
+	# The result channel is a virtio console (/dev/hvc0): the virt
+	# machine has one UART.
+	MODULES="$MODULES virtio_console"
+	ul=$out/userland
+	BINS="$ul/.debs"
+	busybox=$ul/root/bin/busybox runc=$ul/root/usr/sbin/runc
+fi
+
+# arm64: busybox-static, runc and runc's libseccomp from Debian 12 for arm64,
+# downloaded once (this machine's apt, arm64 added by deps.sh --arm64) and
+# unpacked under $ul/root.
+fetch_userland() {
+	local cache=$top/build/vm/cache p debs=
+	mkdir -p "$cache"
+	for p in busybox-static runc libseccomp2; do
+		f=$(ls -t "$cache/${p}"_*_arm64.deb 2>/dev/null | head -n1 || true)
+		if [ -z "$f" ]; then
+			log "downloading $p:arm64"
+			(cd "$cache" && apt-get -q download "$p:arm64" >"$cache/download.log" 2>&1) ||
+				{ cat "$cache/download.log" >&2; log "apt-get download $p:arm64 failed (scripts/deps.sh --arm64 adds the architecture)"; exit 1; }
+			f=$(ls -t "$cache/${p}"_*_arm64.deb | head -n1)
+		fi
+		debs="$debs $f"
+	done
+	if [ "$(cat "$ul/.debs" 2>/dev/null)" != "$debs" ]; then
+		rm -rf "$ul"
+		mkdir -p "$ul/root"
+		for f in $debs; do dpkg-deb -x "$f" "$ul/root"; done
+		echo "$debs" >"$ul/.debs"
+	fi
+}
+[ "$arch" = arm64 ] && fetch_userland
 
 inputs() {
 	echo "$kdir/.deb"
 	echo "$top/scripts/vm/mkinitramfs.sh" "$top/scripts/vm/init" "$top/scripts/vm/ctr" "$top/scripts/vm/run-all" \
 		"$top/scripts/init.d/eci" "$top/scripts/vm/docker-engine" "$top/scripts/eci-runc"
-	find "$top/tests/vm" "$top/tests/vm-docker" "$top/build/bin" "$top/build/tests-bin" -type f 2>/dev/null || true
+	find "$top/tests/vm" "$top/tests/vm-docker" "$bdir/bin" "$bdir/tests-bin" -type f 2>/dev/null || true
 	echo $BINS
 }
 
@@ -67,11 +119,47 @@ stale() {
 	[ "$(inputs | sort | md5sum)" != "$(cat "$1.inputs" 2>/dev/null)" ]
 }
 
+# arm64: the libraries arm64 program $1 needs, recursively, as paths on this
+# machine: its interpreter and NEEDED entries, looked up where Debian's
+# multiarch packages put them (the unpacked userland first).
+arm64_libs() {
+	local todo=$1 seen=" " f n d p
+	while [ -n "$todo" ]; do
+		set -- $todo
+		f=$1; shift; todo="$*"
+		for n in $(aarch64-linux-gnu-readelf -d "$f" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p') \
+			$(aarch64-linux-gnu-readelf -l "$f" 2>/dev/null | sed -n 's/.*interpreter: .*\/\([^]/]*\)\]/\1/p'); do
+			case "$seen" in *" $n "*) continue ;; esac
+			seen="$seen$n "
+			p=
+			for d in "$ul/root/usr/lib/aarch64-linux-gnu" "$ul/root/lib/aarch64-linux-gnu" \
+				/usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu; do
+				[ -e "$d/$n" ] && { p=$d/$n; break; }
+			done
+			[ -n "$p" ] || { log "$(basename "$f") needs $n: no arm64 copy here (scripts/deps.sh --arm64)"; exit 1; }
+			echo "$p"
+			todo="$todo $p"
+		done
+	done
+}
+
 # Copy executable $1 to $2 in tree $3 plus the shared libraries ldd lists, at
 # their own paths (the tree is merged-/usr so /lib paths resolve).
 install_bin() {
 	local src=$1 dst=$2 root=$3 lib
 	install -D -m 755 "$src" "$root$dst"
+	if [ "$arch" = arm64 ]; then
+		# The loader where the ELF header names it (/lib -> usr/lib), the
+		# rest in the multiarch directory its default path searches.
+		for lib in $(arm64_libs "$src"); do
+			case $lib in
+			*/ld-linux-aarch64.so.1) lib2=/usr/lib/ld-linux-aarch64.so.1 ;;
+			*) lib2=/usr/lib/aarch64-linux-gnu/$(basename "$lib") ;;
+			esac
+			[ -e "$root$lib2" ] || install -D -m 755 "$(readlink -f "$lib")" "$root$lib2"
+		done
+		return
+	fi
 	for lib in $(ldd "$src" 2>/dev/null | awk '/=> \//{print $3} /^\t\/[^ ]+ \(/{print $1}'); do
 		case $lib in /lib/*|/lib64/*) lib2=/usr$lib ;; *) lib2=$lib ;; esac
 		[ -e "$root$lib2" ] || install -D -m 755 "$(readlink -f "$lib")" "$root$lib2"
@@ -89,7 +177,9 @@ skeleton() {
 	ln -s usr/lib "$root/lib"
 	ln -s usr/lib64 "$root/lib64"
 	chmod 1777 "$root/tmp" "$root/var/tmp"
-	install -m 755 /usr/bin/busybox "$root/usr/bin/busybox"
+	install -m 755 "$busybox" "$root/usr/bin/busybox"
+	# This machine's busybox names the applets (arm64's can't run here; both
+	# are Debian 12's busybox-static, same version and configuration).
 	for a in $(/usr/bin/busybox --list-full); do
 		case $a in bin/*|sbin/*) a=usr/$a ;; esac
 		[ -e "$root/$a" ] || ln -s /usr/bin/busybox "$root/$a"
@@ -123,7 +213,7 @@ build_initrd() {
 	skeleton "$root"
 	ln -sf /usr/bin/busybox "$root/usr/sbin/modprobe"
 
-	install_bin /usr/sbin/runc /usr/sbin/runc "$root"
+	install_bin "$runc" /usr/sbin/runc "$root"
 
 	# Modules: the subset plus a depmod over exactly that subset. Stored
 	# uncompressed: busybox's modprobe and insmod read neither xz nor zstd
@@ -141,12 +231,12 @@ build_initrd() {
 	depmod -b "$root/usr" "$kver"
 
 	# Project binaries (dynamic) and static test helpers.
-	if [ -d "$top/build/bin" ] && [ -n "$(ls -A "$top/build/bin" 2>/dev/null)" ]; then
-		for f in "$top"/build/bin/*; do
+	if [ -d "$bdir/bin" ] && [ -n "$(ls -A "$bdir/bin" 2>/dev/null)" ]; then
+		for f in "$bdir"/bin/*; do
 			[ -f "$f" ] && [ -x "$f" ] && install_bin "$f" "/usr/sbin/$(basename "$f")" "$root"
 		done
 	else
-		log "warning: build/bin is empty: the VM has no ecictl (run make)"
+		log "warning: ${bdir#"$top/"}/bin is empty: the VM has no ecictl (run make ARCH=$arch)"
 	fi
 
 	# The container rootfs: busybox only, plus the static test helpers.
@@ -155,7 +245,7 @@ build_initrd() {
 	# A real module in every container, so an attack is one line:
 	# scripts/eci-vm -- insmod /dummy.ko
 	install -m 644 "$root/usr/lib/modules/$kver/kernel/drivers/net/dummy.ko" "$root/eci/rootfs/dummy.ko"
-	for f in "$top"/build/tests-bin/*; do
+	for f in "$bdir"/tests-bin/*; do
 		[ -f "$f" ] || continue
 		install -m 755 "$f" "$root/usr/local/bin/"
 		install -m 755 "$f" "$root/eci/rootfs/usr/local/bin/"
@@ -198,7 +288,8 @@ build_disk() {
 	chmod 600 "$d/secret"
 	echo "vmdata" > "$d/etc/hostname"
 	printf 'root:x:0:0:root:/root:/bin/sh\n' > "$d/etc/passwd"
-	truncate -s 16M "$d.img"
+	# 16 MiB, or what the kernel image needs (arm64's is an uncompressed Image).
+	truncate -s $(($(du -sm "$d" | cut -f1) + 16 > 16 ? $(du -sm "$d" | cut -f1) + 16 : 16))M "$d.img"
 	mke2fs -q -F -t ext4 -L ecidata -d "$d" "$d.img" >&2
 	mv "$d.img" "$disk"
 	echo "$kdir/.deb" > "$disk.inputs"

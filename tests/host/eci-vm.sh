@@ -3,8 +3,13 @@
 #
 # The try-it command, as a newcomer uses it: one attack in one line, with and
 # without the enforcer, and every option doing what --help says.
+# ARCH=arm64 (environment): the same on the arm64 VM (scripts/eci-vm reads it).
 set -u
 cd "$(dirname "$0")/../.."
+case ${ARCH:-x86} in
+arm64) vmdir=build/arm64/vm ;;
+*) vmdir=build/vm ;;
+esac
 failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -60,14 +65,14 @@ fi
 # The lockup watchdog: a guest kernel that stops (here a panic, the end of a
 # soft lockup or RCU stall too) is reported as such, with its console log
 # kept, rather than waited out until --timeout.
-rm -f build/vm/lockup-*.log
+rm -f $vmdir/lockup-*.log
 vm --before 'echo c >/proc/sysrq-trigger' -- true
-kept=$(ls build/vm/lockup-*.log 2>/dev/null | head -n1)
+kept=$(ls $vmdir/lockup-*.log 2>/dev/null | head -n1)
 if [ $st -eq 123 ] && [[ $out == *"kernel stopped"*"sysrq triggered crash"* ]] &&
-	[ -n "$kept" ] && grep -q 'Call Trace' "$kept"; then
+	[ -n "$kept" ] && grep -qi 'Call Trace' "$kept"; then
 	pass "eci-vm: a guest kernel that stops is reported with its backtrace"
 else
 	fail "eci-vm: a guest kernel that stops is reported with its backtrace" "status $st: $out"
 fi
-rm -f build/vm/lockup-*.log
+rm -f $vmdir/lockup-*.log
 exit $failed

@@ -121,40 +121,53 @@ esac
 expect_module_loaded "unprotected container: the same sub-cgroup move loads the module" --unprotected -- sh -c "$SUBCG"
 
 # --- kexec ------------------------------------------------------------------
-ecitest kexec_file_unload 2>/dev/null
-ctr -- ecitest kexec_file_load /vmlinuz
-if kexec_loaded; then
-	fail "protected container: kexec_file_load denied" "a kexec kernel got loaded: $CTR_OUT"
-elif [ "$CTR_STATUS" -eq 1 ]; then
-	pass "protected container: kexec_file_load denied"
+# Every check loads a kernel with kexec_file_load first; a kernel built
+# without it (Debian's arm64 kernels: CONFIG_KEXEC_FILE off) can show none of
+# them, kexec_load's unload included (with nothing loaded it changes nothing).
+if ecitest kexec_file_unload 2>&1 | grep -q 'Function not implemented'; then
+	for n in 'protected container: kexec_file_load denied' \
+		'unprotected container: kexec_file_load works' \
+		'protected container: kexec_load denied' \
+		'unprotected container: kexec_load works' \
+		'host: kexec_file_load works with the enforcer loaded'; do
+		skip "$n" "this kernel has no kexec_file_load to load the image the check needs"
+	done
 else
-	fail "protected container: kexec_file_load denied" "status $CTR_STATUS: $CTR_OUT"
-fi
-ctr --unprotected -- ecitest kexec_file_load /vmlinuz
-if [ "$CTR_STATUS" -eq 0 ] && kexec_loaded; then
-	pass "unprotected container: kexec_file_load works"
-else
-	fail "unprotected container: kexec_file_load works" "status $CTR_STATUS: $CTR_OUT"
-fi
-# kexec_load with no segments replaces (unloads) the loaded kernel: an effect
-# a protected container must not have.
-ecitest kexec_file_load "$KERNEL"
-ctr -- ecitest kexec_load_unload
-if kexec_loaded && [ "$CTR_STATUS" -eq 1 ]; then
-	pass "protected container: kexec_load denied"
-else
-	fail "protected container: kexec_load denied" "status $CTR_STATUS, kexec_loaded $(cat /sys/kernel/kexec_loaded): $CTR_OUT"
-fi
-ctr --unprotected -- ecitest kexec_load_unload
-if ! kexec_loaded && [ "$CTR_STATUS" -eq 0 ]; then
-	pass "unprotected container: kexec_load works"
-else
-	fail "unprotected container: kexec_load works" "status $CTR_STATUS, kexec_loaded $(cat /sys/kernel/kexec_loaded): $CTR_OUT"
-fi
-if ecitest kexec_file_load "$KERNEL" && kexec_loaded && ecitest kexec_file_unload && ! kexec_loaded; then
-	pass "host: kexec_file_load works with the enforcer loaded"
-else
-	fail "host: kexec_file_load works with the enforcer loaded" "kexec_loaded $(cat /sys/kernel/kexec_loaded)"
+	ecitest kexec_file_unload 2>/dev/null
+	ctr -- ecitest kexec_file_load /vmlinuz
+	if kexec_loaded; then
+		fail "protected container: kexec_file_load denied" "a kexec kernel got loaded: $CTR_OUT"
+	elif [ "$CTR_STATUS" -eq 1 ]; then
+		pass "protected container: kexec_file_load denied"
+	else
+		fail "protected container: kexec_file_load denied" "status $CTR_STATUS: $CTR_OUT"
+	fi
+	ctr --unprotected -- ecitest kexec_file_load /vmlinuz
+	if [ "$CTR_STATUS" -eq 0 ] && kexec_loaded; then
+		pass "unprotected container: kexec_file_load works"
+	else
+		fail "unprotected container: kexec_file_load works" "status $CTR_STATUS: $CTR_OUT"
+	fi
+	# kexec_load with no segments replaces (unloads) the loaded kernel: an effect
+	# a protected container must not have.
+	ecitest kexec_file_load "$KERNEL"
+	ctr -- ecitest kexec_load_unload
+	if kexec_loaded && [ "$CTR_STATUS" -eq 1 ]; then
+		pass "protected container: kexec_load denied"
+	else
+		fail "protected container: kexec_load denied" "status $CTR_STATUS, kexec_loaded $(cat /sys/kernel/kexec_loaded): $CTR_OUT"
+	fi
+	ctr --unprotected -- ecitest kexec_load_unload
+	if ! kexec_loaded && [ "$CTR_STATUS" -eq 0 ]; then
+		pass "unprotected container: kexec_load works"
+	else
+		fail "unprotected container: kexec_load works" "status $CTR_STATUS, kexec_loaded $(cat /sys/kernel/kexec_loaded): $CTR_OUT"
+	fi
+	if ecitest kexec_file_load "$KERNEL" && kexec_loaded && ecitest kexec_file_unload && ! kexec_loaded; then
+		pass "host: kexec_file_load works with the enforcer loaded"
+	else
+		fail "host: kexec_file_load works with the enforcer loaded" "kexec_loaded $(cat /sys/kernel/kexec_loaded)"
+	fi
 fi
 
 # --- audit mode: counted, reported, not denied -------------------------------

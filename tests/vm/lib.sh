@@ -5,6 +5,7 @@
 # Result lines (stdout = the VM's result channel):
 #   ECI-TEST PASS <name>
 #   ECI-TEST FAIL <name>: <reason>
+#   ECI-TEST SKIP <name>: <reason>   (a check this VM can't make, and why)
 
 # shellcheck disable=SC2034 # CTR_OUT and friends are read by the tests
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -13,6 +14,8 @@ ECI_TEST_PREFIX=${ECI_TEST_PREFIX:-$(basename "$0" .sh)}
 ECI_TEST_FAILS=0
 
 pass() { echo "ECI-TEST PASS $ECI_TEST_PREFIX/$1"; }
+
+skip() { echo "ECI-TEST SKIP $ECI_TEST_PREFIX/$1: $2"; }
 
 fail() {
 	ECI_TEST_FAILS=$((ECI_TEST_FAILS + 1))
