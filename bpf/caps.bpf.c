@@ -62,7 +62,7 @@ struct {
 
 static __always_inline bool nr_is_bpf(long nr)
 {
-	if (bpf_core_field_exists(struct pt_regs___x86, orig_ax))
+	if (bpf_core_field_exists(struct pt_regs___eci_x86, orig_ax))
 		return nr == ECI_NR_BPF_X86;
 	return nr == ECI_NR_BPF_GENERIC;
 }

@@ -93,7 +93,7 @@ static __always_inline bool eci_nr_swap(long nr)
 
 static __always_inline bool eci_nr_fanotify_mark(long nr)
 {
-	if (bpf_core_field_exists(struct pt_regs___x86, orig_ax))
+	if (bpf_core_field_exists(struct pt_regs___eci_x86, orig_ax))
 		return nr == ECI_NR_FANOTIFY_MARK_X86;
 	return nr == ECI_NR_FANOTIFY_MARK_GENERIC;
 }
