@@ -184,13 +184,13 @@ FUZZ_TARGETS := settings oci image device events
 FUZZ_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/bin/fuzz_%,$(FUZZ_TARGETS))
-FUZZ_LIB_settings := settings image device
+FUZZ_LIB_settings := settings image device bind maps txn util
 FUZZ_LIB_image := image
 FUZZ_LIB_device := device
 # The hook and the event decoder sit on the loader's library, skeleton and all.
 FUZZ_LIB_oci := $(patsubst user/%.c,%,$(ECILIB_SRCS))
 FUZZ_LIB_events := $(FUZZ_LIB_oci)
-FUZZ_LIBS_settings := -ljson-c
+FUZZ_LIBS_settings := $(LDLIBS_BPF) -ljson-c
 FUZZ_LIBS_oci := $(LDLIBS_BPF) -ljson-c
 FUZZ_LIBS_events := $(LDLIBS_BPF) -ljson-c
 
