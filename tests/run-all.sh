@@ -12,7 +12,7 @@
 # both kernels.
 # ECI_KERNELS and ECI_DOCKER_KERNELS (both default 6.1) pick the kernels of the
 # VM and docker suites; the try-it command boots ECI_TRYIT_KERNEL (6.12, its
-# default). 6.12 is not in the default VM and docker suites yet: it fails 4
+# default). 6.12 is not in the default VM and docker suites yet: it fails 5
 # checks there (50-events' module trap, 85-process's signal to a VM process;
 # README.md, "Kernels"); ECI_KERNELS="6.1 6.12" ECI_DOCKER_KERNELS="6.1 6.12"
 # runs both and shows them. ECI_ARM64=1
