@@ -79,7 +79,7 @@ if [ "${ECI_ARM64:-0}" = 1 ]; then
 	part "arm64 subset" - make --no-print-directory -s test ARCH=arm64
 fi
 
-for k in $kernels; do
+for k in $(printf '%s\n' $kernels $docker_kernels "$tryit" | sort -uV); do
 	echo "== Linux $(kver "$k"): ${kpass[$k]:-0} passed, ${kfail[$k]:-0} failed"
 done
 passed=$(grep -c '^PASS ' "$log")
