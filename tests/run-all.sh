@@ -11,8 +11,8 @@
 # passed, N failed", and this script with the one summary line CI reads, over
 # both kernels.
 # ECI_KERNELS and ECI_DOCKER_KERNELS (both default 6.1) pick the kernels of the
-# VM and docker suites; the try-it command boots ECI_TRYIT_KERNEL (6.12, its
-# default). 6.12 is not in the default VM and docker suites yet: it fails 5
+# VM and docker suites; the try-it command boots ECI_TRYIT_KERNEL (6.1; a
+# 6.12 boot once oopsed in an interrupt, see the closing note). 6.12 is not in the default VM and docker suites yet: it fails 5
 # checks there (50-events' module trap, 85-process's signal to a VM process;
 # README.md, "Kernels"); ECI_KERNELS="6.1 6.12" ECI_DOCKER_KERNELS="6.1 6.12"
 # runs both and shows them. ECI_ARM64=1
@@ -72,7 +72,7 @@ for k in $docker_kernels; do
 	part "docker VM suite, kernel $k" "$k" make --no-print-directory -s test-vm-docker KERNEL="$k"
 done
 # The try-it command boots its default kernel, the newest.
-tryit=${ECI_TRYIT_KERNEL:-6.12}
+tryit=${ECI_TRYIT_KERNEL:-6.1}
 part "the try-it command, kernel $tryit" "$tryit" make --no-print-directory -s test-eci-vm KERNEL="$tryit"
 if [ "${ECI_ARM64:-0}" = 1 ]; then
 	# Its lines name arm64 and the kernel themselves.
