@@ -12,6 +12,8 @@
  *            network namespace (--net=host), after setup. From a namespace
  *            of its own, the NET_ADMIN check of a target that is the VM's
  *            namespace (net.bpf.c records it).
+ *            CAP_SYS_ADMIN and CAP_SYS_RESOURCE inside an ioctl on a
+ *            filesystem not its own (fsadmin.bpf.c, eci_fsadmin_capable).
  *            CAP_SYS_ADMIN of swapon/swapoff: swap is the VM's. CAP_SYS_ADMIN
  *            of mount_setattr/fspick: the initial-mount policy's
  *            (mountlock.bpf.c, eci_mountlock_admin).
@@ -29,6 +31,7 @@
 
 #define CAP_NET_ADMIN 12
 #define CAP_SYS_ADMIN 21
+#define CAP_SYS_RESOURCE 24
 #define CAP_SYSLOG 34
 #define CAP_PERFMON 38
 #define CAP_BPF 39
@@ -193,10 +196,16 @@ int BPF_PROG(eci_caps_capable, const struct cred *cred, struct user_namespace *n
 			return -EPERM;
 		if (eci_nr_swap(nr))
 			return swap_refused(nr);
+		if (eci_fsadmin_capable(cap))
+			return -EPERM;
 		/* A global function's return is unknown to the verifier, which
 		 * checks an LSM program's range (6.12): -EPERM or 0. */
 		return eci_mountlock_admin(nr) ? -EPERM : 0;
 	}
+	/* Inside an ioctl on a VM filesystem (fsadmin.bpf.c): resize, reserved
+	 * blocks. */
+	if (cap == CAP_SYS_RESOURCE)
+		return eci_fsadmin_capable(cap) ? -EPERM : 0;
 	if ((unsigned int)cap >= 64 || !((1ULL << cap) & (ECI_CAP_DENIED | ECI_CAP_NET_VM)))
 		return 0;
 	/* Level 0 is init_user_ns alone (its address is not in the BTF of

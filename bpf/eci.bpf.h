@@ -47,6 +47,9 @@ extern int eci_mountlock_snapshot(__u64 root_id);
 /* The initial-mount policy's say on a CAP_SYS_ADMIN check made in syscall nr
  * (mountlock.bpf.c). */
 extern int eci_mountlock_admin(long nr);
+/* The filesystem-administration policy's say on a CAP_SYS_ADMIN or
+ * CAP_SYS_RESOURCE check made inside an ioctl (fsadmin.bpf.c). */
+extern int eci_fsadmin_capable(int cap);
 
 /* Syscall numbers: those added since 5.1 are the same on every architecture. */
 #define ECI_NR_FSPICK 433

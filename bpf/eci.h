@@ -44,6 +44,9 @@ enum eci_container_flags {
 	/* Registered while already running (no setup seen): its mounts are
 	 * recorded as initial at the next execve in it. */
 	ECI_CF_ADOPTED = 1 << 5,
+	/* Its initial mounts could not all be recorded (a full map, or more
+	 * than ECI_MAX_NS_MOUNTS): every mount counts as initial. */
+	ECI_CF_MOUNTS_UNKNOWN = 1 << 6,
 };
 
 /* Value of the containers map, keyed by cgroup v2 id (__u64). */
@@ -93,6 +96,8 @@ enum eci_hook {
 	ECI_HOOK_LOCKED_DOWN,
 	ECI_HOOK_NETLINK_SEND,
 	ECI_HOOK_NETNS,
+	ECI_HOOK_FS_ADMIN,
+	ECI_HOOK_QUOTACTL,
 	ECI_HOOK_MAX,
 };
 
@@ -266,6 +271,10 @@ enum eci_mount_reason {
 	ECI_MNT_CONNECT, /* connect() to the engine socket */
 	ECI_MNT_FOREIGN_SB, /* changing the options of a superblock not its own */
 	ECI_MNT_NOTIFY, /* a fanotify mark on a filesystem not its own */
+	ECI_MNT_FS_IOCTL, /* a privileged ioctl on a filesystem not its own */
+	ECI_MNT_QUOTA, /* a privileged quotactl on a filesystem not its own */
+	ECI_MNT_LOCKED_OPTIONS, /* remount changing an initial mount's options */
+	ECI_MNT_UNRECORDED, /* its initial mounts could not all be recorded */
 	ECI_MNT_REASON_MAX,
 };
 

@@ -31,6 +31,7 @@
 #define MS_NODEV 4
 #define MS_NOEXEC 8
 #define MS_REMOUNT 32
+#define MS_BIND 4096
 #define MS_NOATIME 1024
 #define MS_NODIRATIME 2048
 #define MS_RELATIME (1 << 21)
@@ -112,6 +113,27 @@ static __always_inline bool relaxes(int initial, unsigned long flags)
 	return (initial & MNT_ATIME_MASK) != (want & MNT_ATIME_MASK);
 }
 
+/* Its initial mounts could not all be recorded at setup end (snapshot
+ * below): it can't be told which mounts are initial, so all of them are. */
+static __noinline bool mounts_unknown(const struct eci_container *c)
+{
+	struct eci_container *root;
+	__u64 id = c->root_id;
+
+	if (c->flags & ECI_CF_MOUNTS_UNKNOWN)
+		return true;
+	root = bpf_map_lookup_elem(&containers, &id);
+	return root && (root->flags & ECI_CF_MOUNTS_UNKNOWN);
+}
+
+/* mount(2)'s option string, copied into the kernel: any filesystem option. */
+static __always_inline bool has_options(const void *data)
+{
+	char first = 0;
+
+	return data && !bpf_probe_read_kernel(&first, 1, data) && first;
+}
+
 SEC("lsm/sb_mount")
 int BPF_PROG(eci_mountlock_sb_mount, const char *dev_name, const struct path *path,
 	     const char *type, unsigned long flags, void *data, int ret)
@@ -119,7 +141,7 @@ int BPF_PROG(eci_mountlock_sb_mount, const char *dev_name, const struct path *pa
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
 	__u64 cgid;
-	int init;
+	int init, reason;
 
 	if (ret)
 		return ret;
@@ -131,12 +153,21 @@ int BPF_PROG(eci_mountlock_sb_mount, const char *dev_name, const struct path *pa
 	if (!c)
 		return 0;
 	init = initial_restrictions(c->root_id, BPF_CORE_READ(path, mnt));
-	if (init < 0 || !relaxes(init, flags))
+	if (init >= 0 && relaxes(init, flags))
+		reason = ECI_MNT_LOCKED_FLAGS;
+	/* A remount without MS_BIND reconfigures the superblock with the
+	 * options given (size=, mode=, nr_inodes=, hidepid=...), for every
+	 * mount of it: an initial mount's stay as the runtime made them. */
+	else if (init >= 0 && !(flags & MS_BIND) && has_options(data))
+		reason = ECI_MNT_LOCKED_OPTIONS;
+	else if (!(c->flags & ECI_CF_SETUP) && mounts_unknown(c))
+		reason = ECI_MNT_UNRECORDED;
+	else
 		return 0;
 	/* The detail: the name of the target. */
 	return eci_trap(stats, c, cgid, ECI_HOOK_SB_MOUNT, ECI_CLASS_MOUNT, ({
 				e->arg[0] = flags;
-				e->arg[1] = ECI_MNT_LOCKED_FLAGS;
+				e->arg[1] = reason;
 				bpf_probe_read_kernel_str(e->detail, sizeof(e->detail),
 							  BPF_CORE_READ(path, dentry, d_name.name));
 			}));
@@ -153,6 +184,7 @@ int BPF_PROG(eci_mountlock_move_mount, const struct path *from_path, const struc
 	struct eci_container *c;
 	struct eci_mount_key k;
 	__u64 cgid;
+	int reason;
 
 	if (ret)
 		return ret;
@@ -163,10 +195,14 @@ int BPF_PROG(eci_mountlock_move_mount, const struct path *from_path, const struc
 	if (!c)
 		return 0;
 	mount_key(&k, c->root_id, m);
-	if (!bpf_map_lookup_elem(&initial_mounts, &k))
+	if (bpf_map_lookup_elem(&initial_mounts, &k))
+		reason = ECI_MNT_LOCKED;
+	else if (!(c->flags & ECI_CF_SETUP) && mounts_unknown(c))
+		reason = ECI_MNT_UNRECORDED;
+	else
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_MOVE_MOUNT, ECI_CLASS_MOUNT, ({
-				e->arg[1] = ECI_MNT_LOCKED;
+				e->arg[1] = reason;
 				bpf_probe_read_kernel_str(
 					e->detail, sizeof(e->detail),
 					BPF_CORE_READ(from_path, dentry, d_name.name));
@@ -180,6 +216,7 @@ int BPF_PROG(eci_mountlock_sb_umount, struct vfsmount *mnt, int flags, int ret)
 	struct eci_container *c;
 	struct eci_mount_key k;
 	__u64 cgid;
+	int reason;
 
 	if (ret)
 		return ret;
@@ -188,11 +225,15 @@ int BPF_PROG(eci_mountlock_sb_umount, struct vfsmount *mnt, int flags, int ret)
 	if (!c)
 		return 0;
 	mount_key(&k, c->root_id, real_mount(mnt));
-	if (!bpf_map_lookup_elem(&initial_mounts, &k))
+	if (bpf_map_lookup_elem(&initial_mounts, &k))
+		reason = ECI_MNT_LOCKED;
+	else if (!(c->flags & ECI_CF_SETUP) && mounts_unknown(c))
+		reason = ECI_MNT_UNRECORDED;
+	else
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_SB_UMOUNT, ECI_CLASS_MOUNT, ({
 				e->arg[0] = flags;
-				e->arg[1] = ECI_MNT_LOCKED;
+				e->arg[1] = reason;
 				bpf_probe_read_kernel_str(e->detail, sizeof(e->detail),
 							  BPF_CORE_READ(mnt, mnt_sb, s_type, name));
 			}));
@@ -231,6 +272,7 @@ __noinline int eci_mountlock_admin(long nr)
 struct snapshot_ctx {
 	struct eci_mnt_walk walk;
 	__u64 root_id;
+	bool missed; /* a record found no room */
 };
 
 static long snapshot_one(__u32 i, struct snapshot_ctx *ctx)
@@ -243,7 +285,8 @@ static long snapshot_one(__u32 i, struct snapshot_ctx *ctx)
 	if (!m)
 		return 1;
 	mount_key(&k, ctx->root_id, m);
-	bpf_map_update_elem(&initial_mounts, &k, &one, BPF_ANY);
+	if (bpf_map_update_elem(&initial_mounts, &k, &one, BPF_ANY))
+		ctx->missed = true;
 	flags = BPF_CORE_READ(m, mnt.mnt_flags) & (MNT_RESTRICT | MNT_ATIME_MASK);
 	/* A read-only superblock is as read-only as the mount: a plain remount
 	 * rw would change it for every mount of it, the VM's included. */
@@ -254,8 +297,8 @@ static long snapshot_one(__u32 i, struct snapshot_ctx *ctx)
 	r = bpf_map_lookup_elem(&initial_roots, &rk);
 	if (r)
 		*r |= flags;
-	else
-		bpf_map_update_elem(&initial_roots, &rk, &flags, BPF_ANY);
+	else if (bpf_map_update_elem(&initial_roots, &rk, &flags, BPF_ANY))
+		ctx->missed = true;
 	return 0;
 }
 
@@ -267,8 +310,22 @@ __noinline int eci_mountlock_snapshot(__u64 root_id)
 	struct mnt_namespace *ns = BPF_CORE_READ(task, nsproxy, mnt_ns);
 	struct snapshot_ctx ctx = { .root_id = root_id };
 
-	if (!eci_mnt_walk_init(&ctx.walk, ns))
-		return 0;
-	bpf_loop(ECI_MAX_NS_MOUNTS, snapshot_one, &ctx, 0);
+	struct eci_container *root;
+	__u64 cgid;
+
+	if (eci_mnt_walk_init(&ctx.walk, ns)) {
+		bpf_loop(ECI_MAX_NS_MOUNTS, snapshot_one, &ctx, 0);
+		if (!ctx.missed && eci_mnt_walk_done(&ctx.walk))
+			return 0;
+	}
+	/* Fail closed: a mount left out would be free to go. The exec can't
+	 * be refused from here, so every mount of the container counts as
+	 * initial from now on (mounts_unknown). */
+	root = bpf_map_lookup_elem(&containers, &ctx.root_id);
+	if (root)
+		root->flags |= ECI_CF_MOUNTS_UNKNOWN;
+	root = eci_current(&cgid);
+	if (root)
+		root->flags |= ECI_CF_MOUNTS_UNKNOWN;
 	return 0;
 }

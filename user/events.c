@@ -137,6 +137,10 @@ static const char *const mount_reasons[ECI_MNT_REASON_MAX] = {
 	[ECI_MNT_CONNECT] = "engine socket connect",
 	[ECI_MNT_FOREIGN_SB] = "superblock not its own",
 	[ECI_MNT_NOTIFY] = "fanotify mark on a filesystem not its own",
+	[ECI_MNT_FS_IOCTL] = "privileged ioctl on a filesystem not its own",
+	[ECI_MNT_QUOTA] = "quotactl on a filesystem not its own",
+	[ECI_MNT_LOCKED_OPTIONS] = "changes an initial mount's filesystem options",
+	[ECI_MNT_UNRECORDED] = "initial mounts not all recorded",
 };
 
 /* What the trap was about, in the words of its hook. */
@@ -185,6 +189,15 @@ static void add_what(json_object *o, const struct eci_event *e)
 	case ECI_HOOK_UNIX_CONNECT:
 	case ECI_HOOK_SB_REMOUNT:
 	case ECI_HOOK_PATH_NOTIFY:
+	case ECI_HOOK_FS_ADMIN:
+	case ECI_HOOK_QUOTACTL:
+		if (e->hook == ECI_HOOK_FS_ADMIN) {
+			snprintf(buf, sizeof(buf), "0x%x", (unsigned int)e->arg[0]);
+			json_object_object_add(o, "ioctl", json_object_new_string(buf));
+		} else if (e->hook == ECI_HOOK_QUOTACTL) {
+			snprintf(buf, sizeof(buf), "0x%x", (unsigned int)e->arg[0]);
+			json_object_object_add(o, "command", json_object_new_string(buf));
+		}
 		if (e->arg[1] < ECI_MNT_REASON_MAX && mount_reasons[e->arg[1]])
 			json_object_object_add(o, "reason",
 					       json_object_new_string(mount_reasons[e->arg[1]]));

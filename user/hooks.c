@@ -40,6 +40,8 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_LOCKED_DOWN] = "locked_down",
 	[ECI_HOOK_NETLINK_SEND] = "netlink_send",
 	[ECI_HOOK_NETNS] = "netns",
+	[ECI_HOOK_FS_ADMIN] = "fs_admin",
+	[ECI_HOOK_QUOTACTL] = "quotactl",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {

@@ -189,6 +189,54 @@ static int eci_kernel_probe(struct eci_kernel_features *f)
 	return f->missing ? -1 : 0;
 }
 
+/*
+ * ECI_TEST_MAX_ENTRIES="map=N,map=N": smaller maps, for the tests that fill
+ * them to show a full map refuses (tests/vm/39-full-maps.sh). Not a setting:
+ * the sizes of eci.h are the only supported ones, and the loader says when
+ * others are in force.
+ */
+static int test_map_sizes(struct eci_bpf *skel)
+{
+	const char *env = getenv("ECI_TEST_MAX_ENTRIES");
+	char buf[256], *save = NULL, *tok;
+
+	if (!env || !*env)
+		return 0;
+	if (strlen(env) >= sizeof(buf)) {
+		eci_err("ECI_TEST_MAX_ENTRIES is too long");
+		return -1;
+	}
+	strcpy(buf, env);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		struct bpf_map *m;
+		unsigned long n;
+
+		if (!eq) {
+			eci_err("ECI_TEST_MAX_ENTRIES: '%s' is not MAP=N", tok);
+			return -1;
+		}
+		*eq = '\0';
+		errno = 0;
+		n = strtoul(eq + 1, &end, 10);
+		m = bpf_object__find_map_by_name(skel->obj, tok);
+		if (!m) {
+			eci_err("ECI_TEST_MAX_ENTRIES: no map '%s'", tok);
+			return -1;
+		}
+		if (errno || *end || n == 0 || n > UINT32_MAX) {
+			eci_err("ECI_TEST_MAX_ENTRIES: bad size for %s", tok);
+			return -1;
+		}
+		if (bpf_map__set_max_entries(m, (__u32)n)) {
+			eci_err("failed to resize map %s: %s", tok, strerror(errno));
+			return -1;
+		}
+		printf("test sizes: map %s holds %lu entries\n", tok, n);
+	}
+	return 0;
+}
+
 /* Keep the programs this kernel can run; return how many there are. */
 static int select_programs(struct eci_bpf *skel, const struct eci_kernel_features *f)
 {
@@ -470,6 +518,8 @@ int eci_load(bool v)
 	if (host_ns("mnt", &r->host_mnt_ns) || host_ns("net", &r->host_net_ns) ||
 	    host_ns("uts", &r->host_uts_ns) || host_ns("ipc", &r->host_ipc_ns) ||
 	    host_ns("pid", &r->host_pid_ns) || vm_root(&r->vm_root_dev, &r->vm_root_ino))
+		goto out;
+	if (test_map_sizes(skel))
 		goto out;
 
 	if (eci_bpf__load(skel)) {
