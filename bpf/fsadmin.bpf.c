@@ -20,6 +20,9 @@
  *              refused inside that same ioctl syscall when the record says
  *              the superblock is not its own: every capability-gated ioctl
  *              of a VM filesystem, whatever its command number
+ *              and /proc/mtrr, whose MTRRIOC_* ioctls change the VM's
+ *              memory types with no check past the open's: refused outright
+ *              (every procfs instance shows the same global file)
  *   quotactl   quotactl(2) and quotactl_fd(2), after their capability check,
  *              with the superblock named by device path or fd: the commands
  *              that need CAP_SYS_ADMIN (quota on/off, limits, grace times)
@@ -30,7 +33,7 @@
  * ioctl means no record: the ioctl is refused (-ENOMEM) rather than let
  * through unjudged.
  */
-#include "eci.bpf.h"
+#include "path.bpf.h"
 
 #define CAP_SYS_RESOURCE 24
 /* uapi linux/quota.h: the commands check_quotactl_permission() lets anyone
@@ -65,6 +68,38 @@ static __always_inline bool sb_own(const struct eci_container *c, __u64 sb)
 	return owner && *owner == c->root_id;
 }
 
+/* /proc/mtrr: the file at the root of a procfs instance. */
+static __always_inline bool proc_mtrr(struct file *file)
+{
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	char name[8] = {};
+
+	if (BPF_CORE_READ(parent, d_parent) != parent)
+		return false;
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(d, d_name.name));
+	return name_is(name, "mtrr");
+}
+
+static __noinline int mtrr_refused(struct file *file, unsigned int cmd)
+{
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	__u64 cgid;
+
+	if (!proc_mtrr(file))
+		return 0;
+	stats = eci_count_call(ECI_HOOK_FS_ADMIN);
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	return eci_trap(stats, c, cgid, ECI_HOOK_FS_ADMIN, ECI_CLASS_KERNEL, ({
+				e->arg[0] = cmd;
+				e->arg[1] = ECI_MNT_FS_IOCTL;
+				__builtin_memcpy(e->detail, "/proc/mtrr", 11);
+			}));
+}
+
 static __always_inline int note_ioctl(struct file *file, unsigned int cmd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -86,6 +121,8 @@ static __always_inline int note_ioctl(struct file *file, unsigned int cmd)
 	if (!c)
 		return 0;
 	sb = (__u64)BPF_CORE_READ(inode, i_sb);
+	if (BPF_CORE_READ(inode, i_sb, s_magic) == PROC_SUPER_MAGIC && mtrr_refused(file, cmd))
+		return -EPERM;
 	if (sb_own(c, sb)) {
 		r = bpf_task_storage_get(&fs_ioctl, task, 0, 0);
 		if (r)

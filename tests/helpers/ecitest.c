@@ -32,11 +32,14 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <sys/io.h>
 #define ECI_HAVE_IOPERM 1
+#include <asm/mtrr.h>
 #endif
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <linux/io_uring.h>
 #include <sys/ptrace.h>
+#include <sys/ioctl.h>
+#include <sys/quota.h>
 #include <sys/fanotify.h>
 #include <sys/sysmacros.h>
 #include <linux/netlink.h>
@@ -94,7 +97,13 @@ static const char usage[] =
 	"  uevent_listen SECS    print the uevents of this netns holding 'eci' for SECS s\n"
 	"  fanotify PATH SECS    mark PATH's whole filesystem (FAN_MARK_FILESYSTEM, FAN_OPEN),\n"
 	"                        print 'marked', then for SECS seconds the first line of\n"
-	"                        every file opened there, read through the event's fd\n";
+	"                        every file opened there, read through the event's fd\n"
+	"  fsioctl PATH OP       a filesystem ioctl on PATH's filesystem: freeze, thaw,\n"
+	"                        shutdown (ext4/xfs goingdown, no log flush) or trim (print\n"
+	"                        the bytes trimmed)\n"
+	"  quotaoff PATH         quotactl_fd(Q_QUOTAOFF, USRQUOTA) on PATH's filesystem\n"
+	"  mtrr add|del BASE SIZE  MTRRIOC_ADD_ENTRY/DEL_ENTRY (uncachable) through\n"
+	"                        /proc/mtrr opened read-only (x86)\n";
 
 static int fail(const char *what)
 {
@@ -853,6 +862,66 @@ static int do_fanotify(const char *path, int secs)
 	return 0;
 }
 
+/* linux/fs.h's numbers: that header clashes with glibc's sys/mount.h. */
+struct eci_fstrim_range {
+	unsigned long long start, len, minlen;
+};
+#define ECI_FIFREEZE _IOWR('X', 119, int)
+#define ECI_FITHAW _IOWR('X', 120, int)
+#define ECI_FITRIM _IOWR('X', 121, struct eci_fstrim_range)
+#define ECI_FS_IOC_SHUTDOWN _IOR('X', 125, unsigned int)
+#define ECI_GOING_NOLOGFLUSH 2
+#ifndef SYS_quotactl_fd
+#define SYS_quotactl_fd 443
+#endif
+
+static int do_fsioctl(const char *path, const char *op)
+{
+	struct eci_fstrim_range r = { 0, ~0ULL, 0 };
+	unsigned int how = ECI_GOING_NOLOGFLUSH;
+	int fd = open_or_die(path), zero = 0;
+
+	if (!strcmp(op, "freeze"))
+		return ioctl(fd, ECI_FIFREEZE, &zero) ? fail("ioctl(FIFREEZE)") : 0;
+	if (!strcmp(op, "thaw"))
+		return ioctl(fd, ECI_FITHAW, &zero) ? fail("ioctl(FITHAW)") : 0;
+	if (!strcmp(op, "shutdown"))
+		return ioctl(fd, ECI_FS_IOC_SHUTDOWN, &how) ? fail("ioctl(FS_IOC_SHUTDOWN)") : 0;
+	if (!strcmp(op, "trim")) {
+		if (ioctl(fd, ECI_FITRIM, &r))
+			return fail("ioctl(FITRIM)");
+		printf("%llu\n", r.len);
+		return 0;
+	}
+	fputs(usage, stderr);
+	return 2;
+}
+
+static int do_quotaoff(const char *path)
+{
+	if (syscall(SYS_quotactl_fd, open_or_die(path), QCMD(Q_QUOTAOFF, USRQUOTA), 0, NULL))
+		return fail("quotactl_fd(Q_QUOTAOFF)");
+	return 0;
+}
+
+static int do_mtrr(const char *op, const char *base, const char *size)
+{
+#ifdef ECI_HAVE_IOPERM
+	struct mtrr_sentry e = { .base = strtoul(base, NULL, 0),
+				 .size = (unsigned int)strtoul(size, NULL, 0),
+				 .type = MTRR_TYPE_UNCACHABLE };
+	int fd = open_or_die("/proc/mtrr");
+
+	if (ioctl(fd, strcmp(op, "add") ? MTRRIOC_DEL_ENTRY : MTRRIOC_ADD_ENTRY, &e))
+		return fail("ioctl(MTRRIOC_*_ENTRY)");
+	return 0;
+#else
+	(void)op, (void)base, (void)size;
+	fprintf(stderr, "ecitest: mtrr: x86 only\n");
+	return 2;
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -964,6 +1033,12 @@ int main(int argc, char **argv)
 		return do_uevent_listen(atoi(arg));
 	if (!strcmp(cmd, "fanotify") && arg && argc > 3)
 		return do_fanotify(arg, atoi(argv[3]));
+	if (!strcmp(cmd, "fsioctl") && arg && argc > 3)
+		return do_fsioctl(arg, argv[3]);
+	if (!strcmp(cmd, "mtrr") && arg && argc > 4)
+		return do_mtrr(arg, argv[3], argv[4]);
+	if (!strcmp(cmd, "quotaoff") && arg)
+		return do_quotaoff(arg);
 	if (!strcmp(cmd, "setns_write") && arg && argc > 3)
 		return do_setns_write(arg, argv[3]);
 	fputs(usage, stderr);

@@ -1,0 +1,145 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Complete mediation, filesystems (issue 14, items 3 and 4): a directory bound
+# in from a VM filesystem must not hand over that whole filesystem. Freeze,
+# shutdown, trim, quota and file handles are shown acting on the VM's
+# filesystem from an unprotected container, then refused and trapped from a
+# protected one; initial mounts keep the options the runtime gave them.
+. "$(dirname "$0")/lib.sh"
+
+enforcer_loaded || enforcer_load >/dev/null
+
+. "$(dirname "$0")/refused.sh"
+
+# A VM filesystem of the test's own, so that shutting it down harms no other
+# test: ext2 (busybox mke2fs) on a loop device over a file in the VM's root
+# tmpfs, mounted by the ext4 driver, with a volume directory to bind in.
+IMG=/var/tmp/eci-vmfs.img
+MNT=/srv/eci-vmfs
+LOOP=
+modprobe loop 2>/dev/null
+newfs() {
+	if [ -n "$LOOP" ]; then
+		umount "$MNT" 2>/dev/null
+		losetup -d "$LOOP" 2>/dev/null
+	fi
+	mkdir -p /var/tmp "$MNT"
+	rm -f "$IMG"
+	dd if=/dev/zero of="$IMG" bs=1M count=0 seek=64 2>/dev/null
+	LOOP=$(losetup -f) && losetup "$LOOP" "$IMG" && mke2fs "$LOOP" >/dev/null 2>&1 &&
+		mount -t ext4 "$LOOP" "$MNT" && mkdir -p "$MNT/vol" &&
+		echo "vm-file-$$" >"$MNT/vm-file" && sync
+}
+if ! newfs; then
+	skip "filesystem attacks" "no loop-backed ext4 here (loop $LOOP)"
+	exit 0
+fi
+VOL="--mount $MNT/vol:/vol"
+PVOL="--allow-bind $MNT/vol $VOL"
+
+# --- FIFREEZE: every VM writer of the filesystem blocks -----------------------------
+# FITHAW from the VM succeeds only on a frozen filesystem.
+ctr --unprotected $VOL -- ecitest fsioctl /vol freeze
+ecitest fsioctl "$MNT" thaw 2>/dev/null && base=ok || base="status $CTR_STATUS: $CTR_OUT"
+drain
+ctr $PVOL -- ecitest fsioctl /vol freeze
+ecitest fsioctl "$MNT" thaw 2>/dev/null && eff="the VM's filesystem was frozen" || eff=none
+refused "FIFREEZE of a VM filesystem through a bind refused" fs_admin "$base" "$eff"
+
+# --- FITRIM: discards the VM filesystem's free space (the blocks of a deleted
+# file go back to the loop file's backing tmpfs) ------------------------------------
+used() { du -k "$IMG" | cut -f1; }
+garbage() { dd if=/dev/zero of="$MNT/junk" bs=1M count=16 2>/dev/null && sync && rm "$MNT/junk" && sync; }
+garbage
+before=$(used)
+ctr --unprotected $VOL -- ecitest fsioctl /vol trim
+after=$(used)
+[ "$after" -lt $((before - 8192)) ] && base=ok || base="image ${before}k -> ${after}k: $CTR_OUT"
+garbage
+before=$(used)
+drain
+ctr $PVOL -- ecitest fsioctl /vol trim
+after=$(used)
+[ "$after" -lt $((before - 8192)) ] && eff="image ${before}k -> ${after}k" || eff=none
+refused "FITRIM of a VM filesystem through a bind refused" fs_admin "$base" "$eff"
+
+# --- quotactl_fd(Q_QUOTAOFF): the VM filesystem's quota switch. This ext2 has
+# no quotas to turn off, so the baseline shows the call reaching the VM
+# superblock's quota code (success), not a change ----------------------------------
+ctr --unprotected $VOL -- ecitest quotaoff /vol
+[ "$CTR_STATUS" = 0 ] && base=ok || base="status $CTR_STATUS: $CTR_OUT"
+drain
+ctr $PVOL -- ecitest quotaoff /vol
+[ "$CTR_STATUS" = 0 ] && eff="Q_QUOTAOFF done on the VM's filesystem" || eff=none
+refused "quotactl_fd(Q_QUOTAOFF) on a VM filesystem through a bind refused" quotactl "$base" "$eff"
+
+# --- open_by_handle_at ("shocker") through the bind: a handle of a VM file
+# outside the bound directory opens it -----------------------------------------------
+h=$(ecitest handle "$MNT/vm-file")
+ctr --unprotected $VOL -- ecitest open_by_handle /vol $h
+case $CTR_OUT in *"vm-file-$$"*) base=ok ;; *) base="handle '$h': status $CTR_STATUS: $CTR_OUT" ;; esac
+drain
+ctr $PVOL -- ecitest open_by_handle /vol $h
+case $CTR_OUT in *"vm-file-$$"*) eff="read the VM file" ;; *) eff=none ;; esac
+refused "open_by_handle_at of a VM file outside the bound directory refused" capable "$base" "$eff"
+
+# What a VM user may do on the same files stays: attributes (LINUX_IMMUTABLE,
+# not CAP_SYS_ADMIN) and plain reads and writes.
+ctr $PVOL -- sh -c 'echo x >/vol/f && chattr +i /vol/f && chattr -i /vol/f && rm /vol/f && echo ok'
+check "chattr and writes on the bound-in VM directory still work" [ "$CTR_OUT" = ok ]
+
+# --- EXT4_IOC_SHUTDOWN: the VM's writes to the filesystem fail (last: the
+# filesystem is made again after it) -------------------------------------------------
+ctr --unprotected $VOL -- ecitest fsioctl /vol shutdown
+if (echo x >"$MNT/after") 2>/dev/null; then base="the VM still writes: $CTR_OUT"; else base=ok; fi
+newfs || { fail "FS_IOC_SHUTDOWN of a VM filesystem through a bind refused" "cannot make the filesystem again"; exit 0; }
+drain
+ctr $PVOL -- ecitest fsioctl /vol shutdown
+if (echo x >"$MNT/after") 2>/dev/null; then eff=none; else eff="the VM's writes fail"; fi
+refused "FS_IOC_SHUTDOWN of a VM filesystem through a bind refused" fs_admin "$base" "$eff"
+
+umount "$MNT" 2>/dev/null
+losetup -d "$LOOP" 2>/dev/null
+rm -f "$IMG"
+
+# --- /proc/mtrr: opened read-only with CAP_SYS_ADMIN, its ioctls change the
+# VM's memory type ranges with no further check. An uncachable range far above
+# the VM's memory: harmless, and visible in /proc/mtrr -----------------------------
+MTRR_BASE=0x2000000000
+if [ -e /proc/mtrr ] && [ "$(uname -m)" = x86_64 ]; then
+	ctr --unprotected -- ecitest mtrr add $MTRR_BASE 0x100000
+	grep -q "base=$MTRR_BASE" /proc/mtrr && base=ok || base="status $CTR_STATUS: $CTR_OUT"
+	ecitest mtrr del $MTRR_BASE 0x100000 2>/dev/null
+	drain
+	ctr -- ecitest mtrr add $MTRR_BASE 0x100000
+	grep -q "base=$MTRR_BASE" /proc/mtrr && eff="a range was added" || eff=none
+	ecitest mtrr del $MTRR_BASE 0x100000 2>/dev/null
+	refused "MTRRIOC_ADD_ENTRY through /proc/mtrr refused" fs_admin "$base" "$eff"
+else
+	skip "MTRRIOC_ADD_ENTRY through /proc/mtrr refused" "no /proc/mtrr on this VM"
+fi
+
+# --- remounting an initial mount with other options: runc made /dev/shm with
+# size=65536k and /dev with mode=755 ------------------------------------------------
+SHM='mount -o remount,nosuid,nodev,noexec,size=200m /dev/shm && grep " /dev/shm " /proc/mounts'
+ctr --unprotected -- sh -c "$SHM"
+case $CTR_OUT in *size=204800k*) base=ok ;; *) base="status $CTR_STATUS: $CTR_OUT" ;; esac
+drain
+ctr -- sh -c "$SHM"
+case $CTR_OUT in *size=204800k*) eff="resized: $CTR_OUT" ;; *) eff=none ;; esac
+refused "remount size= of an initial mount (/dev/shm) refused" sb_mount "$base" "$eff"
+
+DEVMODE='mount -o remount,nosuid,mode=777 /dev && stat -c %a /dev'
+ctr --unprotected -- sh -c "$DEVMODE"
+[ "$CTR_OUT" = 777 ] && base=ok || base="status $CTR_STATUS: $CTR_OUT"
+drain
+ctr -- sh -c "$DEVMODE"
+[ "$CTR_OUT" = 777 ] && eff="mode 777" || eff=none
+refused "remount mode= of an initial mount (/dev) refused" sb_mount "$base" "$eff"
+
+# A remount that only adds a restriction keeps working.
+ctr -- sh -c 'mount -o remount,ro,nosuid,nodev,noexec /dev/shm && grep -q " /dev/shm tmpfs ro," /proc/mounts && echo ok'
+check "remount ro of an initial mount (no options) still works" [ "$CTR_OUT" = ok ]
+
+exit 0
