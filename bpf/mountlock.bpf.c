@@ -134,6 +134,137 @@ static __always_inline bool has_options(const void *data)
 	return data && !bpf_probe_read_kernel(&first, 1, data) && first;
 }
 
+/*
+ * A tmpfs remount may repeat what the superblock has: busybox's `mount -o
+ * remount,ro` passes the options /proc/mounts shows ("size=65536k,mode=755,
+ * inode64"). Each option is compared with the superblock's value; mode=,
+ * uid= and gid= are ignored by a tmpfs reconfiguration. Anything else, a
+ * value that differs, a percentage, more than OPT_TOKENS options or one longer
+ * than OPT_CHUNK is a change.
+ */
+#define OPT_CHUNK 64
+#define OPT_TOKENS 16
+#define TMPFS_PAGE_SHIFT 12
+#define starts(buf, lit) bytes_eq(buf, lit, sizeof(lit) - 1)
+
+struct opt_walk {
+	const char *data;
+	struct shmem_sb_info *sbi;
+	__u32 off;
+	bool changes;
+	bool done;
+};
+
+/* memparse(): digits and an optional k/m/g/t suffix, up to the option's end. */
+static __always_inline bool opt_number(const char *s, __u64 *out)
+{
+	__u64 v = 0;
+	int i, shift = 0;
+
+	for (i = 0; i < 20; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			break;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (i == 0)
+		return false;
+	switch (s[i]) {
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		break;
+	}
+	if (shift)
+		i++;
+	if (s[i] != ',' && s[i] != '\0')
+		return false;
+	*out = v << shift;
+	return true;
+}
+
+static __always_inline bool opt_end(char ch)
+{
+	return ch == ',' || ch == '\0';
+}
+
+static long tmpfs_opt_one(__u32 i, struct opt_walk *w)
+{
+	char t[OPT_CHUNK] = {};
+	__u64 v, have;
+	int len = -1;
+
+	if (bpf_probe_read_kernel_str(t, sizeof(t), w->data + w->off) <= 0) {
+		w->changes = true;
+		return 1;
+	}
+	if (!t[0]) {
+		w->done = true;
+		return 1;
+	}
+	for (int j = 0; j < OPT_CHUNK; j++) {
+		if (opt_end(t[j])) {
+			len = j;
+			break;
+		}
+	}
+	if (len < 0) {
+		w->changes = true;
+		return 1;
+	}
+	if (starts(t, "size=")) {
+		have = (__u64)BPF_CORE_READ(w->sbi, max_blocks) << TMPFS_PAGE_SHIFT;
+		w->changes = !opt_number(t + 5, &v) || v != have;
+	} else if (starts(t, "nr_blocks=")) {
+		have = BPF_CORE_READ(w->sbi, max_blocks);
+		w->changes = !opt_number(t + 10, &v) || v != have;
+	} else if (starts(t, "nr_inodes=")) {
+		have = BPF_CORE_READ(w->sbi, max_inodes);
+		w->changes = !opt_number(t + 10, &v) || v != have;
+	} else if (starts(t, "inode64") && opt_end(t[7])) {
+		w->changes = !BPF_CORE_READ(w->sbi, full_inums);
+	} else if (starts(t, "inode32") && opt_end(t[7])) {
+		w->changes = BPF_CORE_READ(w->sbi, full_inums);
+	} else if (!starts(t, "mode=") && !starts(t, "uid=") && !starts(t, "gid=")) {
+		w->changes = true;
+	}
+	if (w->changes)
+		return 1;
+	if (!t[len & (OPT_CHUNK - 1)]) {
+		w->done = true;
+		return 1;
+	}
+	w->off += len + 1;
+	return 0;
+}
+
+/* Would a remount with these options change the superblock's? */
+static __noinline bool options_change(struct super_block *sb, const void *data)
+{
+	struct opt_walk w = { .data = data };
+	char name[8] = {};
+
+	if (!has_options(data))
+		return false;
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(sb, s_type, name));
+	if (!name_is(name, "tmpfs"))
+		return true;
+	w.sbi = BPF_CORE_READ(sb, s_fs_info);
+	bpf_loop(OPT_TOKENS, tmpfs_opt_one, &w, 0);
+	return w.changes || !w.done;
+}
+
 SEC("lsm/sb_mount")
 int BPF_PROG(eci_mountlock_sb_mount, const char *dev_name, const struct path *path,
 	     const char *type, unsigned long flags, void *data, int ret)
@@ -156,9 +287,11 @@ int BPF_PROG(eci_mountlock_sb_mount, const char *dev_name, const struct path *pa
 	if (init >= 0 && relaxes(init, flags))
 		reason = ECI_MNT_LOCKED_FLAGS;
 	/* A remount without MS_BIND reconfigures the superblock with the
-	 * options given (size=, mode=, nr_inodes=, hidepid=...), for every
-	 * mount of it: an initial mount's stay as the runtime made them. */
-	else if (init >= 0 && !(flags & MS_BIND) && has_options(data))
+	 * options given (size=, nr_inodes=, ptmxmode=, hidepid=...), for
+	 * every mount of it: an initial mount's stay as the runtime made
+	 * them. */
+	else if (init >= 0 && !(flags & MS_BIND) &&
+		 options_change(BPF_CORE_READ(path, mnt, mnt_sb), data))
 		reason = ECI_MNT_LOCKED_OPTIONS;
 	else if (!(c->flags & ECI_CF_SETUP) && mounts_unknown(c))
 		reason = ECI_MNT_UNRECORDED;

@@ -99,8 +99,9 @@ static const char usage[] =
 	"                        print 'marked', then for SECS seconds the first line of\n"
 	"                        every file opened there, read through the event's fd\n"
 	"  fsioctl PATH OP       a filesystem ioctl on PATH's filesystem: freeze, thaw,\n"
-	"                        shutdown (ext4/xfs goingdown, no log flush) or trim (print\n"
-	"                        the bytes trimmed)\n"
+	"                        shutdown (ext4/xfs goingdown, no log flush), trim (print\n"
+	"                        the bytes trimmed) or flags (get the inode flags, set them\n"
+	"                        unchanged)\n"
 	"  quotaoff PATH         quotactl_fd(Q_QUOTAOFF, USRQUOTA) on PATH's filesystem\n"
 	"  mtrr add|del BASE SIZE  MTRRIOC_ADD_ENTRY/DEL_ENTRY (uncachable) through\n"
 	"                        /proc/mtrr opened read-only (x86)\n";
@@ -871,6 +872,8 @@ struct eci_fstrim_range {
 #define ECI_FITRIM _IOWR('X', 121, struct eci_fstrim_range)
 #define ECI_FS_IOC_SHUTDOWN _IOR('X', 125, unsigned int)
 #define ECI_GOING_NOLOGFLUSH 2
+#define ECI_FS_IOC_GETFLAGS _IOR('f', 1, long)
+#define ECI_FS_IOC_SETFLAGS _IOW('f', 2, long)
 #ifndef SYS_quotactl_fd
 #define SYS_quotactl_fd 443
 #endif
@@ -887,6 +890,15 @@ static int do_fsioctl(const char *path, const char *op)
 		return ioctl(fd, ECI_FITHAW, &zero) ? fail("ioctl(FITHAW)") : 0;
 	if (!strcmp(op, "shutdown"))
 		return ioctl(fd, ECI_FS_IOC_SHUTDOWN, &how) ? fail("ioctl(FS_IOC_SHUTDOWN)") : 0;
+	if (!strcmp(op, "flags")) {
+		int fl;
+
+		if (ioctl(fd, ECI_FS_IOC_GETFLAGS, &fl))
+			return fail("ioctl(FS_IOC_GETFLAGS)");
+		if (ioctl(fd, ECI_FS_IOC_SETFLAGS, &fl))
+			return fail("ioctl(FS_IOC_SETFLAGS)");
+		return 0;
+	}
 	if (!strcmp(op, "trim")) {
 		if (ioctl(fd, ECI_FITRIM, &r))
 			return fail("ioctl(FITRIM)");
