@@ -202,6 +202,9 @@ static void add_what(json_object *o, const struct eci_event *e)
 			json_object_object_add(o, "reason",
 					       json_object_new_string(mount_reasons[e->arg[1]]));
 		break;
+	case ECI_HOOK_SOCKET_CREATE:
+		json_object_object_add(o, "family", json_object_new_int64((int64_t)e->arg[0]));
+		break;
 	case ECI_HOOK_SWAP:
 		json_object_object_add(
 			o, "syscall",

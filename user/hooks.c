@@ -42,6 +42,7 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_NETNS] = "netns",
 	[ECI_HOOK_FS_ADMIN] = "fs_admin",
 	[ECI_HOOK_QUOTACTL] = "quotactl",
+	[ECI_HOOK_SOCKET_CREATE] = "socket_create",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {

@@ -40,6 +40,7 @@
 #include <sys/ptrace.h>
 #include <sys/ioctl.h>
 #include <sys/quota.h>
+#include <linux/vm_sockets.h>
 #include <sys/fanotify.h>
 #include <sys/sysmacros.h>
 #include <linux/netlink.h>
@@ -103,6 +104,9 @@ static const char usage[] =
 	"                        the bytes trimmed) or flags (get the inode flags, set them\n"
 	"                        unchanged)\n"
 	"  quotaoff PATH         quotactl_fd(Q_QUOTAOFF, USRQUOTA) on PATH's filesystem\n"
+	"  vsock_listen PORT SECS  listen on vsock PORT (any CID), print 'listening', then\n"
+	"                        the first line a peer sends within SECS seconds\n"
+	"  vsock_send CID PORT TEXT  connect to vsock CID:PORT and send TEXT\n"
 	"  mtrr add|del BASE SIZE  MTRRIOC_ADD_ENTRY/DEL_ENTRY (uncachable) through\n"
 	"                        /proc/mtrr opened read-only (x86)\n";
 
@@ -916,6 +920,60 @@ static int do_quotaoff(const char *path)
 	return 0;
 }
 
+static int vsock_socket(void)
+{
+	int s = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		exit(fail("socket(AF_VSOCK)"));
+	return s;
+}
+
+static int do_vsock_listen(const char *port, int secs)
+{
+	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY };
+	struct pollfd p = { .events = POLLIN };
+	char line[128];
+	ssize_t n;
+	int s = vsock_socket(), c;
+
+	a.svm_port = (unsigned int)atoi(port);
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)))
+		return fail("bind(AF_VSOCK)");
+	if (listen(s, 1))
+		return fail("listen(AF_VSOCK)");
+	printf("listening\n");
+	fflush(stdout);
+	p.fd = s;
+	if (poll(&p, 1, secs * 1000) != 1) {
+		fprintf(stderr, "ecitest: no vsock peer within %d s\n", secs);
+		return 124;
+	}
+	c = accept(s, NULL, NULL);
+	if (c < 0)
+		return fail("accept(AF_VSOCK)");
+	n = read(c, line, sizeof(line) - 1);
+	if (n < 0)
+		return fail("read");
+	line[n] = '\0';
+	printf("%s\n", line);
+	return 0;
+}
+
+static int do_vsock_send(const char *cid, const char *port, const char *text)
+{
+	struct sockaddr_vm a = { .svm_family = AF_VSOCK };
+	int s = vsock_socket();
+
+	a.svm_cid = (unsigned int)atoi(cid);
+	a.svm_port = (unsigned int)atoi(port);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)))
+		return fail("connect(AF_VSOCK)");
+	if (write(s, text, strlen(text)) < 0)
+		return fail("write");
+	return 0;
+}
+
 static int do_mtrr(const char *op, const char *base, const char *size)
 {
 #ifdef ECI_HAVE_IOPERM
@@ -1047,6 +1105,10 @@ int main(int argc, char **argv)
 		return do_fanotify(arg, atoi(argv[3]));
 	if (!strcmp(cmd, "fsioctl") && arg && argc > 3)
 		return do_fsioctl(arg, argv[3]);
+	if (!strcmp(cmd, "vsock_listen") && arg && argc > 3)
+		return do_vsock_listen(arg, atoi(argv[3]));
+	if (!strcmp(cmd, "vsock_send") && arg && argc > 4)
+		return do_vsock_send(arg, argv[3], argv[4]);
 	if (!strcmp(cmd, "mtrr") && arg && argc > 4)
 		return do_mtrr(arg, argv[3], argv[4]);
 	if (!strcmp(cmd, "quotaoff") && arg)

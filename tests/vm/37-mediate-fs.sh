@@ -120,6 +120,31 @@ else
 	skip "MTRRIOC_ADD_ENTRY through /proc/mtrr refused" "no /proc/mtrr on this VM"
 fi
 
+# --- vsock: no network namespace, so a container's listener takes the VM's
+# port (here 80, below 1024) and the connection a client makes to the VM -------------
+if modprobe vsock_loopback 2>/dev/null; then
+	vs_run() { # OPTS...: listen in a container, connect from the VM (CID 1: local)
+		eci-ctr "$@" -- ecitest vsock_listen 80 10 >/tmp/vs.out 2>&1 &
+		_p=$!
+		for _i in 1 2 3 4 5 6 7 8; do
+			sleep 1
+			ecitest vsock_send 1 80 "vm-client-$$" 2>/dev/null && break
+		done
+		wait $_p
+		CTR_STATUS=$?
+		CTR_OUT=$(cat /tmp/vs.out)
+	}
+	vs_run --unprotected
+	case $CTR_OUT in *"vm-client-$$"*) base=ok ;; *) base="status $CTR_STATUS: $CTR_OUT" ;; esac
+	drain
+	vs_run
+	case $CTR_OUT in *"vm-client-$$"*) eff="took the VM's connection" ;; *) eff=none ;; esac
+	refused "a vsock listener on the VM's port 80 refused" socket_create "$base" "$eff"
+	rm -f /tmp/vs.out
+else
+	skip "a vsock listener on the VM's port 80 refused" "no vsock_loopback module"
+fi
+
 # --- remounting an initial mount with other options: runc made /dev/shm with
 # size=65536k and /dev/pts with ptmxmode=0666 ------------------------------------------------
 SHM='mount -o remount,nosuid,nodev,noexec,size=200m /dev/shm && grep " /dev/shm " /proc/mounts'
