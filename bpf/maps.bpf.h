@@ -17,8 +17,9 @@
  *                        mountlock.bpf.c
  *   autoload_allow       module.bpf.c; entries: ecictl load and settings apply
  *   net_target           net.bpf.c writes, caps.bpf.c reads (task storage)
- *   sb_owner             fstype.bpf.c writes; fstype.bpf.c (remounts) and
- *                        notify.bpf.c (fanotify marks) read
+ *   sb_owner             fstype.bpf.c writes; fstype.bpf.c (remounts),
+ *                        notify.bpf.c (fanotify marks) and fsadmin.bpf.c
+ *                        (ioctls, quotactl) read
  *
  * A policy's private maps (bind_lookups, mount_scratch) stay in its file.
  */
