@@ -51,7 +51,8 @@ fi
 # The container's own entry fills the map; a cgroup its process makes below
 # it gets none (an orphan), and its processes are judged as the container's:
 # devtmpfs (the VM's /dev) stays refused there.
-SUB='mkdir -p /sys/fs/cgroup/sub && echo $$ >/sys/fs/cgroup/sub/cgroup.procs &&
+SUB='mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg &&
+	d=/tmp/cg$(cut -d: -f3 /proc/self/cgroup)/child && mkdir "$d" && echo $$ >"$d/cgroup.procs" &&
 	mkdir -p /tmp/d && mount -t devtmpfs none /tmp/d && echo eci >/tmp/d/eci-full-devtmpfs && echo written'
 rm -f /dev/eci-full-devtmpfs
 ctr --unprotected -- sh -c "$SUB"
