@@ -201,6 +201,9 @@ static __always_inline bool opt_end(char ch)
 
 static long tmpfs_opt_one(__u32 i, struct opt_walk *w)
 {
+	/* Through a local: BPF_CORE_READ(sbi, ...) would relocate w's own
+	 * struct, which no kernel has. */
+	struct shmem_sb_info *sbi = w->sbi;
 	char t[OPT_CHUNK] = {};
 	__u64 v, have;
 	int len = -1;
@@ -224,18 +227,18 @@ static long tmpfs_opt_one(__u32 i, struct opt_walk *w)
 		return 1;
 	}
 	if (starts(t, "size=")) {
-		have = (__u64)BPF_CORE_READ(w->sbi, max_blocks) << TMPFS_PAGE_SHIFT;
+		have = (__u64)BPF_CORE_READ(sbi, max_blocks) << TMPFS_PAGE_SHIFT;
 		w->changes = !opt_number(t + 5, &v) || v != have;
 	} else if (starts(t, "nr_blocks=")) {
-		have = BPF_CORE_READ(w->sbi, max_blocks);
+		have = BPF_CORE_READ(sbi, max_blocks);
 		w->changes = !opt_number(t + 10, &v) || v != have;
 	} else if (starts(t, "nr_inodes=")) {
-		have = BPF_CORE_READ(w->sbi, max_inodes);
+		have = BPF_CORE_READ(sbi, max_inodes);
 		w->changes = !opt_number(t + 10, &v) || v != have;
 	} else if (starts(t, "inode64") && opt_end(t[7])) {
-		w->changes = !BPF_CORE_READ(w->sbi, full_inums);
+		w->changes = !BPF_CORE_READ(sbi, full_inums);
 	} else if (starts(t, "inode32") && opt_end(t[7])) {
-		w->changes = BPF_CORE_READ(w->sbi, full_inums);
+		w->changes = BPF_CORE_READ(sbi, full_inums);
 	} else if (!starts(t, "mode=") && !starts(t, "uid=") && !starts(t, "gid=")) {
 		w->changes = true;
 	}
