@@ -150,4 +150,20 @@ static __always_inline __u32 eci_perf_type(struct perf_event *event)
 	return BPF_CORE_READ(event, attr.type);
 }
 
+/*
+ * A hook's pointer argument that may be NULL, as a number. 6.12's verifier
+ * takes every struct pointer an LSM hook is given as trusted, hence never
+ * NULL, and hard-wires a test of it: `if (cred)` in task_kill became always
+ * true, though cred is NULL for every ordinary signal. bpf_get_func_arg()
+ * hands the same slot over as a plain number, which both kernels test as
+ * written. 0 if the hook has no argument n.
+ */
+static __always_inline __u64 eci_arg_nullable(void *ctx, __u32 n)
+{
+	__u64 v = 0;
+
+	bpf_get_func_arg(ctx, n, &v);
+	return v;
+}
+
 #endif /* ECI_COMPAT_BPF_H */

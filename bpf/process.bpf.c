@@ -75,8 +75,9 @@ int BPF_PROG(eci_process_task_kill, struct task_struct *p, struct kernel_siginfo
 	if (ret)
 		return ret;
 	/* cred is set only for a signal sent on another's behalf (USB async
-	 * I/O): the current task is not the sender then. */
-	if (!sig || cred)
+	 * I/O): the current task is not the sender then. Read as a number:
+	 * see eci_arg_nullable(). */
+	if (!sig || eci_arg_nullable(ctx, 3))
 		return 0;
 	return reach(ECI_HOOK_TASK_KILL, p, sig, false);
 }
