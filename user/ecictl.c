@@ -27,8 +27,10 @@ static const char usage[] =
 	"Enhanced Container Isolation for any Linux VM, enforced by BPF LSM programs.\n"
 	"\n"
 	"commands:\n"
-	"  load                       load and attach the enforcer; pin it under " ECI_PIN_DIR "\n"
-	"                             so it keeps running after ecictl exits (idempotent)\n"
+	"  load [--replace]           load and attach the enforcer; pin it under " ECI_PIN_DIR "\n"
+	"                             so it keeps running after ecictl exits (idempotent);\n"
+	"                             --replace: a loaded one is replaced by this build\n"
+	"                             with no gap, keeping its maps and registrations\n"
 	"  unload                     detach the enforcer and remove its pins\n"
 	"  status                     what is attached, the kernel, the protected containers\n"
 	"                             (exit status 3 when not loaded)\n"
@@ -311,6 +313,32 @@ static int cmd_events(int argc, char **argv)
 	return eci_events(follow, count);
 }
 
+#define LOAD_USAGE "usage: ecictl load [-r|--replace]"
+
+static int cmd_load(int argc, char **argv, bool verbose)
+{
+	static const struct option opts[] = {
+		{ "replace", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	bool replace = false;
+	int opt;
+
+	opt_reset(argv);
+	while ((opt = getopt_long(argc, argv, "rh", opts, NULL)) != -1) {
+		if (opt == 'r')
+			replace = true;
+		else if (opt == 'h')
+			return help(LOAD_USAGE);
+		else
+			return eci_usage_err("%s", LOAD_USAGE);
+	}
+	if (optind != argc)
+		return eci_usage_err("%s", LOAD_USAGE);
+	return eci_load(verbose, replace);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -367,6 +395,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "help"))
 		return fputs(usage, stdout), 0;
+	if (!strcmp(cmd, "load"))
+		return cmd_load(argc, argv, verbose);
 	snprintf(line, sizeof(line), "usage: ecictl %s", cmd);
 	if (strcmp(cmd, "load") && strcmp(cmd, "unload") && strcmp(cmd, "status"))
 		return eci_usage_err("unknown command '%s'", cmd);
@@ -374,8 +404,6 @@ int main(int argc, char **argv)
 		return st;
 	if (optind != argc)
 		return eci_usage_err("%s takes no arguments", cmd);
-	if (!strcmp(cmd, "load"))
-		return eci_load(verbose);
 	if (!strcmp(cmd, "unload"))
 		return eci_unload();
 	return eci_status();

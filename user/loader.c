@@ -21,6 +21,8 @@
 #include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/magic.h>
@@ -315,41 +317,6 @@ static int remove_pins(const char *dir)
 	return ret;
 }
 
-static int pin_all(struct eci_bpf *skel, const char *dir, char *path, size_t len)
-{
-	const struct bpf_object_skeleton *s = skel->skeleton;
-	struct bpf_map *map;
-	int err;
-
-	snprintf(path, len, "%s", dir);
-	if (mkdir(dir, 0700))
-		return -errno;
-	if ((err = path_join(path, len, dir, "link", NULL)) || mkdir(path, 0700))
-		return err ? err : -errno;
-	if ((err = path_join(path, len, dir, "map", NULL)) || mkdir(path, 0700))
-		return err ? err : -errno;
-
-	for (int i = 0; i < s->prog_cnt; i++) {
-		if (!*s->progs[i].link)
-			continue; /* not for this kernel (select_programs) */
-		err = path_join(path, len, dir, "link", s->progs[i].name);
-		if (!err)
-			err = bpf_link__pin(*s->progs[i].link, path);
-		if (err)
-			return err;
-	}
-	bpf_object__for_each_map(map, skel->obj) {
-		if (bpf_map__is_internal(map))
-			continue;
-		err = path_join(path, len, dir, "map", bpf_map__name(map));
-		if (!err)
-			err = bpf_map__pin(map, path);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 /* How many of the object's programs have their link pinned. */
 static int count_pinned_links(const struct bpf_object_skeleton *s)
 {
@@ -464,40 +431,481 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
-int eci_load(bool v)
+/*
+ * The name a map is pinned under: its own, or "bss" for the object's .bss
+ * (bpffs refuses dots), whose counters the programs share like a map's.
+ * .rodata is configured per load and never pinned.
+ */
+static const char *pin_name(const struct bpf_map *map)
+{
+	const char *name = bpf_map__name(map);
+	size_t n = strlen(name);
+
+	if (!bpf_map__is_internal(map))
+		return name;
+	return n >= 4 && !strcmp(name + n - 4, ".bss") ? "bss" : NULL;
+}
+
+static int pin_maps(struct eci_bpf *skel, const char *dir, char *path, size_t len)
+{
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		const char *name = pin_name(map);
+
+		if (!name)
+			continue;
+		err = path_join(path, len, dir, "map", name);
+		if (!err && bpf_obj_pin(bpf_map__fd(map), path))
+			err = -errno;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int make_pin_dirs(const char *dir, char *path, size_t len)
+{
+	int err;
+
+	snprintf(path, len, "%s", dir);
+	if (mkdir(dir, 0700))
+		return -errno;
+	if ((err = path_join(path, len, dir, "link", NULL)) || mkdir(path, 0700))
+		return err ? err : -errno;
+	if ((err = path_join(path, len, dir, "map", NULL)) || mkdir(path, 0700))
+		return err ? err : -errno;
+	return 0;
+}
+
+static int pin_all(struct eci_bpf *skel, const char *dir, char *path, size_t len)
+{
+	const struct bpf_object_skeleton *s = skel->skeleton;
+	int err;
+
+	if ((err = make_pin_dirs(dir, path, len)))
+		return err;
+	for (int i = 0; i < s->prog_cnt; i++) {
+		if (!*s->progs[i].link)
+			continue; /* not for this kernel (select_programs) */
+		err = path_join(path, len, dir, "link", s->progs[i].name);
+		if (!err)
+			err = bpf_link__pin(*s->progs[i].link, path);
+		if (err)
+			return err;
+	}
+	return pin_maps(skel, dir, path, len);
+}
+
+/*
+ * The version stamp: a one-entry array pinned as map/stamp that says which
+ * build loaded the enforcer, its map layout, and what it replaced. Created
+ * here, not in the BPF object, so no program depends on its shape.
+ */
+static int stamp_pin(const char *dir, const struct eci_stamp *prev, char *path, size_t len)
+{
+	struct eci_stamp st = {};
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	snprintf(st.version, sizeof(st.version), "%s", ECI_VERSION);
+	st.layout = ECI_MAP_LAYOUT;
+	st.loaded = (__u64)time(NULL);
+	if (prev)
+		snprintf(st.replaced, sizeof(st.replaced), "%s",
+			 prev->version[0] ? prev->version : "a build without a stamp");
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "eci_stamp", sizeof(zero), sizeof(st), 1, NULL);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(fd, &zero, &st, BPF_ANY))
+		err = -errno;
+	if (!err)
+		err = path_join(path, len, dir, "map", "stamp");
+	if (!err && bpf_obj_pin(fd, path))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* The stamp of the loaded enforcer; false if it has none (an older build). */
+static bool stamp_read(struct eci_stamp *st)
+{
+	__u32 zero = 0;
+	bool ok;
+	int fd;
+
+	memset(st, 0, sizeof(*st));
+	fd = bpf_obj_get(ECI_PIN_MAPS "/stamp");
+	if (fd < 0)
+		return false;
+	ok = !bpf_map_lookup_elem(fd, &zero, st);
+	close(fd);
+	st->version[sizeof(st->version) - 1] = '\0';
+	st->replaced[sizeof(st->replaced) - 1] = '\0';
+	return ok;
+}
+
+static bool pid_alive(const char *digits)
+{
+	char *end;
+	long pid = strtol(digits, &end, 10);
+
+	return *end == '\0' && pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+/*
+ * An ecictl killed in the middle of a load or a replace leaves its private
+ * pin directory behind: before the swap it holds the new programs (attached
+ * next to the old ones), after it the old ones. Either way the enforcer under
+ * ECI_PIN_DIR is whole, and the leftover is removed: that detaches the extra
+ * programs and keeps the maps they share.
+ */
+static void sweep_leftovers(void)
+{
+	static const char *const prefixes[] = { "eci-loading-", "eci-replacing-" };
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(BPFFS);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+			size_t n = strlen(prefixes[i]);
+			char path[PATH_MAX];
+			int err;
+
+			if (strncmp(de->d_name, prefixes[i], n) || pid_alive(de->d_name + n))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", BPFFS, de->d_name);
+			err = remove_pins(path);
+			if (err)
+				eci_err("failed to remove the leftover %s of an interrupted ecictl: %s",
+					path, strerror(-err));
+			else
+				fprintf(stderr,
+					"ecictl: removed %s, left by an interrupted ecictl; the enforcer under %s is whole\n",
+					path, ECI_PIN_DIR);
+		}
+	}
+	closedir(d);
+}
+
+static const char *map_type_name(__u32 type)
+{
+	const char *n = libbpf_bpf_map_type_str(type);
+
+	return n ? n : "unknown";
+}
+
+/*
+ * Point every map of the new object at the loaded enforcer's pinned map of
+ * the same name, after checking that its shape is the one this build's
+ * programs expect. A map the loaded enforcer lacks is created afresh
+ * (fresh[] says which). Nothing in the kernel changes here: on a mismatch
+ * the caller refuses with the sentence this prints.
+ */
+static int reuse_maps(struct eci_bpf *skel, bool *fresh, size_t nfresh)
+{
+	struct bpf_map *map;
+	size_t i = 0;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		const char *name = pin_name(map);
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		char path[PATH_MAX];
+		int fd, err;
+
+		if (i < nfresh)
+			fresh[i] = false;
+		i++;
+		if (!name)
+			continue;
+		if (path_join(path, sizeof(path), ECI_PIN_DIR, "map", name))
+			return -1;
+		fd = bpf_obj_get(path);
+		if (fd < 0 && errno == ENOENT) {
+			if (i - 1 < nfresh)
+				fresh[i - 1] = true;
+			continue;
+		}
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			eci_err("failed to read the loaded enforcer's map %s: %s; nothing was changed",
+				path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+		    info.value_size != bpf_map__value_size(map) ||
+		    info.max_entries != bpf_map__max_entries(map) ||
+		    info.map_flags != bpf_map__map_flags(map)) {
+			eci_err("the loaded enforcer's map '%s' has another layout (%s, key %u, value %u, %u entries) than this build's (%s, key %u, value %u, %u entries), so it can't be kept: the running enforcer is unchanged; to start over, losing the registrations, run 'ecictl unload' then 'ecictl load'",
+				name, map_type_name(info.type), info.key_size, info.value_size,
+				info.max_entries, map_type_name(bpf_map__type(map)),
+				bpf_map__key_size(map), bpf_map__value_size(map),
+				bpf_map__max_entries(map));
+			close(fd);
+			return -1;
+		}
+		err = bpf_map__reuse_fd(map, fd);
+		close(fd);
+		if (err) {
+			eci_err("failed to reuse the map %s: %s; nothing was changed", path,
+				strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool map_fresh(struct eci_bpf *skel, const struct bpf_map *want, const bool *fresh,
+		      size_t nfresh)
+{
+	struct bpf_map *map;
+	size_t i = 0;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		if (map == want)
+			return i < nfresh ? fresh[i] : true;
+		i++;
+	}
+	return true;
+}
+
+/* Write the defaults the hooks rely on into the maps that are new. */
+static int write_defaults(struct eci_bpf *skel, const bool *fresh, size_t nfresh)
+{
+	int err = 0;
+
+	if (map_fresh(skel, skel->maps.dev_rules, fresh, nfresh))
+		err = dev_defaults_write(bpf_map__fd(skel->maps.dev_rules));
+	if (err) {
+		eci_err("failed to write the default device rules: %s", strerror(-err));
+		return -1;
+	}
+	if (map_fresh(skel, skel->maps.autoload_allow, fresh, nfresh))
+		err = autoload_defaults_write(bpf_map__fd(skel->maps.autoload_allow));
+	if (err) {
+		eci_err("failed to write the default module autoload aliases: %s", strerror(-err));
+		return -1;
+	}
+	/* The built-in bind sources are this build's: written over old ones. */
+	err = eci_bind_builtin_write(bpf_map__fd(skel->maps.bind_allow));
+	if (!err)
+		err = eci_bind_templates_write(bpf_map__fd(skel->maps.bind_templates));
+	if (err) {
+		eci_err("failed to write the built-in bind sources: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+static void print_load_error(int e)
+{
+	if (e == EPERM && geteuid() != 0)
+		eci_err("failed to load the BPF programs: ecictl must run as root");
+	else if (e == EPERM)
+		eci_err("the kernel refused to load the BPF LSM programs (%s): BPF LSM is not usable on this kernel%s",
+			strerror(e), verbose ? "" : " (run with -v for details)");
+	else
+		eci_err("failed to load the BPF programs: %s%s", strerror(e),
+			verbose ? "" : " (run with -v for the verifier log)");
+}
+
+/* Open and configure the object; the caller loads it. NULL: said why. */
+static struct eci_bpf *open_configured(struct eci_kernel_features *feat, int *nprogs)
+{
+	struct eci_bpf *skel;
+
+	skel = eci_bpf__open();
+	if (!skel) {
+		eci_err("failed to open the BPF object: %s", strerror(errno));
+		return NULL;
+	}
+	eci_kernel_probe(feat);
+	*nprogs = select_programs(skel, feat);
+	return skel;
+}
+
+static int check_and_configure(struct eci_bpf *skel, const struct eci_kernel_features *feat)
+{
+	struct eci_bpf__rodata *r = skel->rodata;
+
+	if (check_kernel())
+		return -1;
+	if (feat->missing) {
+		eci_err("this kernel lacks %s, which eci needs: nothing was loaded", feat->missing);
+		return -1;
+	}
+	/* Configure: map sizes come from eci.h; the VM's namespaces tell the
+	 * runtime's execs from the container's, and a container's own sysctls
+	 * from the VM's. */
+	if (host_ns("mnt", &r->host_mnt_ns) || host_ns("net", &r->host_net_ns) ||
+	    host_ns("uts", &r->host_uts_ns) || host_ns("ipc", &r->host_ipc_ns) ||
+	    host_ns("pid", &r->host_pid_ns) || vm_root(&r->vm_root_dev, &r->vm_root_ino))
+		return -1;
+	return 0;
+}
+
+/*
+ * load --replace on a loaded enforcer: the new build takes over the maps
+ * (registrations, settings, counters) and its programs take over the hooks
+ * with no moment unenforced.
+ *
+ * Each program first goes through bpf_link_update on the pinned link. The
+ * kernels eci runs on (6.1, 6.12) have no update for tracing links, LSM
+ * ones included, and answer EINVAL; then the new program is attached next to
+ * the old one (both run; a denial from either wins) and the old one goes when
+ * its link is unpinned. The new tree is pinned under a private directory and
+ * exchanged with ECI_PIN_DIR in one rename, so ECI_PIN_DIR always holds one
+ * whole build; a kill at any point leaves a private directory that the next
+ * ecictl removes (sweep_leftovers).
+ */
+static int replace(void)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	const struct bpf_object_skeleton *s;
+	struct eci_kernel_features feat;
+	struct eci_stamp prev;
+	bool fresh[64], staged = false, any_fresh = false;
+	size_t nfresh = sizeof(fresh) / sizeof(fresh[0]);
+	struct eci_bpf *skel;
+	int err = 1, nprogs, updated = 0, attached = 0;
+	bool had_stamp;
+
+	skel = open_configured(&feat, &nprogs);
+	if (!skel)
+		return 1;
+	s = skel->skeleton;
+	had_stamp = stamp_read(&prev);
+	if (had_stamp && prev.layout != ECI_MAP_LAYOUT) {
+		eci_err("the loaded enforcer (%s) has map layout %u and this build has %u, which it can't migrate: the running enforcer is unchanged; to start over, losing the registrations, run 'ecictl unload' then 'ecictl load'",
+			prev.version, prev.layout, ECI_MAP_LAYOUT);
+		goto out;
+	}
+	if (check_and_configure(skel, &feat) || test_map_sizes(skel) ||
+	    reuse_maps(skel, fresh, nfresh))
+		goto out;
+	if (eci_bpf__load(skel)) {
+		print_load_error(errno);
+		goto out;
+	}
+	for (size_t i = 0; i < nfresh; i++)
+		any_fresh |= fresh[i];
+	if (write_defaults(skel, fresh, nfresh) || ensure_tracefs())
+		goto out;
+	/* A .bss made afresh counts the watched bind lookups the old one did. */
+	if (map_fresh(skel, skel->maps.bss, fresh, nfresh)) {
+		size_t n = 0;
+		free(eci_map_keys(bpf_map__fd(skel->maps.bind_lookups), sizeof(__u64), &n));
+		skel->bss->bind_lookups_active = n;
+	}
+
+	snprintf(tmp, sizeof(tmp), "%s/eci-replacing-%d", BPFFS, (int)getpid());
+	staged = true;
+	err = make_pin_dirs(tmp, path, sizeof(path));
+	for (int i = 0; !err && i < s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i].prog;
+		struct bpf_link *link;
+		int old;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		err = path_join(path, sizeof(path), ECI_PIN_DIR, "link", s->progs[i].name);
+		old = err ? -1 : bpf_obj_get(path);
+		if (old >= 0 && !bpf_link_update(old, bpf_program__fd(prog), NULL)) {
+			err = path_join(path, sizeof(path), tmp, "link", s->progs[i].name);
+			if (!err && bpf_obj_pin(old, path))
+				err = -errno;
+			close(old);
+			updated++;
+			continue;
+		}
+		if (old >= 0)
+			close(old);
+		link = bpf_program__attach(prog);
+		if (!link) {
+			err = -errno;
+			snprintf(path, sizeof(path), "attach %s", s->progs[i].name);
+			break;
+		}
+		*s->progs[i].link = link;
+		attached++;
+		err = path_join(path, sizeof(path), tmp, "link", s->progs[i].name);
+		if (!err)
+			err = bpf_link__pin(link, path);
+	}
+	if (!err)
+		err = pin_maps(skel, tmp, path, sizeof(path));
+	if (!err)
+		err = stamp_pin(tmp, &prev, path, sizeof(path));
+	if (err) {
+		eci_err("failed to %s%s: %s; the running enforcer is unchanged",
+			strncmp(path, "attach ", 7) ? "pin " : "", path, strerror(-err));
+		err = 1;
+		goto out;
+	}
+	/* The switch: one rename. Before it the old build is ECI_PIN_DIR, after
+	 * it the new one; the old programs stay attached until unpinned below. */
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, ECI_PIN_DIR, RENAME_EXCHANGE)) {
+		eci_err("failed to swap %s and %s: %s; the running enforcer is unchanged", tmp,
+			ECI_PIN_DIR, strerror(errno));
+		err = 1;
+		goto out;
+	}
+	err = remove_pins(tmp);
+	staged = false;
+	if (err) {
+		eci_err("failed to detach the old programs under %s: %s; the next ecictl removes them",
+			tmp, strerror(-err));
+		err = 1;
+		goto out;
+	}
+	printf("eci replaced: %s -> %s, %d programs (%d updated in place, %d attached before the old ones left), maps kept%s\n",
+	       had_stamp ? prev.version : "a build without a stamp", ECI_VERSION, nprogs, updated,
+	       attached, any_fresh ? " (new ones created)" : "");
+	err = 0;
+out:
+	if (staged)
+		remove_pins(tmp);
+	eci_bpf__destroy(skel);
+	return err;
+}
+
+int eci_load(bool v, bool replace_loaded)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
 	struct eci_bpf *skel;
 	struct eci_kernel_features feat;
-	struct eci_bpf__rodata *r;
 	bool pinned = false;
 	int err, n, nprogs;
 
 	verbose = v;
 	libbpf_set_print(print_libbpf);
+	sweep_leftovers();
+	if (replace_loaded && eci_is_loaded())
+		return replace();
 
-	skel = eci_bpf__open();
-	if (!skel) {
-		eci_err("failed to open the BPF object: %s", strerror(errno));
+	skel = open_configured(&feat, &nprogs);
+	if (!skel)
 		return 1;
-	}
-	r = skel->rodata;
-	eci_kernel_probe(&feat);
-	nprogs = select_programs(skel, &feat);
 
 	if (eci_is_loaded()) {
 		n = count_pinned_links(skel->skeleton);
 		if (stale_link(skel->skeleton, path, sizeof(path))) {
 			/* The old programs stay attached: better than none. */
-			eci_err("eci is loaded from an older build (%s/%s is not one of this build's programs): run 'ecictl unload', then 'ecictl load', to upgrade",
+			eci_err("eci is loaded from an older build (%s/%s is not one of this build's programs): run 'ecictl load --replace' to upgrade",
 				ECI_PIN_LINKS, path);
 			err = 1;
 		} else if (n == nprogs) {
-			printf("eci is already loaded (%d programs attached); nothing changed\n",
+			printf("eci is already loaded (%d programs attached); nothing changed ('ecictl load --replace' upgrades it)\n",
 			       n);
 			err = 0;
 		} else {
-			eci_err("eci is partially loaded (%d of %d programs pinned under %s): run 'ecictl unload' first",
+			eci_err("eci is partially loaded (%d of %d programs pinned under %s): run 'ecictl load --replace' to repair it",
 				n, nprogs, ECI_PIN_DIR);
 			err = 1;
 		}
@@ -505,61 +913,18 @@ int eci_load(bool v)
 	}
 
 	err = 1;
-	if (check_kernel())
-		goto out;
-	if (feat.missing) {
-		eci_err("this kernel lacks %s, which eci needs: nothing was loaded", feat.missing);
-		goto out;
-	}
-
-	/* Configure: map sizes come from eci.h; the VM's namespaces tell the
-	 * runtime's execs from the container's, and a container's own sysctls
-	 * from the VM's. */
-	if (host_ns("mnt", &r->host_mnt_ns) || host_ns("net", &r->host_net_ns) ||
-	    host_ns("uts", &r->host_uts_ns) || host_ns("ipc", &r->host_ipc_ns) ||
-	    host_ns("pid", &r->host_pid_ns) || vm_root(&r->vm_root_dev, &r->vm_root_ino))
+	if (check_and_configure(skel, &feat))
 		goto out;
 	if (test_map_sizes(skel))
 		goto out;
-
 	if (eci_bpf__load(skel)) {
-		int e = errno;
-
-		if (e == EPERM && geteuid() != 0)
-			eci_err("failed to load the BPF programs: ecictl must run as root");
-		else if (e == EPERM)
-			eci_err("the kernel refused to load the BPF LSM programs (%s): BPF LSM is not usable on this kernel%s",
-				strerror(e), verbose ? "" : " (run with -v for details)");
-		else
-			eci_err("failed to load the BPF programs: %s%s", strerror(e),
-				verbose ? "" : " (run with -v for the verifier log)");
+		print_load_error(errno);
 		goto out;
 	}
 	if (check_bpffs())
 		goto out;
 	/* Policy the hooks rely on goes in before they attach. */
-	err = dev_defaults_write(bpf_map__fd(skel->maps.dev_rules));
-	if (err) {
-		eci_err("failed to write the default device rules: %s", strerror(-err));
-		err = 1;
-		goto out;
-	}
-	err = autoload_defaults_write(bpf_map__fd(skel->maps.autoload_allow));
-	if (err) {
-		eci_err("failed to write the default module autoload aliases: %s", strerror(-err));
-		err = 1;
-		goto out;
-	}
-	err = eci_bind_builtin_write(bpf_map__fd(skel->maps.bind_allow));
-	if (!err)
-		err = eci_bind_templates_write(bpf_map__fd(skel->maps.bind_templates));
-	if (err) {
-		eci_err("failed to write the built-in bind sources: %s", strerror(-err));
-		err = 1;
-		goto out;
-	}
-	err = 1;
-	if (ensure_tracefs())
+	if (write_defaults(skel, NULL, 0) || ensure_tracefs())
 		goto out;
 	if (eci_bpf__attach(skel)) {
 		eci_err("failed to attach the BPF programs: %s", strerror(errno));
@@ -570,6 +935,8 @@ int eci_load(bool v)
 	snprintf(tmp, sizeof(tmp), "%s/eci-loading-%d", BPFFS, (int)getpid());
 	pinned = true;
 	err = pin_all(skel, tmp, path, sizeof(path));
+	if (!err)
+		err = stamp_pin(tmp, NULL, path, sizeof(path));
 	if (err) {
 		eci_err("failed to pin %s: %s", path, strerror(-err));
 		err = 1;
@@ -722,11 +1089,31 @@ static void print_counters(void)
 	close(fd);
 }
 
+static void print_stamp(void)
+{
+	struct eci_stamp st;
+	char when[64] = "at an unknown time";
+	time_t t;
+
+	if (!stamp_read(&st)) {
+		printf("version:    unknown (loaded by a build without a version stamp)\n");
+		return;
+	}
+	t = (time_t)st.loaded;
+	if (t)
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	printf("version:    %s (map layout %u), loaded %s%s%s%s\n", st.version, st.layout, when,
+	       st.replaced[0] ? " replacing " : "", st.replaced,
+	       strcmp(st.version, ECI_VERSION) ? "; this ecictl is " ECI_VERSION : "");
+}
+
 int eci_status(void)
 {
 	bool loaded = eci_is_loaded();
 
 	printf("eci:        %s\n", loaded ? "loaded" : "not loaded");
+	if (loaded)
+		print_stamp();
 	print_kernel();
 	if (!loaded)
 		return ECI_EXIT_NOT_LOADED;

@@ -62,6 +62,7 @@ static const char usage[] =
 	"  recvfd SOCK           receive an fd over SOCK, print how many bytes it reads\n"
 	"  bpf_map_create        create a BPF array map\n"
 	"  bpf_map_clear PIN     open a pinned hash map, delete every entry, print how many\n"
+	"  pin_map PATH TYPE KEY VALUE ENTRIES  pin a new zero-filled map at PATH\n"
 	"  ioperm                ask for port 0x80 access\n"
 	"  perf kernel|user      open a cpu-clock event counting kernel or only user mode\n"
 	"  handle PATH           print PATH's file handle: TYPE HEX\n"
@@ -1036,6 +1037,27 @@ int main(int argc, char **argv)
 		a.max_entries = 1;
 		if (sys_bpf(BPF_MAP_CREATE, &a) < 0)
 			return fail("bpf(BPF_MAP_CREATE)");
+		return 0;
+	}
+	/* pin_map PATH TYPE KEY VALUE ENTRIES: a zero-filled map pinned at PATH
+	 * (a stand-in for another build's map in the replace tests). */
+	if (!strcmp(cmd, "pin_map") && arg && argc > 6) {
+		union bpf_attr a;
+		int fd;
+
+		memset(&a, 0, sizeof(a));
+		a.map_type = (__u32)atoi(argv[3]);
+		a.key_size = (__u32)atoi(argv[4]);
+		a.value_size = (__u32)atoi(argv[5]);
+		a.max_entries = (__u32)atoi(argv[6]);
+		fd = sys_bpf(BPF_MAP_CREATE, &a);
+		if (fd < 0)
+			return fail("bpf(BPF_MAP_CREATE)");
+		memset(&a, 0, sizeof(a));
+		a.pathname = (__u64)(unsigned long)arg;
+		a.bpf_fd = (__u32)fd;
+		if (sys_bpf(BPF_OBJ_PIN, &a) < 0)
+			return fail("bpf(BPF_OBJ_PIN)");
 		return 0;
 	}
 	if (!strcmp(cmd, "bpf_map_clear") && arg)
