@@ -31,6 +31,8 @@ pkgs=(
 	scdoc man-db groff-base dpkg-dev debhelper lintian
 	# interactive tests; the strict Prometheus parser (python3 from Debian)
 	tmux python3 python3-prometheus-client
+	# promtool check metrics (the prometheus package's own linter)
+	prometheus
 	# docker VM: docker.io, containerd and tini are fetched with apt-get
 	# download (scripts/vm/engine.sh), not installed; dockerd's libraries come
 	# from here

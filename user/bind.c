@@ -8,6 +8,7 @@
 #include "bind.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,24 @@ int eci_bind_drop(struct eci_txn *t, int fd, uint64_t root, const char (*keep)[E
 	struct bind_keep c = { .root = root, .keep = keep, .nkeep = nkeep };
 
 	return eci_map_prune(t, fd, sizeof(struct eci_bind_key), sizeof(uint32_t), bind_kept, &c);
+}
+
+struct json_object *eci_bind_json(uint64_t root)
+{
+	struct json_object *a = json_object_new_array();
+	struct eci_bind_key *keys;
+	size_t n;
+	int fd = eci_open_map("bind_allow");
+
+	if (fd < 0)
+		return a;
+	keys = eci_map_keys(fd, sizeof(*keys), &n);
+	for (size_t i = 0; keys && i < n; i++)
+		if (keys[i].root_id == root)
+			json_object_array_add(a, json_object_new_string(keys[i].path));
+	free(keys);
+	close(fd);
+	return a;
 }
 
 void eci_bind_print(uint64_t root)

@@ -9,6 +9,8 @@
 
 #include "eci.h"
 
+struct json_object;
+
 struct eci_txn;
 
 /*
@@ -34,6 +36,8 @@ int eci_bind_drop(struct eci_txn *t, int fd, uint64_t root, const char (*keep)[E
 		  size_t nkeep);
 /* "binds:" lines of `container show`. */
 void eci_bind_print(uint64_t root);
+/* The same as a JSON array of paths. */
+struct json_object *eci_bind_json(uint64_t root);
 
 /* Bind sources every protected container may use whatever the settings: runc
  * bind-mounts its own binary through /proc/self/exe. */

@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "device.h"
 #include "eci.h"
+#include "events.h"
 #include "maps.h"
 #include "settings.h"
 #include "txn.h"
@@ -391,11 +392,59 @@ int eci_container_leftovers(uint64_t id)
 	return 0;
 }
 
-int eci_container_ls(void)
+static const char *mode_name(uint32_t flags)
+{
+	return flags & ECI_CF_AUDIT ? "audit" : "enforce";
+}
+
+struct json_object *eci_containers_json(void)
+{
+	struct json_object *a;
+	struct entry *all;
+	size_t n;
+
+	all = load_entries(&n);
+	if (!all)
+		return NULL;
+	a = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct eci_container *v = &all[i].v;
+		struct json_object *o;
+		char dir[PATH_MAX];
+		size_t subs = 0;
+
+		if (v->root_id != all[i].id || (v->flags & ECI_CF_SUBTREE))
+			continue;
+		for (size_t j = 0; j < n; j++)
+			subs += j != i && all[j].v.root_id == all[i].id;
+		o = json_object_new_object();
+		json_object_object_add(o, "cgroupId", json_object_new_uint64(all[i].id));
+		json_object_object_add(o, "subCgroups", json_object_new_uint64(subs));
+		json_object_object_add(o, "mode", json_object_new_string(mode_name(v->flags)));
+		json_object_object_add(o, "name", json_object_new_string(v->name));
+		json_object_object_add(o, "path",
+				       cg_find_id(all[i].id, dir, sizeof(dir)) ?
+					       NULL :
+					       json_object_new_string(cg_rel_path(dir)));
+		json_object_array_add(a, o);
+	}
+	free(all);
+	return a;
+}
+
+int eci_container_ls(bool json)
 {
 	struct entry *all;
 	size_t n, roots = 0;
 
+	if (json) {
+		struct json_object *a = eci_containers_json();
+
+		if (!a)
+			return 1;
+		eci_json_print(a);
+		return 0;
+	}
 	all = load_entries(&n);
 	if (!all)
 		return 1;
@@ -432,8 +481,9 @@ static int rule_cmp(const void *a, const void *b)
 	return x->minor < y->minor ? -1 : x->minor > y->minor;
 }
 
-/* The rules of one root id, sorted by type and numbers. */
-static void print_rules(int fd, uint64_t root, const char *label)
+/* The rules of one root id, sorted by type and numbers; into a JSON array
+ * if json is set, else printed. */
+static void print_rules(int fd, uint64_t root, const char *label, struct json_object *json)
 {
 	struct eci_dev_key key, last, *prev = NULL;
 	struct eci_dev_rule *r = NULL;
@@ -462,14 +512,17 @@ static void print_rules(int fd, uint64_t root, const char *label)
 		char buf[64];
 
 		eci_dev_rule_format(&r[i], buf, sizeof(buf));
-		printf("  %-9s %s\n", i ? "" : label, buf);
+		if (json)
+			json_object_array_add(json, json_object_new_string(buf));
+		else
+			printf("  %-9s %s\n", i ? "" : label, buf);
 	}
-	if (!n)
+	if (!n && !json)
 		printf("  %-9s (none)\n", label);
 	free(r);
 }
 
-int eci_container_show(const char *arg)
+int eci_container_show(const char *arg, bool json)
 {
 	struct eci_container v;
 	char dir[PATH_MAX];
@@ -494,6 +547,48 @@ int eci_container_show(const char *arg)
 		subs += all[i].id != v.root_id && all[i].v.root_id == v.root_id;
 	free(all);
 
+	if (json) {
+		struct json_object *o = json_object_new_object(), *d, *c;
+
+		json_object_object_add(o, "cgroup", json_object_new_string(cg_rel_path(dir)));
+		json_object_object_add(o, "cgroupId", json_object_new_uint64(id));
+		if (v.root_id != id) {
+			char root[PATH_MAX];
+
+			c = json_object_new_object();
+			json_object_object_add(c, "cgroupId", json_object_new_uint64(v.root_id));
+			json_object_object_add(c, "path",
+					       cg_find_id(v.root_id, root, sizeof(root)) ?
+						       NULL :
+						       json_object_new_string(cg_rel_path(root)));
+			json_object_object_add(o, "container", c);
+		}
+		json_object_object_add(o, "name", json_object_new_string(v.name));
+		json_object_object_add(o, "mode", json_object_new_string(mode_name(v.flags)));
+		json_object_object_add(o, "setup", json_object_new_boolean(v.flags & ECI_CF_SETUP));
+		json_object_object_add(o, "adopted",
+				       json_object_new_boolean(v.flags & ECI_CF_ADOPTED));
+		json_object_object_add(o, "subCgroups", json_object_new_uint64(subs));
+		json_object_object_add(o, "engineSocket",
+				       json_object_new_boolean(v.flags & ECI_CF_SOCKET));
+		json_object_object_add(o, "binds", eci_bind_json(v.root_id));
+		dfd = eci_open_map("dev_rules");
+		if (dfd < 0) {
+			json_object_put(o);
+			return 1;
+		}
+		d = json_object_new_object();
+		c = json_object_new_array();
+		print_rules(dfd, ECI_DEV_DEFAULTS, NULL, c);
+		json_object_object_add(d, "default", c);
+		c = json_object_new_array();
+		print_rules(dfd, v.root_id, NULL, c);
+		json_object_object_add(d, "assigned", c);
+		json_object_object_add(o, "devices", d);
+		close(dfd);
+		eci_json_print(o);
+		return 0;
+	}
 	printf("cgroup:     %s (id %llu)\n", cg_rel_path(dir), (unsigned long long)id);
 	if (v.root_id != id) {
 		char root[PATH_MAX];
@@ -514,8 +609,8 @@ int eci_container_show(const char *arg)
 	dfd = eci_open_map("dev_rules");
 	if (dfd < 0)
 		return 1;
-	print_rules(dfd, ECI_DEV_DEFAULTS, "default");
-	print_rules(dfd, v.root_id, "assigned");
+	print_rules(dfd, ECI_DEV_DEFAULTS, "default", NULL);
+	print_rules(dfd, v.root_id, "assigned", NULL);
 	close(dfd);
 	return 0;
 }

@@ -3,10 +3,13 @@
 #ifndef ECI_CONTAINER_H
 #define ECI_CONTAINER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "device.h"
+
+struct json_object;
 
 /*
  * Protect the cgroup named by arg (see cg_resolve) and every cgroup below it.
@@ -30,9 +33,11 @@ int eci_container_rm(const char *arg);
 /* After the cgroup and its entries are gone: drop the container's bind
  * sources and device rules (what the kernel can't reach at rmdir). */
 int eci_container_leftovers(uint64_t id);
-int eci_container_ls(void);
+int eci_container_ls(bool json);
+/* The protected containers as a JSON array (NULL: said why). */
+struct json_object *eci_containers_json(void);
 /* One container: its entries and the device rules that apply to it. */
-int eci_container_show(const char *arg);
+int eci_container_show(const char *arg, bool json);
 /*
  * Protected subtrees: every cgroup created directly below one is a container
  * from its creation (any runtime); the ones already there are adopted.

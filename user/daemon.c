@@ -49,7 +49,7 @@ static int render(const struct eci_snapshot *s, enum format fmt, FILE *f)
 		return eci_render_prometheus(s, f);
 	case FMT_JSON:
 		o = eci_snapshot_json(s);
-		fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		fprintf(f, "%s\n", json_object_to_json_string_ext(o, ECI_JSON_FLAGS));
 		json_object_put(o);
 		return ferror(f) ? -EIO : 0;
 	default:
@@ -261,7 +261,7 @@ static int on_event(void *ctx, void *data, size_t len)
 	if (len < sizeof(struct eci_event))
 		return 0;
 	o = eci_event_json(data);
-	line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	line = json_object_to_json_string_ext(o, ECI_JSON_FLAGS);
 	if (lg->fd >= 0) {
 		/* One write per line: O_APPEND keeps lines whole next to
 		 * other writers. */

@@ -32,14 +32,15 @@ static const char usage[] =
 	"                             --replace: a loaded one is replaced by this build\n"
 	"                             with no gap, keeping its maps and registrations\n"
 	"  unload                     detach the enforcer and remove its pins\n"
-	"  status                     what is attached, the kernel, the protected containers\n"
-	"                             (exit status 3 when not loaded)\n"
+	"  status [--json]            what is attached, the version stamp, the kernel, the\n"
+	"                             protected containers (exit status 3 when not loaded)\n"
 	"  container add CGROUP [--name NAME] [--audit] [--setup] [--device RULE]...\n"
 	"                [--bind PATH]... [--image REF] [--socket]\n"
 	"                             protect a container's cgroup and every cgroup below it\n"
 	"  container rm CGROUP        stop protecting it\n"
-	"  container ls               list the protected containers\n"
-	"  container show CGROUP      one container: mode, sub-cgroups, device rules\n"
+	"  container ls [--json]      list the protected containers\n"
+	"  container show CGROUP [--json]\n"
+	"                             one container: mode, sub-cgroups, device rules\n"
 	"  subtree add CGROUP [--audit]\n"
 	"                             every cgroup created below CGROUP (/docker, /kubepods)\n"
 	"                             is a protected container from its creation; the ones\n"
@@ -48,7 +49,9 @@ static const char usage[] =
 	"  subtree ls                 list the protected subtrees\n"
 	"  settings apply FILE        apply Docker's admin-settings.json (and its \"eci\" section):\n"
 	"                             all of it or nothing; a copy goes to /run/eci/settings.json\n"
-	"  settings show              the applied settings\n"
+	"  settings check FILE        check FILE as apply would, without the enforcer\n"
+	"                             (exit status 1 on an error)\n"
+	"  settings show [--json]     the applied settings\n"
 	"  oci-hook [STAGE]           as an OCI hook (state JSON on stdin): createRuntime registers\n"
 	"                             the container's cgroup, poststop removes it\n"
 	"  events [--follow] [--count N]\n"
@@ -79,14 +82,16 @@ static const char usage[] =
 	"options:\n"
 	"  -v, --verbose              show libbpf's messages (verifier log on failure)\n"
 	"  -h, --help                 this text; after a command, that command's usage\n"
+	"  -j, --json                 after status, container ls/show, settings show: one\n"
+	"                             JSON document on stdout\n"
 	"  --version                  the version of this build\n";
 
 #define CONTAINER_USAGE                                                                             \
 	"usage: ecictl container add CGROUP [--name NAME] [--audit] [--setup] [--device RULE]...\n" \
 	"                            [--bind PATH]... [--image REF] [--socket]\n"                   \
-	"       ecictl container rm CGROUP | ls | show CGROUP"
+	"       ecictl container rm CGROUP | ls [-j|--json] | show CGROUP [-j|--json]"
 #define SUBTREE_USAGE "usage: ecictl subtree add CGROUP [--audit] | rm CGROUP | ls"
-#define SETTINGS_USAGE "usage: ecictl settings apply FILE | show"
+#define SETTINGS_USAGE "usage: ecictl settings apply FILE | check FILE | show [-j|--json]"
 #define OCI_HOOK_USAGE "usage: ecictl oci-hook [createRuntime|poststop] < STATE"
 #define EVENTS_USAGE "usage: ecictl events [--follow] [--count N]"
 
@@ -134,6 +139,7 @@ static int cmd_container(int argc, char **argv)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "image", required_argument, NULL, 'i' },
 		{ "socket", no_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -144,6 +150,7 @@ static int cmd_container(int argc, char **argv)
 	const char *sub = argc > 1 ? argv[1] : NULL;
 	const char *name = NULL;
 	uint32_t flags = 0;
+	bool json = false;
 	int opt;
 
 	if (!sub)
@@ -154,10 +161,12 @@ static int cmd_container(int argc, char **argv)
 	argv++;
 	opt_reset(argv);
 	/* Options may come before or after CGROUP, as runtimes write them. */
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hj", opts, NULL)) != -1) {
 		if (opt == 'h')
 			return help(CONTAINER_USAGE);
-		if (opt == 'n')
+		if (opt == 'j')
+			json = true;
+		else if (opt == 'n')
 			name = optarg;
 		else if (opt == 'a')
 			flags |= ECI_CF_AUDIT;
@@ -195,10 +204,12 @@ static int cmd_container(int argc, char **argv)
 		return eci_usage_err("--device goes with container add");
 	if (strcmp(sub, "add") && (nbinds || image))
 		return eci_usage_err("--bind and --image go with container add");
+	if (json && strcmp(sub, "ls") && strcmp(sub, "show"))
+		return eci_usage_err("--json goes with container ls and show");
 	if (!strcmp(sub, "ls")) {
 		if (argc || name || flags)
 			return eci_usage_err("container ls takes no arguments");
-		return eci_container_ls();
+		return eci_container_ls(json);
 	}
 	if (!strcmp(sub, "add") || !strcmp(sub, "rm") || !strcmp(sub, "show")) {
 		if (argc != 1)
@@ -219,7 +230,7 @@ static int cmd_container(int argc, char **argv)
 		if (name || flags)
 			return eci_usage_err("container %s takes no options", sub);
 		if (!strcmp(sub, "show"))
-			return eci_container_show(argv[0]);
+			return eci_container_show(argv[0], json);
 		return eci_container_rm(argv[0]);
 	}
 	return eci_usage_err("unknown container subcommand '%s'", sub);
@@ -263,21 +274,37 @@ static int cmd_subtree(int argc, char **argv)
 
 static int cmd_settings(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
 	const char *sub = argc > 1 ? argv[1] : "";
-	int st;
+	bool json = false;
+	int opt;
 
 	if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
 		return help(SETTINGS_USAGE);
 	if (argc < 2)
 		return eci_usage_err("%s", SETTINGS_USAGE);
-	if ((st = help_only(argc - 1, argv + 1, SETTINGS_USAGE)) >= 0)
-		return st;
-	argc -= optind + 1;
-	argv += optind + 1;
-	if (!strcmp(sub, "apply") && argc == 1)
+	argc--;
+	argv++;
+	opt_reset(argv);
+	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (opt == 'h')
+			return help(SETTINGS_USAGE);
+		if (opt != 'j')
+			return eci_usage_err("%s", SETTINGS_USAGE);
+		json = true;
+	}
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(sub, "apply") && argc == 1 && !json)
 		return eci_settings_apply(argv[0]);
+	if (!strcmp(sub, "check") && argc == 1 && !json)
+		return eci_settings_check(argv[0]);
 	if (!strcmp(sub, "show") && !argc)
-		return eci_settings_show();
+		return eci_settings_show(json);
 	return eci_usage_err("%s", SETTINGS_USAGE);
 }
 
@@ -339,6 +366,32 @@ static int cmd_load(int argc, char **argv, bool verbose)
 	return eci_load(verbose, replace);
 }
 
+#define STATUS_USAGE "usage: ecictl status [-j|--json]"
+
+static int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	bool json = false;
+	int opt;
+
+	opt_reset(argv);
+	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (opt == 'j')
+			json = true;
+		else if (opt == 'h')
+			return help(STATUS_USAGE);
+		else
+			return eci_usage_err("%s", STATUS_USAGE);
+	}
+	if (optind != argc)
+		return eci_usage_err("%s", STATUS_USAGE);
+	return eci_status(json);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -398,13 +451,13 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "load"))
 		return cmd_load(argc, argv, verbose);
 	snprintf(line, sizeof(line), "usage: ecictl %s", cmd);
-	if (strcmp(cmd, "load") && strcmp(cmd, "unload") && strcmp(cmd, "status"))
+	if (!strcmp(cmd, "status"))
+		return cmd_status(argc, argv);
+	if (strcmp(cmd, "load") && strcmp(cmd, "unload"))
 		return eci_usage_err("unknown command '%s'", cmd);
 	if ((st = help_only(argc, argv, line)) >= 0)
 		return st;
 	if (optind != argc)
 		return eci_usage_err("%s takes no arguments", cmd);
-	if (!strcmp(cmd, "unload"))
-		return eci_unload();
-	return eci_status();
+	return eci_unload();
 }

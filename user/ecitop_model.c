@@ -356,7 +356,7 @@ void top_print_json(FILE *f)
 		}
 	json_object_object_add(o, "events", top.fresh);
 	top.fresh = json_object_new_array();
-	fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fprintf(f, "%s\n", json_object_to_json_string_ext(o, ECI_JSON_FLAGS));
 	json_object_put(o);
 }
 

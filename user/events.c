@@ -283,7 +283,7 @@ static int on_event(void *ctx, void *data, size_t len)
 	if (len < sizeof(*e))
 		return 0;
 	o = eci_event_json(e);
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	puts(json_object_to_json_string_ext(o, ECI_JSON_FLAGS));
 	fflush(stdout);
 	json_object_put(o);
 	if (limit && ++printed >= limit)
@@ -331,4 +331,10 @@ int eci_events(bool follow, unsigned long count)
 	ring_buffer__free(rb);
 	close(fd);
 	return err;
+}
+
+void eci_json_print(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, ECI_JSON_FLAGS));
+	json_object_put(o);
 }

@@ -35,6 +35,7 @@
 #include "hooks.h"
 #include "maps.h"
 #include "device.h"
+#include "events.h"
 #include "settings.h"
 #include "settings_apply.h"
 #include "eci.skel.h"
@@ -1107,9 +1108,132 @@ static void print_stamp(void)
 	       strcmp(st.version, ECI_VERSION) ? "; this ecictl is " ECI_VERSION : "");
 }
 
-int eci_status(void)
+static void rfc3339(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+}
+
+/* status --json: the same facts as the text, for programs. */
+static int status_json(void)
+{
+	struct json_object *o = json_object_new_object(), *a, *c;
+	int ncpu = libbpf_num_possible_cpus();
+	struct dirent *de;
+	DIR *d;
+	bool loaded = eci_is_loaded();
+	struct eci_stamp st;
+	struct utsname u;
+	char lsm[512];
+	int fd;
+
+	json_object_object_add(o, "loaded", json_object_new_boolean(loaded));
+	if (loaded && stamp_read(&st)) {
+		char when[64];
+
+		rfc3339((time_t)st.loaded, when, sizeof(when));
+		c = json_object_new_object();
+		json_object_object_add(c, "version", json_object_new_string(st.version));
+		json_object_object_add(c, "mapLayout", json_object_new_int64(st.layout));
+		json_object_object_add(c, "loadedAt", json_object_new_string(when));
+		json_object_object_add(c, "replaced",
+				       st.replaced[0] ? json_object_new_string(st.replaced) : NULL);
+		json_object_object_add(o, "stamp", c);
+	}
+	json_object_object_add(o, "ecictlVersion", json_object_new_string(ECI_VERSION));
+	uname(&u);
+	json_object_object_add(o, "kernel", json_object_new_string(u.release));
+	if (!read_small_file(LSM_LIST, lsm, sizeof(lsm))) {
+		json_object_object_add(o, "lsm", json_object_new_string(lsm));
+		json_object_object_add(o, "bpfLsm", json_object_new_boolean(has_word(lsm, "bpf")));
+	}
+	json_object_object_add(o, "btf", json_object_new_boolean(!access(BTF_VMLINUX, R_OK)));
+	if (!loaded) {
+		eci_json_print(o);
+		return ECI_EXIT_NOT_LOADED;
+	}
+
+	a = json_object_new_array();
+	d = opendir(ECI_PIN_LINKS);
+	while (d && (de = readdir(d))) {
+		struct bpf_link_info li = {};
+		__u32 llen = sizeof(li);
+		char path[PATH_MAX];
+		int lfd;
+
+		if (de->d_name[0] == '.' ||
+		    path_join(path, sizeof(path), ECI_PIN_DIR, "link", de->d_name))
+			continue;
+		c = json_object_new_object();
+		json_object_object_add(c, "name", json_object_new_string(de->d_name));
+		lfd = bpf_obj_get(path);
+		if (lfd >= 0 && !bpf_obj_get_info_by_fd(lfd, &li, &llen))
+			json_object_object_add(c, "progId", json_object_new_int64(li.prog_id));
+		if (lfd >= 0)
+			close(lfd);
+		json_object_array_add(a, c);
+	}
+	if (d)
+		closedir(d);
+	json_object_object_add(o, "programs", a);
+
+	fd = bpf_obj_get(ECI_PIN_MAPS "/state");
+	if (fd >= 0) {
+		struct eci_state s = {};
+		__u32 zero = 0;
+
+		if (!bpf_map_lookup_elem(fd, &zero, &s)) {
+			c = json_object_new_object();
+			json_object_object_add(c, "orphans", json_object_new_uint64(s.orphans));
+			json_object_object_add(c, "eventDrops",
+					       json_object_new_uint64(s.event_drops));
+			json_object_object_add(c, "eventsThrottled",
+					       json_object_new_uint64(s.event_throttled));
+			json_object_object_add(o, "state", c);
+		}
+		close(fd);
+	}
+	fd = bpf_obj_get(ECI_PIN_MAPS "/hook_stats");
+	if (fd >= 0 && ncpu > 0) {
+		struct eci_hook_stats *v = calloc(ncpu, sizeof(*v));
+
+		a = json_object_new_array();
+		for (__u32 h = 0; v && h < ECI_HOOK_MAX; h++) {
+			unsigned long long calls = 0, denials = 0, audits = 0;
+
+			if (bpf_map_lookup_elem(fd, &h, v))
+				continue;
+			for (int i = 0; i < ncpu; i++) {
+				calls += v[i].calls;
+				denials += v[i].denials;
+				audits += v[i].audits;
+			}
+			c = json_object_new_object();
+			json_object_object_add(c, "hook",
+					       json_object_new_string(eci_hook_names[h]));
+			json_object_object_add(c, "calls", json_object_new_uint64(calls));
+			json_object_object_add(c, "denials", json_object_new_uint64(denials));
+			json_object_object_add(c, "audits", json_object_new_uint64(audits));
+			json_object_array_add(a, c);
+		}
+		free(v);
+		json_object_object_add(o, "hooks", a);
+	}
+	if (fd >= 0)
+		close(fd);
+	a = eci_containers_json();
+	json_object_object_add(o, "containers", a);
+	eci_json_print(o);
+	return a ? 0 : 1;
+}
+
+int eci_status(bool json)
 {
 	bool loaded = eci_is_loaded();
+
+	if (json)
+		return status_json();
 
 	printf("eci:        %s\n", loaded ? "loaded" : "not loaded");
 	if (loaded)
@@ -1119,5 +1243,5 @@ int eci_status(void)
 		return ECI_EXIT_NOT_LOADED;
 	print_links();
 	print_counters();
-	return eci_container_ls() ? 1 : 0;
+	return eci_container_ls(false) ? 1 : 0;
 }

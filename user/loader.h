@@ -32,6 +32,6 @@ struct eci_stamp {
  * gap, keeping its maps (load --replace). */
 int eci_load(bool verbose, bool replace_loaded);
 int eci_unload(void);
-int eci_status(void);
+int eci_status(bool json);
 
 #endif /* ECI_LOADER_H */

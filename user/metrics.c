@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hooks.h"
+#include "util.h"
 
 /* A label value: backslash, double quote and newline escaped. */
 static void put_label(FILE *f, const char *v)
@@ -42,6 +43,11 @@ static const char *verdict_name(int v)
 
 int eci_render_prometheus(const struct eci_snapshot *s, FILE *f)
 {
+	family(f, "eci_build_info", "gauge",
+	       "The eci build that exports these metrics (always 1).");
+	fputs("eci_build_info{version=\"", f);
+	put_label(f, ECI_VERSION);
+	fputs("\"} 1\n", f);
 	family(f, "eci_up", "gauge", "Whether the eci enforcer is loaded (1) or not (0).");
 	fprintf(f, "eci_up %d\n", s->loaded);
 	family(f, "eci_bpf_stats_enabled", "gauge",
@@ -50,9 +56,11 @@ int eci_render_prometheus(const struct eci_snapshot *s, FILE *f)
 	if (!s->loaded)
 		return ferror(f) ? -EIO : 0;
 
-	family(f, "eci_uptime_seconds", "gauge",
-	       "Seconds since the enforcer's programs were loaded.");
-	fprintf(f, "eci_uptime_seconds %.3f\n", s->uptime);
+	/* A start time, not an uptime: it changes only when the programs do,
+	 * and time() - it is the uptime. */
+	family(f, "eci_start_time_seconds", "gauge",
+	       "When the enforcer's programs were loaded, in seconds since the epoch.");
+	fprintf(f, "eci_start_time_seconds %.3f\n", s->real - s->uptime);
 	family(f, "eci_audit_all", "gauge",
 	       "Whether every protected container is in audit mode (VM-wide switch).");
 	fprintf(f, "eci_audit_all %d\n", s->audit_all);
@@ -89,7 +97,9 @@ int eci_render_prometheus(const struct eci_snapshot *s, FILE *f)
 
 		for (int k = 0; k < ECI_CLASS_MAX; k++)
 			for (int v = ECI_VERDICT_DENY; v <= ECI_VERDICT_AUDIT; v++) {
-				fputs("eci_container_traps_total{container=\"", f);
+				/* Not "container": Kubernetes' label for its own
+				 * container name, which scrapers add. */
+				fputs("eci_container_traps_total{eci_container=\"", f);
 				put_label(f, c->name);
 				fprintf(f,
 					"\",cgroup_id=\"%" PRIu64

@@ -25,6 +25,7 @@
 #include "bind.h"
 #include "cgroup.h"
 #include "container.h"
+#include "events.h"
 #include "eci.h"
 #include "maps.h"
 #include "settings.h"
@@ -610,11 +611,81 @@ out_free:
 	return ret;
 }
 
-int eci_settings_show(void)
+static struct json_object *string_array(char *const *v, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static int settings_json(void)
+{
+	struct json_object *o = json_object_new_object();
+	struct eci_settings s;
+	char err[512];
+
+	json_object_object_add(o, "file", json_object_new_string(ECI_SETTINGS_COPY));
+	if (access(ECI_SETTINGS_COPY, F_OK)) {
+		json_object_object_add(o, "applied", json_object_new_boolean(false));
+		eci_json_print(o);
+		return 0;
+	}
+	if (eci_settings_load(ECI_SETTINGS_COPY, &s, err, sizeof(err))) {
+		json_object_put(o);
+		eci_err("%s: %s", ECI_SETTINGS_COPY, err);
+		return 1;
+	}
+	json_object_object_add(o, "applied", json_object_new_boolean(true));
+	json_object_object_add(o, "enabled", json_object_new_boolean(s.enabled));
+	json_object_object_add(o, "locked", json_object_new_boolean(s.locked));
+	json_object_object_add(o, "mode", json_object_new_string(s.audit ? "audit" : "enforcing"));
+	json_object_object_add(o, "subtrees", string_array(s.subtrees, s.nsubtrees));
+	json_object_object_add(o, "shared", string_array(s.shared, s.nshared));
+	json_object_object_add(o, "images", string_array(s.images, s.nimages));
+	json_object_object_add(o, "sockets", string_array(s.sockets, s.nsockets));
+	eci_settings_free(&s);
+	eci_json_print(o);
+	return 0;
+}
+
+/* settings check: the parse of settings apply, without the enforcer. */
+int eci_settings_check(const char *file)
+{
+	struct eci_settings s;
+	char err[1024];
+	size_t len;
+	char *text;
+
+	text = read_text(file, &len, err, sizeof(err));
+	if (!text) {
+		eci_err("%s", err);
+		return 1;
+	}
+	if (eci_settings_parse(text, len, &s, err, sizeof(err))) {
+		eci_err("%s: %s", file, err);
+		free(text);
+		return 1;
+	}
+	for (size_t i = 0; i < s.nwarnings; i++)
+		eci_warn("%s: %s", file, s.warnings[i]);
+	printf("%s is valid: ECI %s, %s mode, %zu protected subtrees/patterns, %zu shared directories, %zu extra default devices, %zu images may use the engine socket, %zu socket paths%s\n",
+	       file, s.enabled ? "on" : "off", s.audit ? "audit" : "enforcing", s.nsubtrees,
+	       s.nshared, s.ndevices, s.nimages, s.nsockets,
+	       s.nwarnings ? " (with the warnings above)" : "");
+	eci_settings_free(&s);
+	free(text);
+	return 0;
+}
+
+int eci_settings_show(bool json)
 {
 	struct eci_settings s;
 	char err[512];
 
+	if (json)
+		return settings_json();
 	if (access(ECI_SETTINGS_COPY, F_OK)) {
 		printf("no settings applied (%s is missing): built-in defaults\n",
 		       ECI_SETTINGS_COPY);

@@ -7,10 +7,14 @@
 # stricter than the parser: HELP then TYPE before a family's samples, the
 # family's samples together, no duplicate series, eci_ names, counters
 # ending in _total with non-negative values, seconds rather than
-# nanoseconds, known label names only, valid escapes, a final newline.
+# nanoseconds, known label names only (never Kubernetes' "container"), valid
+# escapes, a final newline. Then Prometheus' own linter, `promtool check
+# metrics` (Debian's prometheus package), must find nothing.
 # usage: check_prometheus.py FILE   (exit 1 and one reason per problem)
 import math
 import re
+import shutil
+import subprocess
 import sys
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -20,7 +24,7 @@ LABEL_VALUE = r'"(?:[^"\\\n]|\\[\\"n])*"'
 LABEL = r"([a-zA-Z_][a-zA-Z0-9_]*)=(" + LABEL_VALUE + r")"
 SAMPLE = re.compile(
     r"^(" + NAME + r")(?:\{(" + LABEL + r"(?:," + LABEL + r")*)\})? (\S+)$")
-LABELS = {"container", "cgroup_id", "hook", "class", "verdict", "map"}
+LABELS = {"eci_container", "cgroup_id", "hook", "class", "verdict", "map", "version"}
 
 
 def check(text):
@@ -106,6 +110,16 @@ def check(text):
             errs.append("the parser found no metric family")
     except Exception as e:  # the parser raises ValueError and friends
         errs.append("prometheus_client's parser refused it: %s" % e)
+    # Prometheus' linter: naming (units, _total, _info), HELP text.
+    promtool = shutil.which("promtool")
+    if not promtool:
+        errs.append("promtool is missing (Debian's prometheus package; scripts/deps.sh)")
+    else:
+        r = subprocess.run([promtool, "check", "metrics"], input=text.encode(),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+        if r.returncode != 0:
+            errs.append("promtool check metrics: %s" %
+                        r.stdout.decode(errors="replace").strip().replace("\n", "; "))
     return errs
 
 

@@ -113,24 +113,25 @@ int main(void)
 			       "eci_hook_traps_total{hook=\"capable\",verdict=\"audit\"} 4") &&
 		      has_line(
 			      text,
-			      "eci_container_traps_total{container=\"web\",cgroup_id=\"4242\",class=\"device\",verdict=\"deny\"} 7") &&
+			      "eci_container_traps_total{eci_container=\"web\",cgroup_id=\"4242\",class=\"device\",verdict=\"deny\"} 7") &&
 		      has_line(
 			      text,
-			      "eci_container_traps_total{container=\"web\",cgroup_id=\"78\",class=\"kernel\",verdict=\"deny\"} 1") &&
+			      "eci_container_traps_total{eci_container=\"web\",cgroup_id=\"78\",class=\"kernel\",verdict=\"deny\"} 1") &&
 		      has_line(text, "eci_events_throttled_total 800") &&
 		      has_line(text, "eci_events_dropped_total 5"),
 	      "%s", text ? text : "(none)");
 	CHECK("prometheus: label values escaped (quote, backslash, newline)",
 	      text && has_line(
 			      text,
-			      "eci_container_traps_total{container=\"a\\\"b\\\\c\\nd\",cgroup_id=\"77\",class=\"module\",verdict=\"audit\"} 2"),
+			      "eci_container_traps_total{eci_container=\"a\\\"b\\\\c\\nd\",cgroup_id=\"77\",class=\"module\",verdict=\"audit\"} 2"),
 	      "no escaped line");
 	CHECK("prometheus: run time in seconds, HELP and TYPE lines",
 	      text &&
 		      has_line(text,
 			       "eci_hook_run_seconds_total{hook=\"file_open\"} 1.500000000") &&
 		      has_line(text, "# TYPE eci_hook_run_seconds_total counter") &&
-		      has_line(text, "# TYPE eci_uptime_seconds gauge") &&
+		      has_line(text, "# TYPE eci_start_time_seconds gauge") &&
+		      has_line(text, "# TYPE eci_build_info gauge") &&
 		      strstr(text, "# HELP eci_container_traps_total ") && !strstr(text, "_ns"),
 	      "%s", text ? text : "(none)");
 	CHECK("prometheus: a fixed snapshot passes the strict parser",

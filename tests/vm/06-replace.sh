@@ -52,7 +52,7 @@ mkdir -p $W
 # shellcheck disable=SC2016 # expanded in the container
 LOOP='n=0; while [ ! -e /w/stop ]; do n=$((n + 1)); echo $n >/w/n;
 	ecitest finit_module /dummy.ko 2>/dev/null && echo "attempt $n" >>/w/breach; done; echo done >/w/done'
-eci-ctr --name replacer --mount $W:/w -- sh -c "$LOOP" >$W/out 2>&1 &
+eci-ctr --name replacer --allow-bind $W --mount $W:/w -- sh -c "$LOOP" >$W/out 2>&1 &
 ctrpid=$!
 attempts() { cat $W/n 2>/dev/null || echo 0; }
 i=0

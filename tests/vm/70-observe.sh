@@ -153,8 +153,8 @@ for i in $(seq 300); do
 	wget -q -O /tmp/metrics.txt http://127.0.0.1:9568/metrics 2>/dev/null && break
 	sleep 0.1
 done
-if grep -q "^eci_container_traps_total{container=\"obs\",cgroup_id=\"$ID\",class=\"device\",verdict=\"deny\"} 1008\$" /tmp/metrics.txt &&
-	grep -q "^eci_container_traps_total{container=\"obs\",cgroup_id=\"$ID\",class=\"module\",verdict=\"deny\"} 2\$" /tmp/metrics.txt &&
+if grep -q "^eci_container_traps_total{eci_container=\"obs\",cgroup_id=\"$ID\",class=\"device\",verdict=\"deny\"} 1008\$" /tmp/metrics.txt &&
+	grep -q "^eci_container_traps_total{eci_container=\"obs\",cgroup_id=\"$ID\",class=\"module\",verdict=\"deny\"} 2\$" /tmp/metrics.txt &&
 	grep -q '^# TYPE eci_container_traps_total counter$' /tmp/metrics.txt; then
 	pass "GET /metrics: the container's exact counts, as Prometheus counters"
 else
