@@ -70,7 +70,7 @@ check_err "host: container ls before load names the cause" 1 "not loaded" contai
 check_err "host: unknown command is a usage error" 2 "unknown command" frobnicate
 check_err "host: container add without CGROUP is a usage error" 2 "takes one CGROUP" container add
 check_err "host: unknown container option is a usage error" 2 "bad option" container add --bogus /
-check_err "host: load takes no arguments" 2 "takes no arguments" load extra
+check_err "host: load takes no operands" 2 "usage: ecictl load" load extra
 check_err "host: options after CGROUP are parsed" 1 "not loaded" container add / --device 'c 1:3 rwm' --name x
 check_err "host: a bad device rule is a usage error naming the form" 2 "expected 'TYPE MAJOR:MINOR ACCESS'" \
 	container add / --device 'c 1:3 rwx'
@@ -107,7 +107,8 @@ else
 fi
 # Every command takes -h/--help (its usage on stdout, exit 0), none takes it
 # for an operand: `settings apply --help` used to try to read a file "--help".
-for c in container "container add" subtree "subtree add" settings "settings apply" events stats \
+for c in container "container add" subtree "subtree add" settings "settings apply" \
+	"settings check" "settings show" events stats \
 	daemon oci-hook load unload status; do
 	# shellcheck disable=SC2086
 	if run $c --help && [ ! -s "$err" ] && grep -q "^usage: ecictl ${c%% *}" "$out"; then
@@ -120,6 +121,43 @@ check_err "host: an option where settings apply wants FILE is a usage error" 2 "
 	settings apply --bogus
 check_err "host: a command's unknown option is named by ecictl" 2 "^ecictl: unrecognized option" \
 	events --bogus
+
+# settings check: no enforcer needed (none is loaded here), the service's
+# empty environment included; exit 1 with one sentence on an error.
+samples=$(dirname "$0")/../../scripts/admin-settings.json
+if env -i "$ecictl" settings check "$samples" >"$out" 2>"$err" && grep -q 'is valid: ECI on' "$out"; then
+	pass "host: settings check accepts Docker's sample without the enforcer (env -i)"
+else
+	fail "host: settings check accepts Docker's sample without the enforcer (env -i)" "exit $?: $(head -c 300 "$out" "$err")"
+fi
+bad=$(mktemp)
+printf '{"configurationFileVersion": 2,\n "enhancedContainerIsolation": {"value": "yes"}}\n' >"$bad"
+run settings check "$bad"
+st=$?
+if [ $st = 1 ] && [ "$(wc -l <"$err")" = 1 ] && grep -q 'enhancedContainerIsolation.value' "$err" && [ ! -s "$out" ]; then
+	pass "host: settings check refuses a bad file with one sentence, exit 1"
+else
+	fail "host: settings check refuses a bad file with one sentence, exit 1" "exit $st: $(head -c 300 "$err")"
+fi
+rm -f "$bad"
+check_err "host: settings check of a missing file fails" 1 "failed to read" settings check /nonexistent/eci.json
+
+# --json: one document, parsed by python's json, '/' not escaped.
+json_ok() { python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if '"$1"' else 1)' <"$out"; }
+run status --json
+st=$?
+if [ $st = 3 ] && json_ok 'd["loaded"] is False and "kernel" in d' && ! grep -qF '\/' "$out"; then
+	pass "host: status --json when not loaded: JSON, exit 3"
+else
+	fail "host: status --json when not loaded: JSON, exit 3" "exit $st: $(head -c 300 "$out" "$err")"
+fi
+if run settings show -j && json_ok 'd["file"] == "/run/eci/settings.json"' && grep -qF '"/run/eci/settings.json"' "$out"; then
+	pass "host: settings show -j: JSON with unescaped slashes"
+else
+	fail "host: settings show -j: JSON with unescaped slashes" "$(head -c 300 "$out" "$err")"
+fi
+check_err "host: --json with container add is a usage error" 2 "json goes with container ls and show" \
+	container add /x --json
 
 if run --version && grep -Eq '^ecictl \(eci\) [^ ]+$' "$out" && ! grep -q ' unknown$' "$out"; then
 	pass "host: --version prints the build's version ($(cat "$out"))"
