@@ -185,7 +185,29 @@ static void col_header(int y, const char *const *names, const int *widths, int n
 	put_line(y, focus ? A_REVERSE | A_BOLD : A_REVERSE, "%s", buf);
 }
 
-static const int cwidths[CCOL_N] = { -15, 8, 8, 6, 6, 6, 6, 6, -5 };
+/* Wide enough for each name (col_header), 80 columns in all. */
+static const int cwidths[CCOL_N] = {
+	[CCOL_NAME] = -13,
+	[CCOL_RATE] = 8,
+	[CCOL_TOTAL] = 8,
+	[CCOL_CLASS0 + ECI_CLASS_MODULE] = 6,
+	[CCOL_CLASS0 + ECI_CLASS_MOUNT] = 6,
+	[CCOL_CLASS0 + ECI_CLASS_DEVICE] = 6,
+	[CCOL_CLASS0 + ECI_CLASS_KERNEL] = 6,
+	[CCOL_CLASS0 + ECI_CLASS_SOCKET] = 6,
+	[CCOL_CLASS0 + ECI_CLASS_PROCESS] = 7,
+	[CCOL_MODE] = -5,
+};
+
+/* Colour pairs, where the terminal has colour: a denial red, an audit
+ * yellow. 0 (the terminal's own colours) otherwise. */
+enum { PAIR_DENY = 1, PAIR_AUDIT = 2 };
+static int verdict_attr(bool audit)
+{
+	if (!has_colors())
+		return A_NORMAL;
+	return (int)COLOR_PAIR(audit ? PAIR_AUDIT : PAIR_DENY);
+}
 static const int hwidths[HCOL_N] = { -22, 9, 12, 9, 9, 8 };
 
 static void draw_events(int y, int rows, uint64_t only_root)
@@ -202,7 +224,7 @@ static void draw_events(int y, int rows, uint64_t only_root)
 		if (!top_ev_shown(e, only_root))
 			continue;
 		top_fmt_time(e->t, tm, sizeof(tm));
-		put_line(y++, e->verdict == ECI_VERDICT_DENY ? A_NORMAL : A_DIM,
+		put_line(y++, verdict_attr(e->verdict == ECI_VERDICT_AUDIT),
 			 "%-8s %-12.12s %-18.18s %-6s %-5s %-10.10s %s", tm, e->ctr,
 			 e->hook >= 0 ? eci_hook_names[e->hook] : "?",
 			 e->cls >= 0 ? eci_class_names[e->cls] : "?",
@@ -257,15 +279,18 @@ static void draw_main(void)
 		char line[256];
 		int off;
 
-		off = snprintf(line, sizeof(line), "%-15.15s %8.1f %8.0f ", r->c->name,
+		off = snprintf(line, sizeof(line), "%-13.13s %8.1f %8.0f ", r->c->name,
 			       r->v[CCOL_RATE], r->v[CCOL_TOTAL]);
 		for (int k = 0; k < ECI_CLASS_MAX; k++)
-			off += snprintf(line + off, sizeof(line) - off, "%6.0f ",
-					r->v[CCOL_CLASS0 + k]);
+			off += snprintf(line + off, sizeof(line) - off, "%*.0f ",
+					cwidths[CCOL_CLASS0 + k], r->v[CCOL_CLASS0 + k]);
 		snprintf(line + off, sizeof(line) - off, "%-5s",
 			 r->c->flags & ECI_CF_AUDIT ? "audit" : "deny");
 		put_line(y + (int)(i - first),
-			 i == scr.csel && !scr.hook_focus ? A_REVERSE : A_NORMAL, "%s", line);
+			 i == scr.csel && !scr.hook_focus ?
+				 (int)A_REVERSE :
+				 verdict_attr(r->c->flags & ECI_CF_AUDIT),
+			 "%s", line);
 	}
 	if (!nc)
 		put_line(y, A_DIM, "(no protected containers%s)", top.fctr[0] ? " match" : "");
@@ -512,6 +537,12 @@ static int run_screen(double delay)
 	int err;
 
 	initscr();
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+		init_pair(PAIR_DENY, COLOR_RED, -1);
+		init_pair(PAIR_AUDIT, COLOR_YELLOW, -1);
+	}
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);

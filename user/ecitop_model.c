@@ -19,8 +19,21 @@
 
 struct top top = { .ev_fd = -1, .verdict = -1, .csort = 1, .hsort = 1 };
 
-const char *const top_ccol_names[CCOL_N] = { "CONTAINER", "TRAPS/S", "TOTAL",  "MODULE", "MOUNT",
-					     "DEVICE",	  "KERNEL",  "SOCKET", "MODE" };
+/* By index, so that a trap class without a column name fails to build
+ * rather than showing "(null)". */
+_Static_assert(ECI_CLASS_MAX == 6, "a new trap class needs its ecitop column name here");
+const char *const top_ccol_names[CCOL_N] = {
+	[CCOL_NAME] = "CONTAINER",
+	[CCOL_RATE] = "TRAPS/S",
+	[CCOL_TOTAL] = "TOTAL",
+	[CCOL_CLASS0 + ECI_CLASS_MODULE] = "MODULE",
+	[CCOL_CLASS0 + ECI_CLASS_MOUNT] = "MOUNT",
+	[CCOL_CLASS0 + ECI_CLASS_DEVICE] = "DEVICE",
+	[CCOL_CLASS0 + ECI_CLASS_KERNEL] = "KERNEL",
+	[CCOL_CLASS0 + ECI_CLASS_SOCKET] = "SOCKET",
+	[CCOL_CLASS0 + ECI_CLASS_PROCESS] = "PROCESS",
+	[CCOL_MODE] = "MODE",
+};
 const char *const top_hcol_names[HCOL_N] = { "HOOK",	"CALLS/S", "CALLS",
 					     "DENIALS", "AUDITS",  "NS/RUN" };
 

@@ -57,6 +57,36 @@ else
 	fail "shows the recording to its end in 80x24" "$(screen)"
 	exit 1
 fi
+# The container table's header: a column for every trap class, then MODE,
+# all within 80 columns (issue 17: "... SOCKET MODE (null)").
+hdr=$(screen | grep '^CONTAINER' | tr -s ' ' | sed 's/ $//')
+if [ "$hdr" = "CONTAINER TRAPS/Sv TOTAL MODULE MOUNT DEVICE KERNEL SOCKET PROCESS MODE" ] &&
+	! screen | grep -q '(null)'; then
+	pass "the container header names every column, PROCESS and MODE included"
+else
+	fail "the container header names every column, PROCESS and MODE included" "'$hdr'"
+fi
+# Colour where the terminal has it: in the trap tail a denial is red (SGR 31),
+# an audit yellow (SGR 33).
+tail_e=$(tm capture-pane -e -p -t ecitop | sed -n '/TIME/,$p')
+if printf '%s\n' "$tail_e" | grep ' deny ' | grep -q $'\e\[31m' &&
+	printf '%s\n' "$tail_e" | grep ' audit ' | grep -q $'\e\[33m'; then
+	pass "colour: a denial red, an audit yellow"
+else
+	fail "colour: a denial red, an audit yellow" "$(printf '%s\n' "$tail_e" | head -n 4 | cat -v)"
+fi
+tm new-session -d -s mono -x 80 -y 24 "TERM=vt100 $ecitop --replay $replay -d 0.2; sleep 30"
+for _ in $(seq 100); do
+	tm capture-pane -p -t mono | grep -q 'replay: end' && break
+	sleep 0.1
+done
+if tm capture-pane -p -t mono | grep -q 'replay: end' &&
+	! tm capture-pane -e -p -t mono | grep -q $'\e\[3[13]m'; then
+	pass "no colour where the terminal has none (TERM=vt100)"
+else
+	fail "no colour where the terminal has none (TERM=vt100)" "$(tm capture-pane -e -p -t mono | grep -m2 $'\e\[3' | cat -v)"
+fi
+tm kill-session -t mono
 
 rows=$(ctr_rows)
 [ "$rows" = "beta alpha gamma " ] && pass "containers sorted by trap rate (beta 10/s, alpha 2/s, gamma 0)" ||

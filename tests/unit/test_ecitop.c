@@ -164,7 +164,9 @@ int main(void)
 	      strstr(out,
 		     "ecitop 22:13:22: eci loaded, up 1:00:00, 15.0 traps/s, 3 events dropped") &&
 		      strstr(out, "alpha                10.0       30") &&
-		      strstr(out, "TRAPS (2 new)\n") &&
+		      strstr(out,
+			     "CONTAINER         TRAPS/S    TOTAL  MODULE   MOUNT  DEVICE  KERNEL  SOCKET PROCESS MODE\n") &&
+		      !strstr(out, "(null)") && strstr(out, "TRAPS (2 new)\n") &&
 		      strstr(out,
 			     "22:13:21 alpha          file_open            device deny  cat") &&
 		      !strstr(out, "modprobe"),
