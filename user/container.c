@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -231,6 +232,7 @@ int eci_container_add(const char *arg, const struct eci_container_opts *o)
 	       flags & ECI_CF_SOCKET ? ", engine socket allowed" : "", a.n, nrules, nbinds);
 	if (o->image && !(flags & ECI_CF_SOCKET))
 		printf("image %s is not in the settings' imageList: no engine socket\n", o->image);
+	eci_image_note(id, o->image);
 	err = 0;
 out:
 	free(own);
@@ -243,6 +245,26 @@ out:
 	if (a.fd >= 0)
 		close(a.fd);
 	return err;
+}
+
+void eci_image_note(uint64_t id, const char *image)
+{
+	char path[sizeof(ECI_IMAGE_DIR) + 24];
+	FILE *f;
+
+	snprintf(path, sizeof(path), ECI_IMAGE_DIR "/%llu", (unsigned long long)id);
+	if (!image) {
+		unlink(path);
+		return;
+	}
+	/* Best effort: the image only names the container in events. */
+	mkdir("/run/eci", 0755);
+	mkdir(ECI_IMAGE_DIR, 0755);
+	f = fopen(path, "we");
+	if (f) {
+		fputs(image, f);
+		fclose(f);
+	}
 }
 
 /* The whole map, read before any delete so iteration is not disturbed. An
@@ -364,6 +386,8 @@ int eci_container_rm(const char *arg)
 		eci_err("failed to remove %s: %s", cg_rel_path(dir), strerror(-err));
 	else
 		printf("unprotected %s (%zu cgroups)\n", cg_rel_path(dir), removed + 1);
+	if (!err)
+		eci_image_note(id, NULL);
 	free(all);
 	close(fd);
 	return err ? 1 : 0;

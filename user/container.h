@@ -36,6 +36,11 @@ int eci_container_leftovers(uint64_t id);
 int eci_container_ls(bool json);
 /* The protected containers as a JSON array (NULL: said why). */
 struct json_object *eci_containers_json(void);
+
+/* The image a container was registered with (container add --image), kept
+ * as ECI_IMAGE_DIR/<cgroup id> for the events; image NULL forgets it. */
+#define ECI_IMAGE_DIR "/run/eci/image"
+void eci_image_note(uint64_t id, const char *image);
 /* One container: its entries and the device rules that apply to it. */
 int eci_container_show(const char *arg, bool json);
 /*

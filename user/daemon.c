@@ -14,11 +14,13 @@
 #include <getopt.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@
 #include <microhttpd.h>
 
 #include "events.h"
+#include "stream.h"
 #include "stats.h"
 #include "util.h"
 
@@ -37,7 +40,8 @@ enum format { FMT_TABLE, FMT_JSON, FMT_PROMETHEUS };
 
 #define STATS_USAGE "usage: ecictl stats [--format prometheus|json|table] [-o FILE]"
 #define DAEMON_USAGE                                                                               \
-	"usage: ecictl daemon [--listen ADDR:PORT] [--log FILE] [--syslog] [--bpf-stats]"
+	"usage: ecictl daemon [--listen ADDR:PORT] [--log FILE] [--syslog] [--bpf-stats]\n"        \
+	"                     [--events-socket PATH]"
 
 static int render(const struct eci_snapshot *s, enum format fmt, FILE *f)
 {
@@ -158,7 +162,67 @@ struct logger {
 	const char *path;
 	int fd;
 	bool syslog;
+	struct eci_stream_server *stream;
 };
+
+/*
+ * The ring buffer, the daemon's alone. It comes and goes with the enforcer:
+ * opened when the pinned map appears, and reopened when the pin is another
+ * map (an unload and a load; a `load --replace` keeps the map, and us on it).
+ */
+struct reader {
+	struct ring_buffer *rb;
+	int fd;
+	__u32 id;
+};
+
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+static void reader_close(struct reader *r)
+{
+	ring_buffer__free(r->rb);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->rb = NULL;
+	r->fd = -1;
+	r->id = 0;
+}
+
+static int on_event(void *ctx, void *data, size_t len);
+
+/* 0: reading (or nothing to read yet); -errno on a real failure. */
+static int reader_refresh(struct reader *r, struct logger *lg)
+{
+	int fd = bpf_obj_get(ECI_PIN_MAPS "/events");
+	__u32 id = fd >= 0 ? map_id(fd) : 0;
+
+	if (r->rb && id == r->id) {
+		close(fd);
+		return 0;
+	}
+	/* What the old map still holds goes out before it is let go. */
+	if (r->rb)
+		ring_buffer__consume(r->rb);
+	reader_close(r);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	r->rb = ring_buffer__new(fd, on_event, lg, NULL);
+	if (!r->rb) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	r->fd = fd;
+	r->id = id;
+	return 0;
+}
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, char *body,
 			     size_t len, const char *type)
@@ -273,6 +337,7 @@ static int on_event(void *ctx, void *data, size_t len)
 	}
 	if (lg->syslog)
 		syslog(LOG_WARNING, "%s", line);
+	eci_stream_publish(lg->stream, line);
 	json_object_put(o);
 	return 0;
 }
@@ -280,18 +345,24 @@ static int on_event(void *ctx, void *data, size_t len)
 int eci_cmd_daemon(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' }, { "log", required_argument, NULL, 'L' },
-		{ "syslog", no_argument, NULL, 's' },	    { "bpf-stats", no_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },	    {},
+		{ "listen", required_argument, NULL, 'l' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "syslog", no_argument, NULL, 's' },
+		{ "bpf-stats", no_argument, NULL, 'b' },
+		{ "events-socket", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
 	};
+	const char *sock = ECI_EVENTS_SOCK;
+	struct reader rd = { .fd = -1 };
+	double next_check = 0;
 	const char *listen = DEFAULT_LISTEN;
 	struct logger lg = { .fd = -1 };
-	struct ring_buffer *rb = NULL;
 	struct MHD_Daemon *httpd = NULL;
 	struct sockaddr_in sin;
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block, old;
-	int opt, stats_fd = -1, ev_fd = -1, ret = 1, err = 0;
+	int opt, stats_fd = -1, ret = 1, err = 0;
 	bool bpf_stats = false;
 
 	optind = 0;
@@ -306,6 +377,8 @@ int eci_cmd_daemon(int argc, char **argv)
 			lg.syslog = true;
 		else if (opt == 'b')
 			bpf_stats = true;
+		else if (opt == 'e')
+			sock = optarg;
 		else
 			return eci_usage_err("%s", DAEMON_USAGE);
 	}
@@ -314,26 +387,23 @@ int eci_cmd_daemon(int argc, char **argv)
 	if (parse_listen(listen, &sin))
 		return eci_usage_err("--listen takes an IPv4 ADDR:PORT, like 127.0.0.1:9568");
 
-	if (lg.path || lg.syslog) {
-		ev_fd = bpf_obj_get(ECI_PIN_MAPS "/events");
-		if (ev_fd < 0) {
-			if (errno == ENOENT)
-				eci_err("eci is not loaded (no %s/events): run 'ecictl load' first",
-					ECI_PIN_MAPS);
-			else
-				eci_err("failed to open %s/events: %s", ECI_PIN_MAPS,
-					strerror(errno));
-			return 1;
-		}
-		if (lg.path && log_open(&lg))
-			goto out;
-		rb = ring_buffer__new(ev_fd, on_event, &lg, NULL);
-		if (!rb) {
-			eci_err("failed to read the trap events: %s", strerror(errno));
-			goto out;
-		}
-		if (lg.syslog)
-			openlog("eci", LOG_PID, LOG_DAEMON);
+	/* A trap log asked for needs the enforcer now; the stream alone
+	 * waits for it. */
+	if ((lg.path || lg.syslog) && access(ECI_PIN_MAPS "/events", F_OK)) {
+		eci_err("eci is not loaded (no %s/events): run 'ecictl load' first", ECI_PIN_MAPS);
+		return 1;
+	}
+	if (lg.path && log_open(&lg))
+		goto out;
+	if (lg.syslog)
+		openlog("eci", LOG_PID, LOG_DAEMON);
+	lg.stream = eci_stream_listen(sock);
+	if (!lg.stream)
+		goto out;
+	err = reader_refresh(&rd, &lg);
+	if (err) {
+		eci_err("failed to read the trap events: %s", strerror(-err));
+		goto out;
 	}
 	if (bpf_stats) {
 		stats_fd = eci_bpf_stats_enable();
@@ -365,9 +435,9 @@ int eci_cmd_daemon(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	printf("ecictl daemon: metrics on http://%s/metrics%s%s%s\n", listen,
-	       lg.path ? ", trap log " : "", lg.path ? lg.path : "",
-	       lg.syslog ? ", trap events to syslog" : "");
+	printf("ecictl daemon: metrics on http://%s/metrics, trap events on %s%s%s%s%s\n", listen,
+	       sock, rd.rb ? "" : " (once eci is loaded)", lg.path ? ", trap log " : "",
+	       lg.path ? lg.path : "", lg.syslog ? ", trap events to syslog" : "");
 	fflush(stdout);
 
 	while (!got_stop) {
@@ -378,28 +448,41 @@ int eci_cmd_daemon(int argc, char **argv)
 			if (lg.path)
 				log_open(&lg);
 		}
-		if (rb) {
-			err = ring_buffer__poll(rb, 500);
-			if (err == -EINTR)
-				err = 0;
-			if (err < 0) {
+		struct pollfd p[2] = {
+			{ .fd = rd.rb ? ring_buffer__epoll_fd(rd.rb) : -1, .events = POLLIN },
+			{ .fd = eci_stream_fd(lg.stream), .events = POLLIN },
+		};
+		struct timespec now;
+
+		if (poll(p, 2, 500) < 0 && errno != EINTR) {
+			eci_err("failed to wait for trap events: %s", strerror(errno));
+			goto out;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec + now.tv_nsec / 1e9 >= next_check) {
+			next_check = now.tv_sec + now.tv_nsec / 1e9 + 1;
+			err = reader_refresh(&rd, &lg);
+			if (err) {
 				eci_err("failed to read the trap events: %s", strerror(-err));
 				goto out;
 			}
-		} else {
-			pause();
 		}
+		if (rd.rb)
+			ring_buffer__consume(rd.rb);
+		/* A reader is answered after the buffer is emptied: it gets
+		 * every event the kernel sent before it asked. */
+		if (p[1].revents & POLLIN)
+			eci_stream_accept(lg.stream);
 	}
 	/* Events already in the buffer go to the log before we leave. */
-	if (rb)
-		ring_buffer__consume(rb);
+	if (rd.rb)
+		ring_buffer__consume(rd.rb);
 	ret = 0;
 out:
 	if (httpd)
 		MHD_stop_daemon(httpd);
-	ring_buffer__free(rb);
-	if (ev_fd >= 0)
-		close(ev_fd);
+	reader_close(&rd);
+	eci_stream_close(lg.stream);
 	if (lg.fd >= 0)
 		close(lg.fd);
 	if (stats_fd >= 0)

@@ -54,9 +54,11 @@ static const char usage[] =
 	"  settings show [--json]     the applied settings\n"
 	"  oci-hook [STAGE]           as an OCI hook (state JSON on stdin): createRuntime registers\n"
 	"                             the container's cgroup, poststop removes it\n"
-	"  events [--follow] [--count N]\n"
-	"                             trap events as JSON lines: those waiting, then (with\n"
-	"                             --follow) new ones as they come\n"
+	"  events [--follow | --all] [--count N]\n"
+	"                             trap events as JSON lines, from the daemon (ecictl\n"
+	"                             daemon, the one reader of the kernel's buffer): those\n"
+	"                             no 'ecictl events' printed yet; --all: all it holds;\n"
+	"                             --follow: the unprinted ones, then new ones as they come\n"
 	"  stats [--format prometheus|json|table] [-o FILE]\n"
 	"                             every counter once: per hook, per container and class,\n"
 	"                             events dropped/throttled, map fill, BPF run time;\n"
@@ -93,7 +95,7 @@ static const char usage[] =
 #define SUBTREE_USAGE "usage: ecictl subtree add CGROUP [--audit] | rm CGROUP | ls"
 #define SETTINGS_USAGE "usage: ecictl settings apply FILE | check FILE | show [-j|--json]"
 #define OCI_HOOK_USAGE "usage: ecictl oci-hook [createRuntime|poststop] < STATE"
-#define EVENTS_USAGE "usage: ecictl events [--follow] [--count N]"
+#define EVENTS_USAGE "usage: ecictl events [--follow | --all] [--count N]"
 
 /* Before a command's getopt_long: argv[0] is the command's word, and getopt's
  * own messages name argv[0]. */
@@ -312,12 +314,13 @@ static int cmd_events(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "follow", no_argument, NULL, 'f' },
+		{ "all", no_argument, NULL, 'A' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	unsigned long count = 0;
-	bool follow = false;
+	bool follow = false, all = false;
 	char *end;
 	int opt;
 
@@ -327,6 +330,8 @@ static int cmd_events(int argc, char **argv)
 			return help(EVENTS_USAGE);
 		if (opt == 'f') {
 			follow = true;
+		} else if (opt == 'A') {
+			all = true;
 		} else if (opt == 'c') {
 			count = strtoul(optarg, &end, 10);
 			if (*end || !count)
@@ -337,7 +342,9 @@ static int cmd_events(int argc, char **argv)
 	}
 	if (optind != argc)
 		return eci_usage_err("%s", EVENTS_USAGE);
-	return eci_events(follow, count);
+	if (follow && all)
+		return eci_usage_err("--follow and --all don't go together");
+	return eci_events(follow, all, count);
 }
 
 #define LOAD_USAGE "usage: ecictl load [-r|--replace]"

@@ -26,6 +26,7 @@
 #include <ncursesw/curses.h>
 
 #include "ecitop_model.h"
+#include "stream.h"
 #include "hooks.h"
 #include "util.h"
 
@@ -104,10 +105,7 @@ static int run_batch(double delay, long count)
 		for (double end = now_mono() + delay; !stop && now_mono() < end;) {
 			int ms = (int)((end - now_mono()) * 1000) + 1;
 
-			if (top.rb)
-				ring_buffer__poll(top.rb, ms > 200 ? 200 : ms);
-			else
-				usleep((ms > 200 ? 200 : ms) * 1000);
+			top_poll_events(ms > 200 ? 200 : ms);
 		}
 	}
 	json_object_put(top.fresh);
@@ -231,7 +229,10 @@ static void draw_events(int y, int rows, uint64_t only_root)
 			 e->verdict == ECI_VERDICT_AUDIT ? "audit" : "deny", e->comm, e->what);
 		shown++;
 	}
-	if (!shown)
+	if (!shown && top.ev_down)
+		put_line(y, A_DIM, "(no trap events: eci's daemon is not running; %s)",
+			 ECI_DAEMON_HINT);
+	else if (!shown)
 		put_line(y, A_DIM, "(no trap events%s)",
 			 top.fctr[0] || top.fhook[0] || top.verdict >= 0 ? " match the filter" :
 									   " yet");
@@ -565,8 +566,8 @@ static int run_screen(double delay)
 			draw();
 			continue;
 		}
-		if (!scr.paused && top.rb)
-			ring_buffer__consume(top.rb);
+		if (!scr.paused)
+			top_poll_events(0);
 		if (!scr.paused && now_mono() >= next) {
 			next = now_mono() + delay;
 			err = top_sample();
@@ -665,9 +666,7 @@ int main(int argc, char **argv)
 	eci_snapshot_free(&top.cur);
 	if (top.have_prev)
 		eci_snapshot_free(&top.prev);
-	ring_buffer__free(top.rb);
-	if (top.ev_fd >= 0)
-		close(top.ev_fd);
+	top_close_events();
 	if (top.replay)
 		fclose(top.replay);
 	if (stats_fd >= 0)

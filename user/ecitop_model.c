@@ -4,6 +4,7 @@
 #include "ecitop_model.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,10 @@
 
 #include "events.h"
 #include "hooks.h"
+#include "stream.h"
 #include "util.h"
 
-struct top top = { .ev_fd = -1, .verdict = -1, .csort = 1, .hsort = 1 };
+struct top top = { .verdict = -1, .csort = 1, .hsort = 1 };
 
 /* By index, so that a trap class without a column name fails to build
  * rather than showing "(null)". */
@@ -87,27 +89,65 @@ struct top_ev *top_tail_at(size_t i)
 	return &top.tail[(top.tail_head + TOP_TAIL_MAX - 1 - i) % TOP_TAIL_MAX];
 }
 
-static int on_event(void *ctx, void *data, size_t len)
+static bool on_line(const char *line, void *ctx)
 {
+	json_object *o = json_tokener_parse(line);
+
 	(void)ctx;
-	if (len >= sizeof(struct eci_event))
-		top_push_event(eci_event_json(data));
-	return 0;
+	/* Events only: a note such as {"lost_events":N} has no hook. */
+	if (o && json_object_object_get_ex(o, "hook", NULL))
+		top_push_event(o);
+	else
+		json_object_put(o);
+	return true;
 }
 
-/* The ring buffer appears with the enforcer: retried at each refresh. */
+void top_close_events(void)
+{
+	if (!top.ev)
+		return;
+	eci_stream_disconnect(top.ev);
+	free(top.ev);
+	top.ev = NULL;
+}
+
+/* The daemon's stream (the kernel's buffer is the daemon's alone):
+ * connected again at each refresh while it is not. */
 void top_open_events(void)
 {
-	if (top.rb || top.replay)
+	bool was_down = top.ev_down;
+
+	if (top.ev || top.replay)
 		return;
-	top.ev_fd = bpf_obj_get(ECI_PIN_MAPS "/events");
-	if (top.ev_fd < 0)
+	top.ev = malloc(sizeof(*top.ev));
+	if (!top.ev)
 		return;
-	top.rb = ring_buffer__new(top.ev_fd, on_event, NULL, NULL);
-	if (!top.rb) {
-		close(top.ev_fd);
-		top.ev_fd = -1;
+	top.ev_down = eci_stream_connect(top.ev, ECI_EVENTS_SOCK, ECI_STREAM_FOLLOW) != 0;
+	if (top.ev_down) {
+		free(top.ev);
+		top.ev = NULL;
+		if (top.batch && !was_down)
+			eci_warn(
+				"no trap events: eci's daemon is not running (nothing listens on %s): %s",
+				ECI_EVENTS_SOCK, ECI_DAEMON_HINT);
 	}
+}
+
+void top_poll_events(int ms)
+{
+	struct pollfd p;
+
+	if (!top.ev) {
+		if (ms > 0)
+			usleep(ms * 1000);
+		return;
+	}
+	p.fd = top.ev->fd;
+	p.events = POLLIN;
+	if (ms > 0 && poll(&p, 1, ms) <= 0)
+		return;
+	if (eci_stream_read(top.ev, false, on_line, NULL))
+		top_close_events();
 }
 
 /* Next snapshot from the kernel or the recording. 1: none left (replay). */
@@ -150,8 +190,7 @@ int top_sample(void)
 		int err;
 
 		top_open_events();
-		if (top.rb)
-			ring_buffer__consume(top.rb);
+		top_poll_events(0);
 		err = eci_snapshot_read(&s);
 		if (err)
 			return err;

@@ -20,6 +20,7 @@
 #define TOP_TAIL_MAX 256
 
 struct ring_buffer;
+struct eci_stream_reader;
 
 /* One trap event, decoded once for the tail and the drill-down. */
 struct top_ev {
@@ -35,8 +36,8 @@ struct top_ev {
 /* Where the refreshes come from, what they hold, and what is shown. */
 struct top {
 	/* source */
-	struct ring_buffer *rb;
-	int ev_fd;
+	struct eci_stream_reader *ev; /* the daemon's event stream, or NULL */
+	bool ev_down; /* no daemon to read the events from */
 	FILE *replay;
 	bool replay_done;
 	/* data */
@@ -85,6 +86,9 @@ void top_push_event(json_object *o);
 struct top_ev *top_tail_at(size_t i);
 /* The live ring buffer appears with the enforcer: retried at each refresh. */
 void top_open_events(void);
+/* Take the events the stream has, waiting up to ms for the first. */
+void top_poll_events(int ms);
+void top_close_events(void);
 /* Next snapshot from the kernel or top.replay: 0, 1 when the recording is
  * over, or a negative errno with one sentence printed. */
 int top_sample(void);

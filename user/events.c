@@ -12,6 +12,7 @@
 #include <glob.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -22,7 +23,9 @@
 #include <json-c/json.h>
 
 #include "eci.h"
+#include "container.h"
 #include "hooks.h"
+#include "stream.h"
 #include "util.h"
 
 static const char *const cap_names[] = {
@@ -75,17 +78,20 @@ static bool is_engine_id(const char *name)
  * "" when it has none (another engine, or the container is gone). The last
  * answer is kept: a burst of traps comes from one container.
  */
+static char docker_image[256];
+
 static const char *docker_name(const char *id)
 {
 	static char last_id[ECI_NAME_LEN], last_name[256];
 	char pattern[sizeof(DOCKER_CONTAINERS) + ECI_NAME_LEN + 24];
-	json_object *cfg, *name;
+	json_object *cfg, *name, *conf, *image;
 	glob_t g;
 
 	if (!strcmp(id, last_id))
 		return last_name;
 	snprintf(last_id, sizeof(last_id), "%s", id);
 	last_name[0] = '\0';
+	docker_image[0] = '\0';
 	snprintf(pattern, sizeof(pattern), DOCKER_CONTAINERS "/%s*/config.v2.json", id);
 	if (glob(pattern, 0, NULL, &g))
 		return last_name;
@@ -95,26 +101,53 @@ static const char *docker_name(const char *id)
 	if (cfg && json_object_object_get_ex(cfg, "Name", &name))
 		snprintf(last_name, sizeof(last_name), "%s",
 			 json_object_get_string(name) + (json_object_get_string(name)[0] == '/'));
+	/* The image as the user named it ("Config.Image"). */
+	if (cfg && json_object_object_get_ex(cfg, "Config", &conf) &&
+	    json_object_object_get_ex(conf, "Image", &image))
+		snprintf(docker_image, sizeof(docker_image), "%s", json_object_get_string(image));
 	json_object_put(cfg);
 	return last_name;
 }
 
+/* The image registered with the container (ECI_IMAGE_DIR), or "". */
+static void registered_image(uint64_t root, char *buf, size_t len)
+{
+	char path[sizeof(ECI_IMAGE_DIR) + 24];
+	size_t n = 0;
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), ECI_IMAGE_DIR "/%llu", (unsigned long long)root);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
 static void add_container(json_object *o, const struct eci_event *e)
 {
-	char c[ECI_NAME_LEN];
+	char c[ECI_NAME_LEN], image[256];
 	const char *name;
 
 	/* The record's strings are the kernel's bytes: a full one has no NUL. */
 	snprintf(c, sizeof(c), "%.*s", (int)sizeof(e->container) - 1, e->container);
+	registered_image(e->root_id, image, sizeof(image));
 	if (!is_engine_id(c)) {
 		json_object_object_add(o, "container", json_object_new_string(c));
-		return;
+	} else {
+		name = docker_name(c);
+		if (!image[0])
+			snprintf(image, sizeof(image), "%s", docker_image);
+		c[SHORT_ID_LEN] = '\0';
+		json_object_object_add(o, "container", json_object_new_string(c));
+		if (name[0])
+			json_object_object_add(o, "container_name", json_object_new_string(name));
 	}
-	name = docker_name(c);
-	c[SHORT_ID_LEN] = '\0';
-	json_object_object_add(o, "container", json_object_new_string(c));
-	if (name[0])
-		json_object_object_add(o, "container_name", json_object_new_string(name));
+	/* null: the runtime did not say (no --image, not Docker's). */
+	json_object_object_add(o, "image", image[0] ? json_object_new_string(image) : NULL);
 }
 
 static const char *const mount_reasons[ECI_MNT_REASON_MAX] = {
@@ -236,6 +269,21 @@ static void add_what(json_object *o, const struct eci_event *e)
 	}
 }
 
+/* An RFC 3339 time in UTC, to the nanosecond. */
+static json_object *rfc3339_ns(uint64_t ns)
+{
+	time_t sec = (time_t)(ns / 1000000000ULL);
+	char buf[64];
+	struct tm tm;
+	size_t n;
+
+	if (!gmtime_r(&sec, &tm))
+		return NULL;
+	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, sizeof(buf) - n, ".%09lluZ", (unsigned long long)(ns % 1000000000ULL));
+	return json_object_new_string(buf);
+}
+
 /* A string of the record, up to its NUL or the end of its field. */
 static json_object *new_string_n(const char *s, size_t max)
 {
@@ -252,6 +300,7 @@ json_object *eci_event_json(const struct eci_event *e)
 	json_object_object_add(
 		o, "time_ns",
 		json_object_new_int64((int64_t)(e->ts_ns + (uint64_t)mono_to_real_ns)));
+	json_object_object_add(o, "time", rfc3339_ns(e->ts_ns + (uint64_t)mono_to_real_ns));
 	add_container(o, e);
 	json_object_object_add(o, "cgroup_id", json_object_new_uint64(e->cgroup_id));
 	json_object_object_add(o, "container_cgroup_id", json_object_new_uint64(e->root_id));
@@ -274,63 +323,56 @@ json_object *eci_event_json(const struct eci_event *e)
 	return o;
 }
 
-static int on_event(void *ctx, void *data, size_t len)
+static bool print_line(const char *line, void *ctx)
 {
-	const struct eci_event *e = data;
-	json_object *o;
-
 	(void)ctx;
-	if (len < sizeof(*e))
-		return 0;
-	o = eci_event_json(e);
-	puts(json_object_to_json_string_ext(o, ECI_JSON_FLAGS));
+	puts(line);
 	fflush(stdout);
-	json_object_put(o);
-	if (limit && ++printed >= limit)
-		stop = 1;
-	return 0;
+	return !(limit && ++printed >= limit) && !stop;
 }
 
-int eci_events(bool follow, unsigned long count)
+int eci_events(bool follow, bool all, unsigned long count)
 {
-	struct ring_buffer *rb;
-	int fd, err = 0;
+	struct eci_stream_reader *r;
+	int err;
 
 	limit = count;
-	fd = bpf_obj_get(ECI_PIN_MAPS "/events");
-	if (fd < 0) {
-		if (errno == ENOENT)
-			eci_err("eci is not loaded (no %s/events): run 'ecictl load' first",
-				ECI_PIN_MAPS);
-		else
-			eci_err("failed to open %s/events: %s", ECI_PIN_MAPS, strerror(errno));
+	r = malloc(sizeof(*r));
+	if (!r) {
+		eci_err("failed to read the trap events: %s", strerror(ENOMEM));
 		return 1;
 	}
-	rb = ring_buffer__new(fd, on_event, NULL, NULL);
-	if (!rb) {
-		eci_err("failed to read the trap events: %s", strerror(errno));
-		close(fd);
+	err = eci_stream_connect(r, ECI_EVENTS_SOCK,
+				 follow ? ECI_STREAM_FOLLOW :
+				 all	? ECI_STREAM_ALL :
+					  ECI_STREAM_UNREAD);
+	if (err == -ENOENT || err == -ECONNREFUSED) {
+		eci_err("eci's daemon is not running (nothing listens on %s), and it is the one reader of the trap events: %s",
+			ECI_EVENTS_SOCK, ECI_DAEMON_HINT);
+		free(r);
+		return 1;
+	}
+	if (err) {
+		eci_err("failed to connect to %s: %s", ECI_EVENTS_SOCK, strerror(-err));
+		free(r);
 		return 1;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-
-	/* Without --follow: what is waiting now, then out. */
-	err = ring_buffer__consume(rb);
-	while (follow && !stop && err >= 0) {
-		err = ring_buffer__poll(rb, 200);
-		if (err == -EINTR)
-			err = 0;
-	}
+	while (!(err = eci_stream_read(r, true, print_line, NULL)) && !stop)
+		;
+	eci_stream_disconnect(r);
+	free(r);
 	if (err < 0 && !stop) {
 		eci_err("failed to read the trap events: %s", strerror(-err));
-		err = 1;
-	} else {
-		err = 0;
+		return 1;
 	}
-	ring_buffer__free(rb);
-	close(fd);
-	return err;
+	/* A follower's stream only ends when the daemon ends it. */
+	if (follow && !stop && !(limit && printed >= limit)) {
+		eci_err("the trap event stream ended: the daemon stopped, or dropped this reader for reading too slowly");
+		return 1;
+	}
+	return 0;
 }
 
 void eci_json_print(struct json_object *o)

@@ -11,7 +11,9 @@
 
 /* Print the waiting trap events; with follow, keep printing until SIGINT or
  * SIGTERM. count > 0 stops after that many. */
-int eci_events(bool follow, unsigned long count);
+/* `ecictl events`: from the daemon's stream (stream.h): the unread events,
+ * all it holds, or (follow) the unread ones then new ones as they come. */
+int eci_events(bool follow, bool all, unsigned long count);
 /* Print a JSON document on one line of stdout ('/' unescaped) and drop it. */
 void eci_json_print(struct json_object *o);
 /* The flags every JSON output of eci uses. */

@@ -74,7 +74,7 @@ check_err "host: load takes no operands" 2 "usage: ecictl load" load extra
 check_err "host: options after CGROUP are parsed" 1 "not loaded" container add / --device 'c 1:3 rwm' --name x
 check_err "host: a bad device rule is a usage error naming the form" 2 "expected 'TYPE MAJOR:MINOR ACCESS'" \
 	container add / --device 'c 1:3 rwx'
-check_err "host: events before load names the cause" 1 "not loaded" events
+check_err "host: events without the daemon says how to start it" 1 "daemon is not running.*systemctl start eci-daemon" events
 check_err "host: subtree add before load names the cause" 1 "not loaded" subtree add /
 check_err "host: a bad subtree command is a usage error" 2 "usage: ecictl subtree" subtree frob
 check_err "host: --device only goes with add" 2 "goes with container add" container rm / --device 'c 1:3 r'

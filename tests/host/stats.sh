@@ -44,7 +44,7 @@ st=$?
 	fail "daemon --log without the enforcer: one sentence, exit 1" "exit $st: $(cat "$tmp/e")"
 
 port=$((20000 + $$ % 20000))
-"$ecictl" daemon --listen "127.0.0.1:$port" >"$tmp/d" 2>&1 &
+"$ecictl" daemon --listen "127.0.0.1:$port" --events-socket "$tmp/ev.sock" >"$tmp/d" 2>&1 &
 pid=$!
 for _ in $(seq 50); do
 	curl -s -o /dev/null "http://127.0.0.1:$port/metrics" && break

@@ -85,17 +85,25 @@ ecictl container rm /eci/showme >/dev/null
 rmdir /sys/fs/cgroup/eci/showme
 
 # Pins of an older build (programs named before eci_<policy>_<hook>): load
-# names one and says what to do, leaving the attached programs alone; unload
-# below removes them with the rest. A pin renamed in place stands in for one.
+# names one and says what to do, leaving the attached programs alone; load
+# --replace then upgrades. A pin renamed in place stands in for one.
 L=/sys/fs/bpf/eci/link
 mv $L/eci_device_file_open $L/eci_file_open
 out=$(ecictl load 2>&1)
 st=$?
-if [ $st -eq 1 ] && echo "$out" | grep -q "older build.*$L/eci_file_open.*'ecictl unload', then 'ecictl load'" &&
+if [ $st -eq 1 ] && echo "$out" | grep -q "older build.*$L/eci_file_open.*'ecictl load --replace' to upgrade" &&
 	[ "$(ls $L | wc -l)" = "$nprogs" ]; then
-	pass "load over an older build's pins says to unload first, changes nothing"
+	pass "load over an older build's pins says to replace it, changes nothing"
 else
-	fail "load over an older build's pins says to unload first, changes nothing" "status $st: $out"
+	fail "load over an older build's pins says to replace it, changes nothing" "status $st: $out"
+fi
+out=$(ecictl load --replace 2>&1)
+st=$?
+if [ $st -eq 0 ] && [ ! -e $L/eci_file_open ] && [ -e $L/eci_device_file_open ] &&
+	[ "$(ls $L | wc -l)" = "$nprogs" ]; then
+	pass "load --replace upgrades an older build's pins"
+else
+	fail "load --replace upgrades an older build's pins" "status $st: $out; $(ls $L | tr '\n' ' ')"
 fi
 
 # unload restores the old behaviour; load brings enforcement back.

@@ -147,6 +147,8 @@ for i in $(seq 100); do
 	sleep 0.1
 done
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
+# This one is the trap log's daemon: the boot's steps aside (one reader).
+boot_daemon_stop
 ecictl daemon --listen 127.0.0.1:9568 --log /tmp/traps.log --syslog --bpf-stats >/tmp/daemon.out 2>&1 &
 dmn=$!
 for i in $(seq 300); do
@@ -231,6 +233,7 @@ else
 fi
 echo 0 >/proc/sys/kernel/bpf_stats_enabled
 kill $slog 2>/dev/null
+boot_daemon_start
 
 # ecictl stats -o: the whole file, written by rename.
 ecictl stats --format prometheus -o /tmp/eci.prom

@@ -55,6 +55,18 @@ ctr() {
 }
 
 enforcer_loaded() { [ -e /sys/fs/bpf/eci ]; }
+# The boot's `ecictl daemon` (scripts/vm/init), for tests that run their own.
+boot_daemon_stop() {
+	kill "$(cat /run/eci-daemon.pid)" 2>/dev/null
+	_i=0
+	while [ -S /run/eci/events.sock ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
+boot_daemon_start() {
+	ecictl daemon >>/var/log/eci-daemon.log 2>&1 &
+	echo $! >/run/eci-daemon.pid
+	_i=0
+	while [ ! -S /run/eci/events.sock ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
 enforcer_load() { /etc/init.d/eci start; }
 enforcer_unload() { ecictl unload; }
 
