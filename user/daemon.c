@@ -353,7 +353,7 @@ int eci_cmd_daemon(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *sock = ECI_EVENTS_SOCK;
+	const char *sock = eci_events_sock();
 	struct reader rd = { .fd = -1 };
 	double next_check = 0;
 	const char *listen = DEFAULT_LISTEN;

@@ -122,7 +122,7 @@ void top_open_events(void)
 	top.ev = malloc(sizeof(*top.ev));
 	if (!top.ev)
 		return;
-	top.ev_down = eci_stream_connect(top.ev, ECI_EVENTS_SOCK, ECI_STREAM_FOLLOW) != 0;
+	top.ev_down = eci_stream_connect(top.ev, eci_events_sock(), ECI_STREAM_FOLLOW) != 0;
 	if (top.ev_down) {
 		free(top.ev);
 		top.ev = NULL;

@@ -342,18 +342,18 @@ int eci_events(bool follow, bool all, unsigned long count)
 		eci_err("failed to read the trap events: %s", strerror(ENOMEM));
 		return 1;
 	}
-	err = eci_stream_connect(r, ECI_EVENTS_SOCK,
+	err = eci_stream_connect(r, eci_events_sock(),
 				 follow ? ECI_STREAM_FOLLOW :
 				 all	? ECI_STREAM_ALL :
 					  ECI_STREAM_UNREAD);
 	if (err == -ENOENT || err == -ECONNREFUSED) {
 		eci_err("eci's daemon is not running (nothing listens on %s), and it is the one reader of the trap events: %s",
-			ECI_EVENTS_SOCK, ECI_DAEMON_HINT);
+			eci_events_sock(), ECI_DAEMON_HINT);
 		free(r);
 		return 1;
 	}
 	if (err) {
-		eci_err("failed to connect to %s: %s", ECI_EVENTS_SOCK, strerror(-err));
+		eci_err("failed to connect to %s: %s", eci_events_sock(), strerror(-err));
 		free(r);
 		return 1;
 	}

@@ -593,6 +593,33 @@ static void sweep_leftovers(void)
 	closedir(d);
 }
 
+/* The leftovers of interrupted ecictls, said (status); how many. */
+static int report_leftovers(void)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(BPFFS);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		const char *pid = NULL;
+
+		if (!strncmp(de->d_name, "eci-loading-", 12))
+			pid = de->d_name + 12;
+		else if (!strncmp(de->d_name, "eci-replacing-", 14))
+			pid = de->d_name + 14;
+		if (!pid || pid_alive(pid))
+			continue;
+		printf("leftover:   %s/%s, of an interrupted ecictl (its programs may still run next to the enforcer's): 'ecictl load' removes it\n",
+		       BPFFS, de->d_name);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
 static const char *map_type_name(__u32 type)
 {
 	const char *n = libbpf_bpf_map_type_str(type);
@@ -1238,6 +1265,7 @@ int eci_status(bool json)
 	printf("eci:        %s\n", loaded ? "loaded" : "not loaded");
 	if (loaded)
 		print_stamp();
+	report_leftovers();
 	print_kernel();
 	if (!loaded)
 		return ECI_EXIT_NOT_LOADED;

@@ -217,6 +217,13 @@ void eci_stream_close(struct eci_stream_server *s)
 	free(s);
 }
 
+const char *eci_events_sock(void)
+{
+	const char *p = getenv("ECI_EVENTS_SOCKET");
+
+	return p && *p ? p : ECI_EVENTS_SOCK;
+}
+
 int eci_stream_connect(struct eci_stream_reader *r, const char *path, enum eci_stream_mode mode)
 {
 	static const char *const req[] = { [ECI_STREAM_UNREAD] = "unread\n",

@@ -21,6 +21,9 @@
 #include <stddef.h>
 
 #define ECI_EVENTS_SOCK "/run/eci/events.sock"
+/* The socket readers connect to: $ECI_EVENTS_SOCKET (tests, a second
+ * daemon), else ECI_EVENTS_SOCK. */
+const char *eci_events_sock(void);
 #define ECI_STREAM_BACKLOG 4096
 #define ECI_DAEMON_HINT "start it with 'systemctl start eci-daemon' (or 'ecictl daemon &')"
 

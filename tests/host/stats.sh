@@ -59,8 +59,41 @@ fi
 codes="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/") $(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "http://127.0.0.1:$port/metrics") $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics/x")"
 [ "$codes" = "404 404 404" ] && pass "daemon: GET /, POST /metrics, GET /metrics/x are 404" ||
 	fail "daemon: GET /, POST /metrics, GET /metrics/x are 404" "$codes"
+# The event stream (no enforcer here: a stream with no events yet).
+export ECI_EVENTS_SOCKET=$tmp/ev.sock
+if [ -S "$tmp/ev.sock" ] && [ "$(stat -c %a "$tmp/ev.sock")" = 600 ] &&
+	"$ecictl" events >"$tmp/ev" 2>"$tmp/e" && "$ecictl" events --all >>"$tmp/ev" 2>>"$tmp/e" &&
+	[ ! -s "$tmp/ev" ] && [ ! -s "$tmp/e" ]; then
+	pass "daemon: serves the event stream on a root-only socket (events, --all: none yet)"
+else
+	fail "daemon: serves the event stream on a root-only socket" "$(ls -l "$tmp/ev.sock" 2>&1; cat "$tmp/ev" "$tmp/e")"
+fi
+"$ecictl" daemon --listen "127.0.0.1:$((port + 1))" >"$tmp/d2" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q 'another ecictl daemon serves the trap events' "$tmp/d2" && [ "$(wc -l <"$tmp/d2")" = 1 ]; then
+	pass "daemon: a second one refuses while the first serves the stream"
+else
+	fail "daemon: a second one refuses while the first serves the stream" "exit $st: $(cat "$tmp/d2")"
+fi
+"$ecictl" events --follow >"$tmp/f" 2>&1 &
+fpid=$!
+sleep 0.5
 kill -TERM $pid
 wait $pid
 st=$?
 [ $st = 0 ] && pass "daemon: SIGTERM, exit 0 (no sanitizer report)" || fail "daemon: SIGTERM, exit 0" "exit $st: $(cat "$tmp/d")"
+wait $fpid
+st=$?
+if [ $st = 1 ] && grep -q 'the trap event stream ended: the daemon stopped' "$tmp/f"; then
+	pass "events --follow: the daemon's end is said, exit 1"
+else
+	fail "events --follow: the daemon's end is said, exit 1" "exit $st: $(cat "$tmp/f")"
+fi
+"$ecictl" events >"$tmp/ev" 2>"$tmp/e"
+st=$?
+if [ $st = 1 ] && [ ! -e "$tmp/ev.sock" ] && grep -q "daemon is not running (nothing listens on $tmp/ev.sock).*systemctl start eci-daemon" "$tmp/e"; then
+	pass "events without the daemon: how to start it, exit 1; the socket is gone"
+else
+	fail "events without the daemon: how to start it, exit 1; the socket is gone" "exit $st: $(cat "$tmp/e")"
+fi
 exit $failed
