@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ecictl: the admin and runtime command of the eci enforcer. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "container.h"
 #include "daemon.h"
 #include "events.h"
 #include "eci.h"
 #include "loader.h"
+#include "settings.h"
 #include "stream.h"
 #include "ocihook.h"
 #include "settings_apply.h"
@@ -108,6 +114,91 @@ static void opt_reset(char **argv)
 	/* 0, not 1: glibc then forgets the "+" mode main() parsed with. */
 	optind = 0;
 	argv[0] = program_invocation_short_name;
+}
+
+/*
+ * Interrupted writes. `settings apply` and `container add` write several map
+ * entries and undo them if a later one fails; a kill -9 leaves no one to
+ * undo. So each runs under a note, /run/eci/op-PID ("settings apply FILE"),
+ * removed when it returns either way. The next ecictl finds a dead one's
+ * note: an interrupted apply is repaired by applying the last applied
+ * settings again (the copy is written last, so it is the old settings, or the
+ * new ones whole); an interrupted add is reported, naming the cgroup, since
+ * only the caller knows whether it meant it.
+ */
+#define OP_DIR "/run/eci"
+static char op_note[64];
+
+static void op_begin(const char *op, const char *arg)
+{
+	FILE *f;
+
+	snprintf(op_note, sizeof(op_note), OP_DIR "/op-%d", (int)getpid());
+	mkdir(OP_DIR, 0755);
+	f = fopen(op_note, "we");
+	if (!f) {
+		op_note[0] = '\0';
+		return;
+	}
+	fprintf(f, "%s\n%s\n", op, arg);
+	fclose(f);
+}
+
+static int guarded_end(int ret)
+{
+	if (op_note[0])
+		unlink(op_note);
+	return ret;
+}
+
+#define guarded(op, arg, call) (op_begin(op, arg), guarded_end(call))
+
+static void op_recover(void)
+{
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(OP_DIR);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX], op[64] = "", arg[PATH_MAX] = "";
+		long pid;
+		char *end;
+		FILE *f;
+
+		if (strncmp(de->d_name, "op-", 3))
+			continue;
+		pid = strtol(de->d_name + 3, &end, 10);
+		if (*end || pid <= 0 || !kill((pid_t)pid, 0) || errno == EPERM)
+			continue;
+		snprintf(path, sizeof(path), OP_DIR "/%s", de->d_name);
+		f = fopen(path, "re");
+		if (f) {
+			if (fgets(op, sizeof(op), f))
+				op[strcspn(op, "\n")] = '\0';
+			if (fgets(arg, sizeof(arg), f))
+				arg[strcspn(arg, "\n")] = '\0';
+			fclose(f);
+		}
+		if (!strcmp(op, "settings apply") && !access(ECI_SETTINGS_COPY, F_OK)) {
+			fprintf(stderr,
+				"ecictl: 'settings apply %s' was interrupted (pid %ld): applying the last applied settings (%s) again, so that none is half in force\n",
+				arg, pid, ECI_SETTINGS_COPY);
+			if (eci_settings_apply(ECI_SETTINGS_COPY))
+				continue; /* the note stays: the next ecictl tries again */
+		} else if (!strcmp(op, "settings apply")) {
+			eci_warn(
+				"'settings apply %s' was interrupted (pid %ld) before any settings were applied: part of it may be in force; run it again",
+				arg, pid);
+		} else {
+			eci_warn(
+				"'%s %s' was interrupted (pid %ld): it may be half done; run it again, or 'ecictl container rm %s'",
+				op, arg, pid, arg);
+		}
+		unlink(path);
+	}
+	closedir(d);
 }
 
 static int help(const char *text)
@@ -231,7 +322,7 @@ static int cmd_container(int argc, char **argv)
 				.image = image,
 			};
 
-			return eci_container_add(argv[0], &o);
+			return guarded("container add", argv[0], eci_container_add(argv[0], &o));
 		}
 		if (name || flags)
 			return eci_usage_err("container %s takes no options", sub);
@@ -306,7 +397,7 @@ static int cmd_settings(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (!strcmp(sub, "apply") && argc == 1 && !json)
-		return eci_settings_apply(argv[0]);
+		return guarded("settings apply", argv[0], eci_settings_apply(argv[0]));
 	if (!strcmp(sub, "check") && argc == 1 && !json)
 		return eci_settings_check(argv[0]);
 	if (!strcmp(sub, "show") && !argc)
@@ -435,6 +526,8 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		return eci_usage_err("no command given");
 	cmd = argv[optind];
+	if (!geteuid() && strcmp(cmd, "help"))
+		op_recover();
 	argc -= optind;
 	argv += optind;
 
