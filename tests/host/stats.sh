@@ -77,7 +77,12 @@ else
 fi
 "$ecictl" events --follow >"$tmp/f" 2>&1 &
 fpid=$!
-sleep 0.5
+# Connected: its socket is open (ASan makes the start slow).
+for _ in $(seq 100); do
+	ls -l /proc/$fpid/fd 2>/dev/null | grep -q 'socket:' && break
+	sleep 0.1
+done
+sleep 0.2
 kill -TERM $pid
 wait $pid
 st=$?
