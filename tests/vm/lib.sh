@@ -62,7 +62,7 @@ boot_daemon_stop() {
 	while [ -S /run/eci/events.sock ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
 }
 boot_daemon_start() {
-	ecictl daemon >>/var/log/eci-daemon.log 2>&1 &
+	ecictl daemon >>/run/eci-daemon.log 2>&1 &
 	echo $! >/run/eci-daemon.pid
 	_i=0
 	while [ ! -S /run/eci/events.sock ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
