@@ -206,7 +206,7 @@ static long tmpfs_opt_one(__u32 i, struct opt_walk *w)
 	struct shmem_sb_info *sbi = w->sbi;
 	char t[OPT_CHUNK] = {};
 	__u64 v, have;
-	int len = -1;
+	bool found = false, last = false, changes = false;
 
 	if (bpf_probe_read_kernel_str(t, sizeof(t), w->data + w->off) <= 0) {
 		w->changes = true;
@@ -218,37 +218,45 @@ static long tmpfs_opt_one(__u32 i, struct opt_walk *w)
 	}
 	for (int j = 0; j < OPT_CHUNK; j++) {
 		if (opt_end(t[j])) {
-			len = j;
+			/* The length only goes to memory, never into an index or a
+			 * branch: the verifier then need not tell the 64 lengths
+			 * apart (6.12 ran out of its 1M instructions doing so). */
+			w->off += j + 1;
+			last = !t[j];
+			found = true;
 			break;
 		}
 	}
-	if (len < 0) {
+	if (!found) {
 		w->changes = true;
 		return 1;
 	}
 	if (starts(t, "size=")) {
 		have = (__u64)BPF_CORE_READ(sbi, max_blocks) << TMPFS_PAGE_SHIFT;
-		w->changes = !opt_number(t + 5, &v) || v != have;
+		changes = !opt_number(t + 5, &v) || v != have;
 	} else if (starts(t, "nr_blocks=")) {
 		have = BPF_CORE_READ(sbi, max_blocks);
-		w->changes = !opt_number(t + 10, &v) || v != have;
+		changes = !opt_number(t + 10, &v) || v != have;
 	} else if (starts(t, "nr_inodes=")) {
 		have = BPF_CORE_READ(sbi, max_inodes);
-		w->changes = !opt_number(t + 10, &v) || v != have;
+		changes = !opt_number(t + 10, &v) || v != have;
 	} else if (starts(t, "inode64") && opt_end(t[7])) {
-		w->changes = !BPF_CORE_READ(sbi, full_inums);
+		changes = !BPF_CORE_READ(sbi, full_inums);
 	} else if (starts(t, "inode32") && opt_end(t[7])) {
-		w->changes = BPF_CORE_READ(sbi, full_inums);
+		changes = BPF_CORE_READ(sbi, full_inums);
 	} else if (!starts(t, "mode=") && !starts(t, "uid=") && !starts(t, "gid=")) {
-		w->changes = true;
+		changes = true;
 	}
-	if (w->changes)
+	/* Through a local: a bool read back from memory is 0..255 to the
+	 * verifier, and 6.12 wants a callback's return in [0, 1]. */
+	if (changes) {
+		w->changes = true;
 		return 1;
-	if (!t[len & (OPT_CHUNK - 1)]) {
+	}
+	if (last) {
 		w->done = true;
 		return 1;
 	}
-	w->off += len + 1;
 	return 0;
 }
 
