@@ -20,7 +20,7 @@ LABEL_VALUE = r'"(?:[^"\\\n]|\\[\\"n])*"'
 LABEL = r"([a-zA-Z_][a-zA-Z0-9_]*)=(" + LABEL_VALUE + r")"
 SAMPLE = re.compile(
     r"^(" + NAME + r")(?:\{(" + LABEL + r"(?:," + LABEL + r")*)\})? (\S+)$")
-LABELS = {"container", "cgroup_id", "hook", "class", "verdict", "map"}
+LABELS = {"container", "cgroup_id", "hook", "class", "verdict", "map", "program"}
 
 
 def check(text):
