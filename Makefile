@@ -115,7 +115,7 @@ $(OUT)/obj/%.o: user/%.c $(wildcard user/*.h) bpf/eci.h $(BUILD)/eci.skel.h
 
 $(OUT)/bin/ecictl: $(patsubst user/%.c,$(OUT)/obj/%.o,$(ECICTL_SRCS))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -ljson-c -lmicrohttpd -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -ljson-c -o $@
 
 $(OUT)/bin/ecitop: $(patsubst user/%.c,$(OUT)/obj/%.o,$(ECITOP_SRCS))
 	@mkdir -p $(@D)
