@@ -57,7 +57,7 @@ function blame(cfg, op,   over, pc, i, f, sum, out) {
 FNR == 1 { run++ }
 $1 == "BENCH" && NF == 4 { minv(run SUBSEP $2 SUBSEP $3, $4); if (!($3 in seen)) { seen[$3] = 1; ops[++nops] = $3 } }
 $1 == "DOCKER" && NF == 4 { minv(run SUBSEP "docker-" $2 SUBSEP $3, $4) }
-$1 == "PROG" && NF == 7 && run == 1 { progs[++nprogs] = $0 }
+$1 == "PROG" && NF == 6 && run == 1 { progs[++nprogs] = $0 }
 
 END {
 	ncfg = split("unprotected protected subtree", cfgs, " ")
