@@ -6,6 +6,8 @@
 #                   (KERNEL=6.1|6.12 picks the VM's Debian kernel, default 6.12)
 #   make bench      the enforcer's cost: hot paths, mounts (vs. a seccomp trap), container
 #                   start, trap events; mounts and start under docker (build/bench.txt)
+#   make bench-exact  the same under QEMU instruction counting, twice: each hot path's
+#                   ratios from both runs and how far apart (build/bench-exact.txt)
 #   make vm         the VM test bed only (kernel, initramfs, disk)
 #   make SANITIZE=1 user space built with ASan/UBSan (build/asan/)
 #   make fuzz       each parser under libFuzzer for FUZZ_SECONDS (default 300) seconds
@@ -77,7 +79,7 @@ DEPS_STAMP := $(BUILD)/.deps
 # A failed bpftool or compiler run must not leave a target that looks done.
 .DELETE_ON_ERROR:
 
-.PHONY: all deps vm test test-unit fuzz fuzz-build test-host test-vm test-vm-docker test-eci-vm demo bench clean format format-check
+.PHONY: all deps vm test test-unit fuzz fuzz-build test-host test-vm test-vm-docker test-eci-vm demo bench bench-exact clean format format-check
 
 all: $(OUT)/bin/ecictl $(OUT)/bin/ecitop $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
 
@@ -113,7 +115,7 @@ $(OUT)/obj/%.o: user/%.c $(wildcard user/*.h) bpf/eci.h $(BUILD)/eci.skel.h
 
 $(OUT)/bin/ecictl: $(patsubst user/%.c,$(OUT)/obj/%.o,$(ECICTL_SRCS))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -ljson-c -lmicrohttpd -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -ljson-c -o $@
 
 $(OUT)/bin/ecitop: $(patsubst user/%.c,$(OUT)/obj/%.o,$(ECITOP_SRCS))
 	@mkdir -p $(@D)
@@ -254,6 +256,10 @@ demo: vm
 
 bench: vm
 	@scripts/bench.sh
+
+bench-exact: vm
+	@scripts/vm/mkinitramfs.sh --kernel $(KERNEL) --docker >/dev/null
+	@scripts/bench-exact.sh
 
 C_SOURCES = bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c \
 	tests/fuzz/*.c

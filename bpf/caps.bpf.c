@@ -108,6 +108,11 @@ static __always_inline bool fallback_refused(struct task_struct *task, long nr)
 	return cap != CAP_BPF || !nr_is_bpf(nr);
 }
 
+/* Every capability this file looks at: the rest leave at the first test. */
+#define ECI_CAP_WATCHED                                                                            \
+	(ECI_CAP_DENIED | ECI_CAP_NET_VM | (1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SYS_RESOURCE) |  \
+	 (1ULL << CAP_SYSLOG) | (1ULL << CAP_PERFMON) | (1ULL << CAP_BPF))
+
 /* The VM's network namespace (knobs.bpf.c). */
 extern const volatile __u32 host_net_ns;
 
@@ -181,8 +186,12 @@ int BPF_PROG(eci_caps_capable, const struct cred *cred, struct user_namespace *n
 	struct eci_container *c;
 	__u64 cgid;
 
-	/* Called for every capability check in the VM: a constant mask test
-	 * first, the namespace second, the map last. */
+	/* Called for every capability check in the VM, most of them by tasks
+	 * eci does not protect and for capabilities it leaves alone: one
+	 * constant mask test sends those back first. Then the namespace, the
+	 * map last. */
+	if ((unsigned int)cap >= 64 || !((1ULL << cap) & ECI_CAP_WATCHED))
+		return ret;
 	if ((cap == CAP_PERFMON || cap == CAP_BPF || cap == CAP_SYSLOG) &&
 	    !(opts & CAP_OPT_NOAUDIT) && BPF_CORE_READ(ns, level) == 0)
 		fallback_note(cap);
@@ -206,7 +215,7 @@ int BPF_PROG(eci_caps_capable, const struct cred *cred, struct user_namespace *n
 	 * blocks. */
 	if (cap == CAP_SYS_RESOURCE)
 		return eci_fsadmin_capable(cap) ? -EPERM : 0;
-	if ((unsigned int)cap >= 64 || !((1ULL << cap) & (ECI_CAP_DENIED | ECI_CAP_NET_VM)))
+	if (!((1ULL << cap) & (ECI_CAP_DENIED | ECI_CAP_NET_VM)))
 		return 0;
 	/* Level 0 is init_user_ns alone (its address is not in the BTF of
 	 * every kernel, so no __ksym). */

@@ -54,6 +54,7 @@ $1 == "DOCKER" && NF == 4 {
 $1 == "DNOTIFY" { dnotify_seen += $2; dnotify_expected += $3 }
 $1 == "EVENTS" { events[++nev] = $0 }
 $1 == "INFO" { sub(/^INFO /, ""); info[++ninfo] = $0 }
+$1 == "PROG" && NF == 6 { progs[++nprogs] = $0 }
 
 END {
 	for (i = 1; i <= ninfo; i++)
@@ -174,6 +175,21 @@ END {
 			print "docker run --rm, eci vs no enforcer: " dstart
 	}
 
+	if (nprogs) {
+		print ""
+		print "5. Each program's cost per operation, from the kernel's BPF statistics"
+		print "   (kernel.bpf_stats_enabled, run_cnt and run_time_ns; measured apart from"
+		print "   the rounds, a container running `true` taken off); the rest of a row's"
+		print "   overhead is the trampoline's and the kernel's."
+		print ""
+		printf "%-12s %-12s %-36s %10s %12s\n", "config", "operation", "program", "runs/op", "ns/op"
+		for (i = 1; i <= nprogs; i++) {
+			split(progs[i], f, " ")
+			if (f[6] < 0.5)
+				continue # ran for other operations (a stray exit, a page's open)
+			printf "%-12s %-12s %-36s %10.3f %12.1f\n", f[2], f[3], f[4], f[5], f[6]
+		}
+	}
 	print ""
 	printf "Targets (issue 8; noise floor of the hot paths: %.1f%%):\n", noise * 100
 	verdict("hot paths, enforcer loaded, container unprotected: <= 3% overhead",

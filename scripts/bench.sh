@@ -14,11 +14,34 @@
 # ECI_BENCH_ROUNDS (default 10), ECI_BENCH_STARTS (container starts per
 # configuration and round, default 3), ECI_BENCH_FLOOD_SECONDS (default 5),
 # ECI_BENCH_FLOOD_CONTAINERS (default 6), ECI_BENCH_DOCKER_ROUNDS (default 5).
+#
+# --exact (make bench-exact runs it twice): QEMU counts instructions
+# (-icount shift=0,sleep=off, one vCPU), so guest time is executed
+# instructions, one per ns, and idle time is skipped: a ratio is the same
+# from run to run and the host's load changes only how long it takes. Fewer
+# rounds (2), no flood; --raw FILE and --out FILE keep each run's own files.
 set -eu
 cd "$(dirname "$0")/.."
 out=build/bench.txt
 raw=build/bench.raw
 env=build/eci-bench.env
+exact=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--exact) exact=1 ;;
+	--raw) raw=$2; shift ;;
+	--out) out=$2; shift ;;
+	*) echo "usage: scripts/bench.sh [--exact] [--raw FILE] [--out FILE]" >&2; exit 2 ;;
+	esac
+	shift
+done
+clock="QEMU TCG"
+if [ $exact = 1 ]; then
+	export ECI_VM_QEMU="-accel tcg -cpu max -smp 1 -icount shift=0,sleep=off"
+	export ECI_BENCH_ROUNDS=${ECI_BENCH_ROUNDS:-2} ECI_BENCH_STARTS=${ECI_BENCH_STARTS:-2}
+	export ECI_BENCH_DOCKER_ROUNDS=${ECI_BENCH_DOCKER_ROUNDS:-2} ECI_BENCH_FLOOD_SECONDS=0
+	clock="QEMU TCG, icount shift=0 sleep=off (1 instruction = 1 ns), 1 vCPU"
+fi
 
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD 2>/dev/null || rev="$rev+changes"
@@ -42,6 +65,6 @@ ECI_TESTS=bench ECI_TEST_TIMEOUT=3500 scripts/eci-vm --docker --test --timeout 3
 grep -q '^DOCKER ' "$raw" || { echo "bench: no Docker measurements in $raw" >&2; exit 1; }
 
 {
-	echo "eci benchmark, $(date -u +%Y-%m-%d), eci $rev, QEMU TCG"
+	echo "eci benchmark, $(date -u +%Y-%m-%d), eci $rev, $clock"
 	tr -d '\r' <"$raw" | awk -f scripts/bench-report.awk
 } | tee "$out"

@@ -89,6 +89,16 @@ int eci_render_prometheus(const struct eci_snapshot *s, FILE *f)
 		if (s->hooks[h].nprogs)
 			fprintf(f, "eci_hook_runs_total{hook=\"%s\"} %" PRIu64 "\n",
 				eci_hook_names[h], s->hooks[h].run_cnt);
+	family(f, "eci_program_run_seconds_total", "counter",
+	       "Time one program ran while kernel BPF stats were enabled.");
+	for (size_t i = 0; i < s->nprogs; i++)
+		fprintf(f, "eci_program_run_seconds_total{program=\"%s\"} %.9f\n", s->progs[i].name,
+			s->progs[i].run_time_ns / 1e9);
+	family(f, "eci_program_runs_total", "counter",
+	       "Runs of one program counted while kernel BPF stats were enabled.");
+	for (size_t i = 0; i < s->nprogs; i++)
+		fprintf(f, "eci_program_runs_total{program=\"%s\"} %" PRIu64 "\n", s->progs[i].name,
+			s->progs[i].run_cnt);
 
 	family(f, "eci_container_traps_total", "counter",
 	       "Traps of a protected container by class, exact (cgroup_id tells apart containers of one name).");
@@ -196,6 +206,17 @@ json_object *eci_snapshot_json(const struct eci_snapshot *s)
 		json_object_array_add(a, x);
 	}
 	json_object_object_add(o, "containers", a);
+	a = json_object_new_array();
+	for (size_t i = 0; i < s->nprogs; i++) {
+		const struct eci_prog_snap *p = &s->progs[i];
+
+		x = json_object_new_object();
+		json_object_object_add(x, "name", json_object_new_string(p->name));
+		json_object_object_add(x, "run_time_ns", json_object_new_uint64(p->run_time_ns));
+		json_object_object_add(x, "run_cnt", json_object_new_uint64(p->run_cnt));
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "programs", a);
 	return o;
 }
 
@@ -262,6 +283,25 @@ int eci_snapshot_from_json(json_object *o, struct eci_snapshot *s)
 			s->hooks[h].run_cnt = get_u64(x, "run_cnt");
 			s->hooks[h].nprogs = json_object_object_get_ex(x, "run_cnt", &n);
 		}
+	if (json_object_object_get_ex(o, "programs", &a) &&
+	    json_object_is_type(a, json_type_array)) {
+		size_t n = json_object_array_length(a);
+
+		s->progs = calloc(n ? n : 1, sizeof(*s->progs));
+		if (!s->progs)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			struct eci_prog_snap *p = &s->progs[s->nprogs++];
+			json_object *v;
+
+			x = json_object_array_get_idx(a, i);
+			if (json_object_object_get_ex(x, "name", &v))
+				snprintf(p->name, sizeof(p->name), "%.63s",
+					 json_object_get_string(v));
+			p->run_time_ns = get_u64(x, "run_time_ns");
+			p->run_cnt = get_u64(x, "run_cnt");
+		}
+	}
 	if (json_object_object_get_ex(o, "containers", &a) &&
 	    json_object_is_type(a, json_type_array)) {
 		size_t n = json_object_array_length(a);
@@ -315,6 +355,18 @@ int eci_render_table(const struct eci_snapshot *s, FILE *f)
 			k->calls, k->denials, k->audits);
 		if (k->run_cnt)
 			fprintf(f, " %10" PRIu64 "\n", k->run_time_ns / k->run_cnt);
+		else
+			fprintf(f, " %10s\n", "-");
+	}
+	/* Each program's own cost (kernel.bpf_stats_enabled): the hooks'
+	 * NS/RUN above adds up the programs sharing a hook. */
+	fprintf(f, "\n%-40s %12s %14s %10s\n", "PROGRAM", "RUNS", "RUN_TIME_NS", "NS/RUN");
+	for (size_t i = 0; i < s->nprogs; i++) {
+		const struct eci_prog_snap *p = &s->progs[i];
+
+		fprintf(f, "%-40s %12" PRIu64 " %14" PRIu64, p->name, p->run_cnt, p->run_time_ns);
+		if (p->run_cnt)
+			fprintf(f, " %10" PRIu64 "\n", p->run_time_ns / p->run_cnt);
 		else
 			fprintf(f, " %10s\n", "-");
 	}

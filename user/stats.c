@@ -101,7 +101,27 @@ static bool sysctl_on(const char *path)
 	return c == '1';
 }
 
-/* Run time per hook from the pinned links' programs; the earliest load time
+static int prog_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct eci_prog_snap *)a)->name,
+		      ((const struct eci_prog_snap *)b)->name);
+}
+
+/* A program's own figures; without memory it is only left out of the list. */
+static void prog_add(struct eci_snapshot *s, const char *name, const struct bpf_prog_info *pi)
+{
+	struct eci_prog_snap *p = realloc(s->progs, (s->nprogs + 1) * sizeof(*p));
+
+	if (!p)
+		return;
+	s->progs = p;
+	p += s->nprogs++;
+	snprintf(p->name, sizeof(p->name), "%.63s", name);
+	p->run_time_ns = pi->run_time_ns;
+	p->run_cnt = pi->run_cnt;
+}
+
+/* Run time per hook and per program from the pinned links' programs; the earliest load time
  * is the enforcer's start. */
 static void read_progs(struct eci_snapshot *s)
 {
@@ -132,6 +152,7 @@ static void read_progs(struct eci_snapshot *s)
 		if (pfd >= 0 && !bpf_obj_get_info_by_fd(pfd, &pi, &plen)) {
 			if (!first || pi.load_time < first)
 				first = pi.load_time;
+			prog_add(s, de->d_name, &pi);
 			h = prog_hook(de->d_name);
 			if (h >= 0) {
 				s->hooks[h].run_time_ns += pi.run_time_ns;
@@ -144,6 +165,8 @@ static void read_progs(struct eci_snapshot *s)
 		close(lfd);
 	}
 	closedir(d);
+	if (s->nprogs)
+		qsort(s->progs, s->nprogs, sizeof(*s->progs), prog_cmp);
 	if (first)
 		s->uptime = boot - first / 1e9;
 }
@@ -323,4 +346,7 @@ void eci_snapshot_free(struct eci_snapshot *s)
 	free(s->ctrs);
 	s->ctrs = NULL;
 	s->nctrs = 0;
+	free(s->progs);
+	s->progs = NULL;
+	s->nprogs = 0;
 }

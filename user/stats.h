@@ -31,6 +31,12 @@ struct eci_ctr_snap {
 	uint64_t audits[ECI_CLASS_MAX];
 };
 
+/* One attached program, from the kernel's BPF stats (zero unless enabled). */
+struct eci_prog_snap {
+	char name[64];
+	uint64_t run_time_ns, run_cnt;
+};
+
 struct eci_snapshot {
 	bool loaded;
 	double mono; /* CLOCK_MONOTONIC seconds when taken */
@@ -44,6 +50,8 @@ struct eci_snapshot {
 	uint64_t stats_entries, stats_max; /* entries of container_stats */
 	struct eci_ctr_snap *ctrs; /* protected containers, then unnamed ids */
 	size_t nctrs;
+	struct eci_prog_snap *progs; /* by name */
+	size_t nprogs;
 };
 
 /* Read every counter. Returns 0 (snap->loaded false when not loaded) or a

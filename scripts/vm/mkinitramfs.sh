@@ -239,6 +239,15 @@ build_initrd() {
 	else
 		log "warning: ${bdir#"$top/"}/bin is empty: the VM has no ecictl (run make ARCH=$arch)"
 	fi
+	# ecictl daemon loads libmicrohttpd itself (dlopen), so ldd does not
+	# list it: the library and what it needs.
+	mhd=/usr/lib/x86_64-linux-gnu/libmicrohttpd.so.12
+	[ "$arch" = arm64 ] && mhd=/usr/lib/aarch64-linux-gnu/libmicrohttpd.so.12
+	if [ -e "$mhd" ]; then
+		install_bin "$(readlink -f "$mhd")" "$mhd" "$root"
+	else
+		log "warning: no $mhd here: ecictl daemon will not start in the VM (run scripts/deps.sh)"
+	fi
 
 	# The container rootfs: busybox only, plus the static test helpers.
 	skeleton "$root/eci/rootfs"

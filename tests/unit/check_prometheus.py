@@ -24,7 +24,7 @@ LABEL_VALUE = r'"(?:[^"\\\n]|\\[\\"n])*"'
 LABEL = r"([a-zA-Z_][a-zA-Z0-9_]*)=(" + LABEL_VALUE + r")"
 SAMPLE = re.compile(
     r"^(" + NAME + r")(?:\{(" + LABEL + r"(?:," + LABEL + r")*)\})? (\S+)$")
-LABELS = {"eci_container", "cgroup_id", "hook", "class", "verdict", "map", "version"}
+LABELS = {"eci_container", "cgroup_id", "hook", "class", "verdict", "map", "version", "program"}
 
 
 def check(text):

@@ -25,6 +25,12 @@ static struct eci_ctr_snap ctrs[] = {
 	{ .id = 78, .name = "web", .denials = { [ECI_CLASS_KERNEL] = 1 } },
 };
 
+/* Two programs, one per hook, from the kernel's BPF stats. */
+static struct eci_prog_snap progs[] = {
+	{ .name = "eci_caps_capable", .run_time_ns = 1234, .run_cnt = 99 },
+	{ .name = "eci_device_file_open", .run_time_ns = 1500000000, .run_cnt = 123456 },
+};
+
 static void fixed(struct eci_snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -53,6 +59,8 @@ static void fixed(struct eci_snapshot *s)
 							     .nprogs = 1 };
 	s->ctrs = ctrs;
 	s->nctrs = sizeof(ctrs) / sizeof(ctrs[0]);
+	s->progs = progs;
+	s->nprogs = sizeof(progs) / sizeof(progs[0]);
 }
 
 static char *render_prom(const struct eci_snapshot *s)
@@ -132,6 +140,11 @@ int main(void)
 		      has_line(text, "# TYPE eci_hook_run_seconds_total counter") &&
 		      has_line(text, "# TYPE eci_start_time_seconds gauge") &&
 		      has_line(text, "# TYPE eci_build_info gauge") &&
+		      has_line(
+			      text,
+			      "eci_program_run_seconds_total{program=\"eci_caps_capable\"} 0.000001234") &&
+		      has_line(text,
+			       "eci_program_runs_total{program=\"eci_device_file_open\"} 123456") &&
 		      strstr(text, "# HELP eci_container_traps_total ") && !strstr(text, "_ns"),
 	      "%s", text ? text : "(none)");
 	CHECK("prometheus: a fixed snapshot passes the strict parser",
