@@ -9,6 +9,8 @@
 #   make bench-exact  the same under QEMU instruction counting, twice: each hot path's
 #                   ratios from both runs and how far apart (build/bench-exact.txt)
 #   make vm         the VM test bed only (kernel, initramfs, disk)
+#   make test-vm-systemd  the systemd VM: Debian 12 with systemd, docker.io and
+#                   the eci .deb (KERNEL=6.1 in CI, as the other suites)
 #   make SANITIZE=1 user space built with ASan/UBSan (build/asan/)
 #   make fuzz       each parser under libFuzzer for FUZZ_SECONDS (default 300) seconds
 #   make ARCH=arm64 the same for arm64 (build/arm64/): the BPF object for arm64, user space
@@ -79,7 +81,7 @@ DEPS_STAMP := $(BUILD)/.deps
 # A failed bpftool or compiler run must not leave a target that looks done.
 .DELETE_ON_ERROR:
 
-.PHONY: all deps vm test test-unit fuzz fuzz-build test-host test-vm test-vm-docker test-eci-vm demo bench bench-exact clean format format-check
+.PHONY: all deps vm test test-unit fuzz fuzz-build test-host test-vm test-vm-docker test-eci-vm test-vm-systemd demo bench bench-exact clean format format-check
 
 all: $(OUT)/bin/ecictl $(OUT)/bin/ecitop $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
 
@@ -240,6 +242,11 @@ test-vm-docker: vm
 
 test-eci-vm: vm
 	@tests/host/eci-vm.sh
+
+# The systemd VM: Debian 12 (debootstrap, cached by its package list's hash)
+# booting systemd with docker.io and the eci .deb (tests/run-vm-systemd.sh).
+test-vm-systemd: all
+	@tests/run-vm-systemd.sh --kernel $(KERNEL)
 
 ifeq ($(ARCH),arm64)
 # The arm64 subset: host-side tests are the x86 build's; the VM's are these.

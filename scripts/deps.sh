@@ -29,6 +29,8 @@ pkgs=(
 	qemu-system-x86 busybox-static runc cpio kmod e2fsprogs xz-utils zstd gzip debian-archive-keyring
 	# make install's man pages; the Debian package and its checks (make test-package)
 	scdoc man-db groff-base dpkg-dev debhelper lintian
+	# the systemd VM: a Debian 12 image from the mirror, its qcow2 overlays
+	debootstrap qemu-utils
 	# interactive tests; the strict Prometheus parser (python3 from Debian)
 	tmux python3 python3-prometheus-client
 	# promtool check metrics (the prometheus package's own linter)

@@ -149,9 +149,20 @@ else
 	fail "package: postinst starts (install) and restarts (upgrade) eci.service; prerm never unloads" \
 		"$(grep -n 'eci' "$tmp/control/postinst" "$tmp/control/prerm" | head -c 300)"
 fi
+# The upgrade path: the new programs replace the running ones (ecictl load
+# --replace) before eci.service restarts; tests/vm-systemd/50-nogap.sh runs it.
+if awk '/ecictl load --replace/ { r = NR } /#DEBHELPER#|deb-systemd-invoke/ && !d { d = NR }
+	END { exit !(r && d && r < d) }' "$tmp/control/postinst"; then
+	pass "package: postinst replaces a running enforcer (ecictl load --replace) before restarting eci.service"
+else
+	fail "package: postinst replaces a running enforcer (ecictl load --replace) before restarting eci.service" \
+		"no 'ecictl load --replace' ahead of the restart in postinst"
+fi
 lintian --no-tag-display-limit "$deb" >"$tmp/lintian" 2>&1
 errors=$(grep -c '^E: ' "$tmp/lintian")
 warnings=$(grep -c '^W: ' "$tmp/lintian")
 check "package: lintian finds no errors ($warnings warnings)" "$(grep '^E: ' "$tmp/lintian" | head -n5)" \
 	[ "$errors" -eq 0 ]
+# The systemd VM suite installs this .deb: it need not build it again.
+scripts/vm/sysdeb.sh --from "$deb" >/dev/null 2>&1 || true
 exit $failed
