@@ -5,9 +5,10 @@
 # fuzzing per parser, ecictl on this host, the install and Debian package
 # check, then on each Debian kernel the test
 # bed boots (6.1 and 6.12) the VM suite, the metrics check and the docker VM
-# suite, then the systemd VM suite (tests/run-vm-systemd.sh: Debian 12 with
-# systemd, docker.io and the eci .deb; ECI_SYSTEMD_KERNEL, default 6.1), then
-# scripts/eci-vm as a user runs it. Every check prints one
+# suite, then scripts/eci-vm as a user runs it. ECI_SYSTEMD=1 adds the systemd
+# VM suite (tests/run-vm-systemd.sh: Debian 12 with systemd, docker.io and the
+# eci .deb; ECI_SYSTEMD_KERNEL, default 6.1): off by default until it has
+# passed whole and been timed on an idle machine (README.md, "systemd VM"). Every check prints one
 # PASS/FAIL/SKIP line (a VM check's names its kernel: "PASS [6.12] ..."); each
 # part ends with its own "== ..." count, each kernel with "== Linux VER: N
 # passed, N failed", and this script with the one summary line CI reads, over
@@ -73,9 +74,12 @@ done
 for k in $docker_kernels; do
 	part "docker VM suite, kernel $k" "$k" make --no-print-directory -s test-vm-docker KERNEL="$k"
 done
-# The systemd VM (Debian 12, systemd, docker.io, the eci .deb) on CI's kernel.
-sysk=${ECI_SYSTEMD_KERNEL:-6.1}
-part "systemd VM suite, kernel $sysk" "$sysk" make --no-print-directory -s test-vm-systemd KERNEL="$sysk"
+# The systemd VM (Debian 12, systemd, docker.io, the eci .deb), when asked for.
+sysk=
+if [ "${ECI_SYSTEMD:-0}" = 1 ]; then
+	sysk=${ECI_SYSTEMD_KERNEL:-6.1}
+	part "systemd VM suite, kernel $sysk" "$sysk" make --no-print-directory -s test-vm-systemd KERNEL="$sysk"
+fi
 # The try-it command boots its default kernel, the newest.
 tryit=${ECI_TRYIT_KERNEL:-6.12}
 part "the try-it command, kernel $tryit" "$tryit" make --no-print-directory -s test-eci-vm KERNEL="$tryit"
@@ -84,7 +88,7 @@ if [ "${ECI_ARM64:-0}" = 1 ]; then
 	part "arm64 subset" - make --no-print-directory -s test ARCH=arm64
 fi
 
-for k in $(printf '%s\n' $kernels $docker_kernels "$sysk" "$tryit" | sort -uV); do
+for k in $(printf '%s\n' $kernels $docker_kernels $sysk "$tryit" | sort -uV); do
 	echo "== Linux $(kver "$k"): ${kpass[$k]:-0} passed, ${kfail[$k]:-0} failed"
 done
 passed=$(grep -c '^PASS ' "$log")
