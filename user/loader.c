@@ -1075,6 +1075,22 @@ static void print_links(void)
 	closedir(d);
 }
 
+/* One hook's counters summed over the CPUs (v: room for ncpu values). */
+static int hook_totals(int fd, __u32 h, struct eci_hook_stats *v, int ncpu,
+		       unsigned long long *calls, unsigned long long *denials,
+		       unsigned long long *audits)
+{
+	*calls = *denials = *audits = 0;
+	if (bpf_map_lookup_elem(fd, &h, v))
+		return -1;
+	for (int c = 0; c < ncpu; c++) {
+		*calls += v[c].calls;
+		*denials += v[c].denials;
+		*audits += v[c].audits;
+	}
+	return 0;
+}
+
 static void print_counters(void)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -1101,15 +1117,10 @@ static void print_counters(void)
 	}
 	printf("hooks:      %-24s %12s %10s %10s\n", "", "calls", "denials", "audits");
 	for (__u32 h = 0; h < ECI_HOOK_MAX; h++) {
-		unsigned long long calls = 0, denials = 0, audits = 0;
+		unsigned long long calls, denials, audits;
 
-		if (bpf_map_lookup_elem(fd, &h, v))
+		if (hook_totals(fd, h, v, ncpu, &calls, &denials, &audits))
 			continue;
-		for (int c = 0; c < ncpu; c++) {
-			calls += v[c].calls;
-			denials += v[c].denials;
-			audits += v[c].audits;
-		}
 		printf("            %-24s %12llu %10llu %10llu\n", eci_hook_names[h], calls,
 		       denials, audits);
 	}
@@ -1227,15 +1238,10 @@ static int status_json(void)
 
 		a = json_object_new_array();
 		for (__u32 h = 0; v && h < ECI_HOOK_MAX; h++) {
-			unsigned long long calls = 0, denials = 0, audits = 0;
+			unsigned long long calls, denials, audits;
 
-			if (bpf_map_lookup_elem(fd, &h, v))
+			if (hook_totals(fd, h, v, ncpu, &calls, &denials, &audits))
 				continue;
-			for (int i = 0; i < ncpu; i++) {
-				calls += v[i].calls;
-				denials += v[i].denials;
-				audits += v[i].audits;
-			}
 			c = json_object_new_object();
 			json_object_object_add(c, "hook",
 					       json_object_new_string(eci_hook_names[h]));
