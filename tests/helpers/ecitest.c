@@ -983,7 +983,8 @@ static int do_mtrr(const char *op, const char *base, const char *size)
 				 .type = MTRR_TYPE_UNCACHABLE };
 	int fd = open_or_die("/proc/mtrr");
 
-	if (ioctl(fd, strcmp(op, "add") ? MTRRIOC_DEL_ENTRY : MTRRIOC_ADD_ENTRY, &e))
+	/* ADD answers the register it used. */
+	if (ioctl(fd, strcmp(op, "add") ? MTRRIOC_DEL_ENTRY : MTRRIOC_ADD_ENTRY, &e) < 0)
 		return fail("ioctl(MTRRIOC_*_ENTRY)");
 	return 0;
 #else

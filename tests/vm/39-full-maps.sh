@@ -59,10 +59,26 @@ ctr --unprotected -- sh -c "$SUB"
 [ -s /dev/eci-full-devtmpfs ] && base=ok || base="status $CTR_STATUS: $CTR_OUT"
 rm -f /dev/eci-full-devtmpfs
 if reload containers=1; then
+	drain
 	ctr -- sh -c "$SUB"
 	[ -e /dev/eci-full-devtmpfs ] && eff="a file appeared in the VM's /dev" || eff=none
 	rm -f /dev/eci-full-devtmpfs
-	refused "a sub-cgroup without room in containers stays protected (devtmpfs refused)" sb_remount "$base" "$eff"
+	# Refused where the process enters the orphan (its cgroup.procs is not a
+	# cgroup of the container's: file_open:kernel) or, if it got in, at the
+	# mount (sb_remount): fail closed either way, never unprotected.
+	EVENTS=$(ecictl events)
+	n="a sub-cgroup without room in containers stays protected (devtmpfs refused)"
+	if [ "$base" != ok ]; then
+		fail "$n" "unprotected: $base"
+	elif [ "$eff" != none ]; then
+		fail "$n" "the protected container did it: $CTR_OUT"
+	elif [ "$CTR_STATUS" = 0 ] || ! eperm; then
+		fail "$n" "expected EPERM, got status $CTR_STATUS: $CTR_OUT"
+	elif ! events_say '"hook":"sb_remount"' && ! events_say '"hook":"file_open:kernel"'; then
+		fail "$n" "no sb_remount or file_open:kernel trap reported"
+	else
+		pass "$n"
+	fi
 
 	# A container that finds no room does not start unprotected.
 	eci-ctr --name eci-full-a -- sleep 30 >/dev/null 2>&1 &
@@ -101,7 +117,8 @@ fi
 
 # --- bind sources: a container whose sources don't fit is not started ---------------
 mkdir -p /srv/eci-full-1 /srv/eci-full-2
-if reload bind_allow=1; then
+# Two built-in sources (eci_bind_builtin) take two of the three entries.
+if reload bind_allow=3; then
 	ctr --allow-bind /srv/eci-full-1 --allow-bind /srv/eci-full-2 --mount /srv/eci-full-1:/a -- sh -c 'echo ran'
 	case $CTR_OUT in
 	*ran*) fail "a container whose bind sources don't fit is not started" "it ran: $CTR_OUT" ;;
