@@ -983,9 +983,19 @@ static int do_mtrr(const char *op, const char *base, const char *size)
 				 .type = MTRR_TYPE_UNCACHABLE };
 	int fd = open_or_die("/proc/mtrr");
 
+	char buf[4096];
+	ssize_t n;
+	int t;
+
 	/* ADD answers the register it used. */
 	if (ioctl(fd, strcmp(op, "add") ? MTRRIOC_DEL_ENTRY : MTRRIOC_ADD_ENTRY, &e) < 0)
 		return fail("ioctl(MTRRIOC_*_ENTRY)");
+	/* A range added through this fd goes when the fd closes: show the table
+	 * while it is held, as an attacker holding it open would leave it. */
+	t = open_or_die("/proc/mtrr");
+	while ((n = read(t, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	close(t);
 	return 0;
 #else
 	(void)op, (void)base, (void)size;
