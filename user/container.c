@@ -421,6 +421,17 @@ static const char *mode_name(uint32_t flags)
 	return flags & ECI_CF_AUDIT ? "audit" : "enforce";
 }
 
+/* Is entry i a container's own cgroup (not a sub-cgroup or a subtree's)?
+ * Then *subs is how many sub-cgroups it has. */
+static bool root_entry(const struct entry *all, size_t n, size_t i, size_t *subs)
+{
+	if (all[i].v.root_id != all[i].id || (all[i].v.flags & ECI_CF_SUBTREE))
+		return false;
+	for (size_t j = 0; j < n; j++)
+		*subs += j != i && all[j].v.root_id == all[i].id;
+	return true;
+}
+
 struct json_object *eci_containers_json(void)
 {
 	struct json_object *a;
@@ -437,10 +448,8 @@ struct json_object *eci_containers_json(void)
 		char dir[PATH_MAX];
 		size_t subs = 0;
 
-		if (v->root_id != all[i].id || (v->flags & ECI_CF_SUBTREE))
+		if (!root_entry(all, n, i, &subs))
 			continue;
-		for (size_t j = 0; j < n; j++)
-			subs += j != i && all[j].v.root_id == all[i].id;
 		o = json_object_new_object();
 		json_object_object_add(o, "cgroupId", json_object_new_uint64(all[i].id));
 		json_object_object_add(o, "subCgroups", json_object_new_uint64(subs));
@@ -478,10 +487,8 @@ int eci_container_ls(bool json)
 		char dir[PATH_MAX];
 		size_t subs = 0;
 
-		if (v->root_id != all[i].id || (v->flags & ECI_CF_SUBTREE))
+		if (!root_entry(all, n, i, &subs))
 			continue;
-		for (size_t j = 0; j < n; j++)
-			subs += j != i && all[j].v.root_id == all[i].id;
 		if (!roots++)
 			printf("  %-12s %-6s %-7s %-20s %s\n", "CGROUP-ID", "SUBS", "MODE", "NAME",
 			       "PATH");
