@@ -130,7 +130,13 @@ void top_open_events(void)
 			eci_warn(
 				"no trap events: eci's daemon is not running (nothing listens on %s): %s",
 				ECI_EVENTS_SOCK, ECI_DAEMON_HINT);
+		return;
 	}
+	/* The daemon answers between two of its polls: without this wait, a
+	 * trap made just before ecitop started could miss the first refresh.
+	 * An older daemon sends no marker; it costs one second once. */
+	for (int i = 0; i < 10 && top.ev && !top.ev->caught_up; i++)
+		top_poll_events(100);
 }
 
 void top_poll_events(int ms)

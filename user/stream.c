@@ -194,7 +194,7 @@ void eci_stream_accept(struct eci_stream_server *s)
 	} else if (!strcmp(req, "all")) {
 		send_held(s, fd, first_held(s));
 	} else if (!strcmp(req, "follow") && s->nfollowers < MAX_FOLLOWERS &&
-		   send_held(s, fd, s->unread)) {
+		   send_held(s, fd, s->unread) && send_line(fd, ECI_STREAM_CAUGHT_UP, 0)) {
 		int size = 1 << 20;
 
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
@@ -234,6 +234,7 @@ int eci_stream_connect(struct eci_stream_reader *r, const char *path, enum eci_s
 
 	r->fd = -1;
 	r->len = 0;
+	r->caught_up = false;
 	if ((err = sun_set(&sa, path)))
 		return err;
 	r->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -274,7 +275,9 @@ int eci_stream_read(struct eci_stream_reader *r, bool block,
 			size_t used = nl - r->buf + 1;
 
 			*nl = '\0';
-			if (!fn(r->buf, ctx))
+			if (!strcmp(r->buf, ECI_STREAM_CAUGHT_UP))
+				r->caught_up = true;
+			else if (!fn(r->buf, ctx))
 				return 1;
 			memmove(r->buf, nl + 1, r->len - used);
 			r->len -= used;

@@ -10,8 +10,9 @@
  *   "unread"  the held events no earlier "unread" reader was sent (the
  *             mailbox `ecictl events` empties), then the connection closes;
  *   "all"     every held event, then the connection closes;
- *   "follow"  the unread ones (without emptying the mailbox), then each new
- *             event as it comes. A reader too slow to keep up is dropped.
+ *   "follow"  the unread ones (without emptying the mailbox), then the line
+ *             ECI_STREAM_CAUGHT_UP, then each new event as it comes. A
+ *             reader too slow to keep up is dropped.
  * A line {"lost_events":N,...} says N events were too old to be held.
  */
 #ifndef ECI_STREAM_H
@@ -25,6 +26,9 @@
  * daemon), else ECI_EVENTS_SOCK. */
 const char *eci_events_sock(void);
 #define ECI_STREAM_BACKLOG 4096
+/* Ends the held events of a "follow" answer: what the kernel sent before the
+ * reader asked is all in (ecitop's first refresh waits for it). */
+#define ECI_STREAM_CAUGHT_UP "{\"caught_up\":true}"
 #define ECI_DAEMON_HINT "start it with 'systemctl start eci-daemon' (or 'ecictl daemon &')"
 
 enum eci_stream_mode { ECI_STREAM_UNREAD, ECI_STREAM_ALL, ECI_STREAM_FOLLOW };
@@ -43,6 +47,7 @@ void eci_stream_close(struct eci_stream_server *s);
 /* A reader's side. */
 struct eci_stream_reader {
 	int fd;
+	bool caught_up; /* ECI_STREAM_CAUGHT_UP came (it is not passed on) */
 	size_t len;
 	char buf[65536];
 };
