@@ -81,7 +81,7 @@ DEPS_STAMP := $(BUILD)/.deps
 # A failed bpftool or compiler run must not leave a target that looks done.
 .DELETE_ON_ERROR:
 
-.PHONY: all deps vm test test-unit fuzz fuzz-build test-host test-vm test-vm-docker test-eci-vm test-vm-systemd demo bench bench-exact clean format format-check
+.PHONY: all deps vm test test-unit fuzz fuzz-build test-host vm-images vm-docker-images test-vm test-vm-docker test-eci-vm test-vm-systemd demo bench bench-exact clean format format-check
 
 all: $(OUT)/bin/ecictl $(OUT)/bin/ecitop $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
 
@@ -232,6 +232,13 @@ test-host: all
 vm: all
 	@scripts/vm/kernel.sh $(KERNEL) >/dev/null
 	@scripts/vm/mkinitramfs.sh --kernel $(KERNEL)
+
+# The images alone, so that two kernels' suites can then run side by side
+# without two makes building the same files (tests/run-all.sh).
+vm-images: vm
+
+vm-docker-images: vm
+	@scripts/vm/mkinitramfs.sh --kernel $(KERNEL) --docker >/dev/null
 
 test-vm: vm
 	@tests/run-vm.sh --kernel $(KERNEL)

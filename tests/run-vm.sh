@@ -12,7 +12,7 @@
 #             arm64's files are under build/arm64/vm
 #   --docker  boot with Docker Engine and run tests/vm-docker instead
 #   -v  also print the tests' other output lines
-# The console log is build/vm/console.log, the raw results (with each file's
+# The console log is build/vm/console-K.log, the raw results (with each file's
 # time, ECI-TEST-END) build/vm/test-results-K[-docker].log. --timeout is the
 # whole run's limit (default 2400 s); each file's is ECI_TEST_TIMEOUT (default
 # 300 s).
@@ -87,7 +87,7 @@ bad=
 [ $((pass + failed)) -gt 0 ] || bad="no test ran"
 case ${vmst:-124} in 123|124|125) bad="the VM did not finish the tests (status ${vmst:-none})" ;; esac
 if [ -n "$bad" ]; then
-	echo "run-vm: $bad; last lines of ${vm#"$top/"}/console.log:" >&2
-	tail -n 30 "$vm/console.log" >&2 2>/dev/null || true
+	echo "run-vm: $bad; last lines of ${vm#"$top/"}/console-$kernel.log:" >&2
+	tail -n 30 "$vm/console-$kernel.log" >&2 2>/dev/null || true
 	exit 1
 fi
