@@ -5,7 +5,7 @@
  *
  *   sb_mount (MS_BIND, MS_MOVE)  the source, judged as a string
  *   inode_follow_link            symlinks followed while that string resolves
- *   sys_exit_mount (tracepoint)  the end of that resolution
+ *   path_mount (fexit)           the end of that resolution
  *   move_mount (detached mount)  the new API's copy (open_tree(OPEN_TREE_CLONE))
  *
  * Maps: bind_allow (the container's own sources, the file-sharing
@@ -22,7 +22,7 @@
  *    be absolute; it is normalized ("//" and "." dropped) and a ".." refused,
  *    so the normalized string names exactly the place the kernel reaches
  *    provided no symlink is followed. While that lookup runs, the caller is
- *    marked (bind_lookups, until the mount syscall returns) and every symlink
+ *    marked (bind_lookups, until path_mount() returns) and every symlink
  *    the kernel follows for it comes to inode_follow_link, which refuses it:
  *    the allowed string is then the resolved place. The only links allowed
  *    are /proc's self and the caller's own exe (runc binds its own binary).
@@ -282,9 +282,16 @@ out:
 		}));
 }
 
-/* The lookup is over when the mount syscall returns, whatever it did. */
-SEC("tp/syscalls/sys_exit_mount")
-int eci_bind_sys_exit_mount(void *ctx)
+/*
+ * The lookup is over when path_mount() returns, whatever it did: the hook
+ * above and the source's lookup both run inside it. Not the sys_exit_mount
+ * tracepoint: attaching to any syscall tracepoint sends every system call of
+ * every task in the VM through the syscall-exit slow path (about 90
+ * instructions each, the whole of a stat's overhead); fexit costs only mounts.
+ */
+SEC("fexit/path_mount")
+int BPF_PROG(eci_bind_path_mount, const char *dev_name, struct path *path, const char *type_page,
+	     unsigned long flags, void *data_page, int ret)
 {
 	__u64 id;
 

@@ -44,8 +44,6 @@
 #define LSM_LIST "/sys/kernel/security/lsm"
 #define BTF_VMLINUX "/sys/kernel/btf/vmlinux"
 #define BPFFS "/sys/fs/bpf"
-#define TRACEFS "/sys/kernel/tracing"
-#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
 
 static bool verbose;
 
@@ -416,19 +414,6 @@ static int vm_root(volatile __u64 *dev, volatile __u64 *ino)
 	}
 	*dev = (__u64)major(st.st_dev) << 20 | minor(st.st_dev);
 	*ino = st.st_ino;
-	return 0;
-}
-
-/* The bind-source policy's syscall-exit tracepoint is found through tracefs; a
- * VM's boot may not have mounted it yet. */
-static int ensure_tracefs(void)
-{
-	if (!access(TRACEFS "/events", F_OK) || !access(DEBUGFS_TRACING "/events", F_OK))
-		return 0;
-	if (mount("tracefs", TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
-		eci_err("failed to mount tracefs on %s: %s", TRACEFS, strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
@@ -823,7 +808,7 @@ static int replace(void)
 	}
 	for (size_t i = 0; i < nfresh; i++)
 		any_fresh |= fresh[i];
-	if (write_defaults(skel, fresh, nfresh) || ensure_tracefs())
+	if (write_defaults(skel, fresh, nfresh))
 		goto out;
 	/* A .bss made afresh counts the watched bind lookups the old one did. */
 	if (map_fresh(skel, skel->maps.bss, fresh, nfresh)) {
@@ -952,7 +937,7 @@ int eci_load(bool v, bool replace_loaded)
 	if (check_bpffs())
 		goto out;
 	/* Policy the hooks rely on goes in before they attach. */
-	if (write_defaults(skel, NULL, 0) || ensure_tracefs())
+	if (write_defaults(skel, NULL, 0))
 		goto out;
 	if (eci_bpf__attach(skel)) {
 		eci_err("failed to attach the BPF programs: %s", strerror(errno));

@@ -37,7 +37,7 @@ static const struct {
 	{ "eci_selfprotect_bpf_prog", ECI_HOOK_BPF },
 	/* 6.12: the perf_event_open hook has no attr (compat, loader) */
 	{ "eci_selfprotect_perf_event_alloc", ECI_HOOK_PERF_EVENT_OPEN },
-	{ "eci_bind_sys_exit_mount", ECI_HOOK_SB_MOUNT },
+	{ "eci_bind_path_mount", ECI_HOOK_SB_MOUNT },
 };
 
 static double clock_s(clockid_t clk)
