@@ -8,12 +8,18 @@
 # the documented opt-out (masking the drop-ins) lets them start, unprotected.
 . "$(dirname "$0")/lib.sh"
 
-# eci-daemon.service (Wants=eci.service) restarts every 5 s without the
-# enforcer and starts eci.service again each time: wait for a settled state.
 r=
 wait_until 60 systemctl is-failed --quiet eci.service || r="eci.service is $(systemctl is-active eci.service)"
 ecictl status >/dev/null 2>&1 && r="$r; ecictl status succeeds"
 verdict "without BPF LSM eci.service fails" "$r"
+# The daemon waits for the enforcer (After=, no Wants=): it does not start
+# the failed load again, so eci.service's invocation stays the same.
+r=
+inv=$(systemctl show -p InvocationID --value eci.service)
+sleep 12
+[ "$(systemctl show -p InvocationID --value eci.service)" = "$inv" ] || r="eci.service was started again"
+active eci-daemon.service || r="$r; eci-daemon.service is $(systemctl is-active eci-daemon.service)"
+verdict "the waiting daemon does not start the failed eci.service again" "$r"
 r=
 for u in containerd.service docker.service; do
 	active $u && r="$r $u is active;"
