@@ -53,6 +53,8 @@ static const char usage[] =
 	"usage: ecitest COMMAND [ARG]\n"
 	"  init_module FILE      load a module from memory\n"
 	"  finit_module FILE     load a module from a file descriptor\n"
+	"  attack_loop FILE DIR  finit_module FILE over and over until DIR/stop exists,\n"
+	"                        the attempts so far in DIR/n, each success in DIR/breach\n"
 	"  kexec_file_load FILE  load FILE as the kexec kernel\n"
 	"  kexec_file_unload     unload the kexec kernel (kexec_file_load)\n"
 	"  kexec_load_unload     unload the kexec kernel (kexec_load, 0 segments)\n"
@@ -1004,6 +1006,47 @@ static int do_mtrr(const char *op, const char *base, const char *size)
 #endif
 }
 
+/*
+ * A module load tried over and over in one process (no fork and exec per
+ * attempt), so an attempt lands inside even a short window such as a
+ * `load --replace` (06-replace) on a slow VM.
+ */
+static int attack_loop(const char *file, const char *dir)
+{
+	char path[4096], num[32];
+	unsigned long n = 0;
+	int nfd, fd = open_or_die(file);
+
+	snprintf(path, sizeof(path), "%s/n", dir);
+	nfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (nfd < 0)
+		return fail("open the count file");
+	snprintf(path, sizeof(path), "%s/stop", dir);
+	while (access(path, F_OK)) {
+		int len;
+
+		n++;
+		if (!syscall(SYS_finit_module, fd, "", 0)) {
+			char breach[4096];
+			FILE *f;
+
+			snprintf(breach, sizeof(breach), "%s/breach", dir);
+			f = fopen(breach, "a");
+			if (f) {
+				fprintf(f, "attempt %lu\n", n);
+				fclose(f);
+			}
+		}
+		/* Rewritten in place: a growing count never leaves digits behind. */
+		len = snprintf(num, sizeof(num), "%lu\n", n);
+		if (pwrite(nfd, num, len, 0) != len)
+			return fail("write the count");
+	}
+	close(nfd);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -1016,6 +1059,8 @@ int main(int argc, char **argv)
 			return fail("finit_module");
 		return 0;
 	}
+	if (!strcmp(cmd, "attack_loop") && arg && argc > 3)
+		return attack_loop(arg, argv[3]);
 	if (!strcmp(cmd, "kexec_file_load") && arg) {
 		if (syscall(SYS_kexec_file_load, open_or_die(arg), -1, 1UL, "",
 			    (unsigned long)KEXEC_FILE_NO_INITRAMFS))
