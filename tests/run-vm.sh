@@ -14,12 +14,12 @@
 #   -v  also print the tests' other output lines
 # The console log is build/vm/console-K.log, the raw results (with each file's
 # time, ECI-TEST-END) build/vm/test-results-K[-docker].log. --timeout is the
-# whole run's limit (default 2400 s); each file's is ECI_TEST_TIMEOUT (default
+# whole run's limit (default 3600 s); each file's is ECI_TEST_TIMEOUT (default
 # 300 s).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-timeout=2400 verbose=0 kernel=${KERNEL:-6.12} suffix= arch=${ARCH:-x86}
+timeout=3600 verbose=0 kernel=${KERNEL:-6.12} suffix= arch=${ARCH:-x86}
 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
