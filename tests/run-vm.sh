@@ -40,7 +40,7 @@ arm64) vm=$top/build/arm64/vm ;;
 esac
 res=$vm/test-results-$kernel$suffix.log
 mkdir -p "$vm"
-pass=0 failed=0 vmst= attempt=0 done_files=
+pass=0 failed=0 vmst= attempt=0 done_files= finished=0
 : > "$res"
 # A file's PASS/FAIL lines are printed when the next file begins (or the VM
 # ends), so that a lockup of the test bed itself (QEMU/TCG, eci-vm status 123,
@@ -62,6 +62,7 @@ while :; do
 		"ECI-TEST PASS "*) buf+="PASS ${line#ECI-TEST PASS }"$'\n'; pass=$((pass + 1)) ;;
 		"ECI-TEST FAIL "*) buf+="FAIL ${line#ECI-TEST FAIL }"$'\n'; failed=$((failed + 1)) ;;
 		"ECI-TEST SKIP "*) buf+="SKIP ${line#ECI-TEST SKIP }"$'\n' ;;
+		ECI-TEST-DONE) finished=1 ;;
 		ECI-RUN-VM-STATUS*) vmst=${line#ECI-RUN-VM-STATUS } ;;
 		*) [ $verbose = 1 ] && buf+="  $line"$'\n' ;;
 		esac
@@ -85,7 +86,9 @@ echo "$pass passed, $failed failed on Linux $kver"
 bad=
 [ "$failed" = 0 ] || bad="$failed test(s) failed"
 [ $((pass + failed)) -gt 0 ] || bad="no test ran"
-case ${vmst:-124} in 123|124|125) bad="the VM did not finish the tests (status ${vmst:-none})" ;; esac
+# Only the VM's own last line says every file ran: a VM killed or stopped
+# early is unfinished whatever status it ended with.
+[ $finished = 1 ] || bad="the VM did not finish the tests (status ${vmst:-none}; the last file begun: ${cur:-none})"
 if [ -n "$bad" ]; then
 	echo "run-vm: $bad; last lines of ${vm#"$top/"}/console-$kernel.log:" >&2
 	tail -n 30 "$vm/console-$kernel.log" >&2 2>/dev/null || true

@@ -76,4 +76,19 @@ else
 	fail "eci-vm: a guest kernel that stops is reported with its backtrace" "status $st: $out"
 fi
 [ -n "$kept" ] && rm -f "$kept"
+# A VM killed at --timeout: eci-vm says so with 124, and the test runner
+# counts the run as unfinished, never as passed with what ran before.
+vm --timeout 45 -- sleep 600
+if [ $st -eq 124 ] && [[ $out == *"timed out after 45s"* ]]; then
+	pass "eci-vm: a VM killed at --timeout gives 124 and says so"
+else
+	fail "eci-vm: a VM killed at --timeout gives 124 and says so" "status $st: $(tail -n3 <<<"$out")"
+fi
+out=$(ECI_TESTS='00-smoke 06-replace' tests/run-vm.sh ${KERNEL:+--kernel "$KERNEL"} --timeout 150 2>&1)
+st=$?
+if [ $st -ne 0 ] && [[ $out == *"PASS 00-smoke/"* ]] && [[ $out == *"did not finish the tests"*"06-replace"* ]]; then
+	pass "run-vm: a run cut off by its timeout fails, though what ran passed"
+else
+	fail "run-vm: a run cut off by its timeout fails, though what ran passed" "status $st: $(tail -n4 <<<"$out")"
+fi
 exit $failed
