@@ -1009,11 +1009,16 @@ static int do_mtrr(const char *op, const char *base, const char *size)
 /*
  * A module load tried over and over in one process (no fork and exec per
  * attempt), so an attempt lands inside even a short window such as a
- * `load --replace` (06-replace) on a slow VM.
+ * `load --replace` (06-replace) on a slow VM. A millisecond's sleep between
+ * attempts leaves the vCPU to the rest of the VM (under one-thread TCG a
+ * busy loop halves everything else), and the loop ends by itself after an
+ * hour, should its test die without creating DIR/stop.
  */
 static int attack_loop(const char *file, const char *dir)
 {
+	const struct timespec pause = { .tv_nsec = 1000000 };
 	char path[4096], num[32];
+	time_t end = time(NULL) + 3600;
 	unsigned long n = 0;
 	int nfd, fd = open_or_die(file);
 
@@ -1022,7 +1027,7 @@ static int attack_loop(const char *file, const char *dir)
 	if (nfd < 0)
 		return fail("open the count file");
 	snprintf(path, sizeof(path), "%s/stop", dir);
-	while (access(path, F_OK)) {
+	while (access(path, F_OK) && time(NULL) < end) {
 		int len;
 
 		n++;
@@ -1041,6 +1046,7 @@ static int attack_loop(const char *file, const char *dir)
 		len = snprintf(num, sizeof(num), "%lu\n", n);
 		if (pwrite(nfd, num, len, 0) != len)
 			return fail("write the count");
+		nanosleep(&pause, NULL);
 	}
 	close(nfd);
 	close(fd);

@@ -53,6 +53,9 @@ mkdir -p $W
 # One process tries over and over (ecitest attack_loop): a fork and exec per
 # attempt is slow enough under TCG for a whole replace to fall between two.
 LOOP='ecitest attack_loop /dummy.ko /w; echo done >/w/done'
+# However this file ends (its time limit's TERM included), the attacker stops.
+trap 'touch $W/stop' EXIT
+trap 'exit 143' TERM INT
 eci-ctr --name replacer --allow-bind $W --mount $W:/w -- sh -c "$LOOP" >$W/out 2>&1 &
 ctrpid=$!
 attempts() { n=$(cat $W/n 2>/dev/null) && [ -n "$n" ] && echo "$n" || echo 0; }
