@@ -49,7 +49,6 @@ unload_dummy
 W=/var/lib/eci-replace
 rm -rf $W
 mkdir -p $W
-# shellcheck disable=SC2016 # expanded in the container
 # One process tries over and over (ecitest attack_loop): a fork and exec per
 # attempt is slow enough under TCG for a whole replace to fall between two.
 LOOP='ecitest attack_loop /dummy.ko /w; echo done >/w/done'
