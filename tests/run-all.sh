@@ -86,6 +86,22 @@ collect() { # ID: a spawned part's output, once it ended, and its status
 	return "$(cat "$f.st")"
 }
 
+# WHAT IMAGES-TARGET TEST-TARGET KERNEL...: the kernels' images built first,
+# one make at a time (they share inputs), then their suites side by side.
+side_by_side() {
+	local what=$1 images=$2 target=$3 k
+	shift 3
+	for k; do
+		part "$what images, kernel $k" - make --no-print-directory -s "$images" KERNEL="$k"
+	done
+	for k; do
+		spawn "$target-$k" make --no-print-directory -s "$target" KERNEL="$k"
+	done
+	for k; do
+		part "$what suite, kernel $k" "$k" collect "$target-$k"
+	done
+}
+
 kver() { cat "build/vm/kernel-$1/version" 2>/dev/null || echo "$1"; }
 
 part "style" - make --no-print-directory -s format-check
@@ -93,26 +109,11 @@ part "unit tests" - make --no-print-directory -s test-unit
 part "fuzzing" - make --no-print-directory -s fuzz FUZZ_SECONDS=60
 part "ecictl on this host" - make --no-print-directory -s test-host
 part "install and Debian package" - make --no-print-directory -s test-package
-# The VM images are built first, one make at a time: they share inputs.
+side_by_side "VM" vm-images test-vm $kernels
 for k in $kernels; do
-	part "VM images, kernel $k" - make --no-print-directory -s vm-images KERNEL="$k"
-done
-for k in $kernels; do
-	spawn "vm-$k" make --no-print-directory -s test-vm KERNEL="$k"
-done
-for k in $kernels; do
-	part "VM suite, kernel $k" "$k" collect "vm-$k"
 	part "metrics served in the VM, kernel $k" "$k" env KERNEL="$k" tests/host/check-vm-metrics.sh
 done
-for k in $docker_kernels; do
-	part "docker VM images, kernel $k" - make --no-print-directory -s vm-docker-images KERNEL="$k"
-done
-for k in $docker_kernels; do
-	spawn "docker-$k" make --no-print-directory -s test-vm-docker KERNEL="$k"
-done
-for k in $docker_kernels; do
-	part "docker VM suite, kernel $k" "$k" collect "docker-$k"
-done
+side_by_side "docker VM" vm-docker-images test-vm-docker $docker_kernels
 # The systemd VM (Debian 12, systemd, docker.io, the eci .deb), when asked for.
 sysk=
 if [ "${ECI_SYSTEMD:-0}" = 1 ]; then
