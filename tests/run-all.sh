@@ -131,6 +131,9 @@ fi
 for k in $(printf '%s\n' $kernels $docker_kernels $sysk "$tryit" | sort -uV); do
 	echo "== Linux $(kver "$k"): ${kpass[$k]:-0} passed, ${kfail[$k]:-0} failed"
 done
+# The failures and skips again, so that the last lines of a long run say
+# what went wrong or was not checked.
+grep -E '^(FAIL|SKIP) ' "$log" | sed 's/^/== /' || true
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
 skipped=$(grep -c '^SKIP ' "$log")

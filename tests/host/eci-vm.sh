@@ -84,9 +84,12 @@ if [ $st -eq 124 ] && [[ $out == *"timed out after 45s"* ]]; then
 else
 	fail "eci-vm: a VM killed at --timeout gives 124 and says so" "status $st: $(tail -n3 <<<"$out")"
 fi
-out=$(ECI_TESTS='00-smoke 06-replace' tests/run-vm.sh ${KERNEL:+--kernel "$KERNEL"} --timeout 150 2>&1)
+# The whole suite takes 20 min or more on an idle machine of this kind, so
+# 150 s always cuts it off after 00-smoke (one file once let an idle CI
+# machine finish in time).
+out=$(env -u ECI_TESTS tests/run-vm.sh ${KERNEL:+--kernel "$KERNEL"} --timeout 150 2>&1)
 st=$?
-if [ $st -ne 0 ] && [[ $out == *"PASS 00-smoke/"* ]] && [[ $out == *"did not finish the tests"*"06-replace"* ]]; then
+if [ $st -ne 0 ] && [[ $out == *"PASS 00-smoke/"* ]] && [[ $out == *"did not finish the tests"* ]]; then
 	pass "run-vm: a run cut off by its timeout fails, though what ran passed"
 else
 	fail "run-vm: a run cut off by its timeout fails, though what ran passed" "status $st: $(tail -n4 <<<"$out")"
