@@ -70,7 +70,7 @@ LDLIBS_BPF := -lbpf -lelf -lz
 
 ECILIB_SRCS := user/loader.c user/container.c user/cgroup.c user/device.c user/events.c \
 	user/util.c user/stats.c user/metrics.c user/txn.c user/maps.c user/bind.c user/hooks.c user/image.c \
-	user/settings.c user/settings_apply.c user/ocihook.c user/stream.c
+	user/settings.c user/settings_apply.c user/ocihook.c user/stream.c user/capops.c
 ECICTL_SRCS := user/ecictl.c user/daemon.c $(ECILIB_SRCS)
 ECITOP_SRCS := user/ecitop.c user/ecitop_model.c $(ECILIB_SRCS)
 TESTS_BIN_SRCS := $(wildcard tests/helpers/*.c)

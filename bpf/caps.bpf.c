@@ -1,31 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Capabilities: the capabilities that act on the whole VM stay out of a
- * protected container's reach, whatever its runtime granted.
+ * Capabilities, deny by default: a protected task's capability check against
+ * the VM's initial user namespace is refused unless it is one of these.
  *
- *   capable  capabilities in ECI_CAP_DENIED (eci.h), when checked against the
- *            initial user namespace: a container without a user namespace is
- *            checked there for everything, so its "privileged" caps become
- *            container-sized. Checked against a user namespace the container
- *            owns, they stay.
- *            ECI_CAP_NET_VM (NET_ADMIN, NET_RAW) only while in the VM's
- *            network namespace (--net=host), after setup. From a namespace
- *            of its own, the NET_ADMIN check of a target that is the VM's
- *            namespace (net.bpf.c records it).
- *            CAP_SYS_ADMIN and CAP_SYS_RESOURCE inside an ioctl on a
- *            filesystem not its own (fsadmin.bpf.c, eci_fsadmin_capable).
- *            CAP_SYS_ADMIN of swapon/swapoff: swap is the VM's. CAP_SYS_ADMIN
- *            of mount_setattr/fspick: the initial-mount policy's
- *            (mountlock.bpf.c, eci_mountlock_admin).
- *            The CAP_SYS_ADMIN fallback of perfmon_capable() and of the
- *            syslog check, and of bpf_capable() outside bpf(): see
- *            fallback_refused().
+ *   ECI_CAP_FREE   (eci.h) capabilities whose target another policy judges
+ *                  (files, device nodes, tasks) or that act on its own
+ *                  credentials, memory and timers: one mask test, nothing
+ *                  else, since every permission check asks them.
+ *   ECI_CAP_DENIED never, whatever the syscall: each acts on the whole VM.
+ *   ECI_CAP_NET_ANY from a network namespace of its own, except the
+ *                  NET_ADMIN check of a target that is the VM's namespace
+ *                  (net.bpf.c records it). In the VM's (--net=host),
+ *                  NET_ADMIN and NET_RAW are refused after setup, the others
+ *                  go by cap_ops.
+ *   cap_ops        the rest (SYS_ADMIN, SYS_RESOURCE, SYS_NICE, IPC_OWNER,
+ *                  AUDIT_WRITE, unknown): allowed only for the syscall
+ *                  being made, by an entry of the loader's table
+ *                  (user/capops.c, one justification each, in DESIGN.md),
+ *                  some only in a UTS or IPC namespace of its own.
+ *                  No syscall (an io_uring worker), or a number past the
+ *                  table: refused.
+ *
+ * Before those: CAP_SYS_ADMIN and CAP_SYS_RESOURCE inside an ioctl on a
+ * filesystem not its own (fsadmin.bpf.c, eci_fsadmin_capable);
+ * CAP_SYS_ADMIN of swapon/swapoff (swap is the VM's) and of
+ * mount_setattr/fspick after setup (mountlock.bpf.c, eci_mountlock_admin);
+ * the CAP_SYS_ADMIN fallback of perfmon_capable() and of the syslog check,
+ * and of bpf_capable() outside bpf(): see fallback_refused().
+ * A container in setup is held only to ECI_CAP_DENIED and those: the
+ * runtime's own work is vetted by the other hooks. A check made with
+ * credentials the kernel borrowed for the task (overlayfs acting with its
+ * mounter's, override_creds) is not the task's own privilege: allowed.
  *
  * Map: cap_last (task storage), the last refused PERFMON, BPF or SYSLOG
  * check of a protected task, read by the CAP_SYS_ADMIN check that follows
- * it. host_net_ns is set by the loader (knobs.bpf.c). Every
- * capability check in the VM comes here: a constant mask test first, the
- * namespace second, the containers map last.
+ * it. host_net_ns, host_uts_ns and host_ipc_ns are set by the loader
+ * (knobs.bpf.c), cap_ops too (here). Every capability check in the VM comes
+ * here: one mask test first, the namespace second, the containers map last.
  */
 #include "eci.bpf.h"
 
@@ -108,13 +119,57 @@ static __always_inline bool fallback_refused(struct task_struct *task, long nr)
 	return cap != CAP_BPF || !nr_is_bpf(nr);
 }
 
-/* Every capability this file looks at: the rest leave at the first test. */
-#define ECI_CAP_WATCHED                                                                            \
-	(ECI_CAP_DENIED | ECI_CAP_NET_VM | (1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SYS_RESOURCE) |  \
-	 (1ULL << CAP_SYSLOG) | (1ULL << CAP_PERFMON) | (1ULL << CAP_BPF))
-
-/* The VM's network namespace (knobs.bpf.c). */
+/* The VM's namespaces (knobs.bpf.c). */
 extern const volatile __u32 host_net_ns;
+extern const volatile __u32 host_uts_ns;
+extern const volatile __u32 host_ipc_ns;
+
+/* The allowlist, by syscall number: filled by the loader from
+ * user/capops.c (libc's numbers, so each architecture gets its own). */
+const volatile struct eci_cap_op cap_ops[ECI_NR_MAX] = {};
+
+/*
+ * A judged capability of a protected task after setup: allowed only by the
+ * entry of the syscall being made. NOAUDIT checks are probes whose refusal
+ * has a fallback (sysctl ownership, the scheduler's RT limits): counted, not
+ * sent as events. Returns nonzero to refuse.
+ */
+static __noinline int cap_judge(const struct cred *cred, struct user_namespace *ns, int cap,
+				unsigned int opts)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	__u64 cgid, allow = 0;
+	__u32 own = 0;
+	long nr;
+
+	if (BPF_CORE_READ(ns, level) != 0)
+		return 0;
+	c = eci_current(&cgid);
+	if (!c || (c->flags & ECI_CF_SETUP))
+		return 0;
+	if (cred == BPF_CORE_READ(task, cred) && cred != BPF_CORE_READ(task, real_cred))
+		return 0;
+	nr = eci_syscall_nr(task);
+	if (nr >= 0 && nr < ECI_NR_MAX) {
+		allow = cap_ops[nr].allow;
+		own = cap_ops[nr].own;
+	}
+	if ((own & ECI_OWN_UTS) && BPF_CORE_READ(task, nsproxy, uts_ns, ns.inum) == host_uts_ns)
+		allow = 0;
+	if ((own & ECI_OWN_IPC) && BPF_CORE_READ(task, nsproxy, ipc_ns, ns.inum) == host_ipc_ns)
+		allow = 0;
+	if ((unsigned int)cap < 64 && (allow & (1ULL << cap)))
+		return 0;
+	stats = eci_count_call(ECI_HOOK_CAPABLE);
+	if (opts & CAP_OPT_NOAUDIT)
+		return !eci_count_trap(stats, c, ECI_CLASS_KERNEL);
+	return eci_trap(stats, c, cgid, ECI_HOOK_CAPABLE, ECI_CLASS_KERNEL, ({
+				e->arg[0] = cap;
+				e->arg[1] = nr;
+			}));
+}
 
 /*
  * Swap is the VM's: swapoff takes it away from every process, and swap on a
@@ -160,9 +215,11 @@ static __always_inline int vm_net_target_refused(struct task_struct *task)
 			}));
 }
 
-/* NET_ADMIN or NET_RAW in the VM's network namespace (--net=host). The
- * runtime's setup may still use them. */
-static __noinline int vm_net_refused(int cap)
+/* A network capability: its own namespace's (but for a VM target); in the
+ * VM's network namespace (--net=host), NET_ADMIN and NET_RAW are refused
+ * after setup and the others judged by cap_ops. */
+static __noinline int vm_net_refused(const struct cred *cred, struct user_namespace *ns, int cap,
+				     unsigned int opts)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct eci_hook_stats *stats;
@@ -171,6 +228,8 @@ static __noinline int vm_net_refused(int cap)
 
 	if (BPF_CORE_READ(task, nsproxy, net_ns, ns.inum) != host_net_ns)
 		return cap == CAP_NET_ADMIN ? vm_net_target_refused(task) : 0;
+	if (!((1ULL << (cap & 63)) & ECI_CAP_NET_VM))
+		return cap_judge(cred, ns, cap, opts) ? -EPERM : 0;
 	stats = eci_count_call(ECI_HOOK_CAPABLE);
 	c = eci_current(&cgid);
 	if (!c || (c->flags & ECI_CF_SETUP))
@@ -186,11 +245,10 @@ int BPF_PROG(eci_caps_capable, const struct cred *cred, struct user_namespace *n
 	struct eci_container *c;
 	__u64 cgid;
 
-	/* Called for every capability check in the VM, most of them by tasks
-	 * eci does not protect and for capabilities it leaves alone: one
-	 * constant mask test sends those back first. Then the namespace, the
-	 * map last. */
-	if ((unsigned int)cap >= 64 || !((1ULL << cap) & ECI_CAP_WATCHED))
+	/* Called for every capability check in the VM, most of them for the
+	 * free ones (every permission check's): one constant mask test sends
+	 * those back first. Then the namespace, the map last. */
+	if ((unsigned int)cap < 64 && ((1ULL << cap) & ECI_CAP_FREE))
 		return ret;
 	if ((cap == CAP_PERFMON || cap == CAP_BPF || cap == CAP_SYSLOG) &&
 	    !(opts & CAP_OPT_NOAUDIT) && BPF_CORE_READ(ns, level) == 0)
@@ -209,20 +267,22 @@ int BPF_PROG(eci_caps_capable, const struct cred *cred, struct user_namespace *n
 			return -EPERM;
 		/* A global function's return is unknown to the verifier, which
 		 * checks an LSM program's range (6.12): -EPERM or 0. */
-		return eci_mountlock_admin(nr) ? -EPERM : 0;
+		if (eci_mountlock_admin(nr))
+			return -EPERM;
+		return cap_judge(cred, ns, cap, opts) ? -EPERM : 0;
 	}
 	/* Inside an ioctl on a VM filesystem (fsadmin.bpf.c): resize, reserved
 	 * blocks. */
-	if (cap == CAP_SYS_RESOURCE)
-		return eci_fsadmin_capable(cap) ? -EPERM : 0;
-	if (!((1ULL << cap) & (ECI_CAP_DENIED | ECI_CAP_NET_VM)))
-		return 0;
+	if (cap == CAP_SYS_RESOURCE && eci_fsadmin_capable(cap))
+		return -EPERM;
+	if ((unsigned int)cap >= 64 || !((1ULL << cap) & (ECI_CAP_DENIED | ECI_CAP_NET_ANY)))
+		return cap_judge(cred, ns, cap, opts) ? -EPERM : 0;
 	/* Level 0 is init_user_ns alone (its address is not in the BTF of
 	 * every kernel, so no __ksym). */
 	if (BPF_CORE_READ(ns, level) != 0)
 		return 0;
-	if ((1ULL << cap) & ECI_CAP_NET_VM)
-		return vm_net_refused(cap);
+	if ((1ULL << cap) & ECI_CAP_NET_ANY)
+		return vm_net_refused(cred, ns, cap, opts) ? -EPERM : 0;
 	stats = eci_count_call(ECI_HOOK_CAPABLE);
 	c = eci_current(&cgid);
 	if (!c)

@@ -99,6 +99,8 @@ enum eci_hook {
 	ECI_HOOK_FS_ADMIN,
 	ECI_HOOK_QUOTACTL,
 	ECI_HOOK_SOCKET_CREATE,
+	ECI_HOOK_TTY_IOCTL,
+	ECI_HOOK_KEY,
 	ECI_HOOK_MAX,
 };
 
@@ -162,6 +164,50 @@ struct eci_dev_key {
 #define ECI_CAP_NET_VM                                                                             \
 	((1ULL << 12) | /* NET_ADMIN: interfaces, addresses, routes, netfilter */                  \
 	 (1ULL << 13)) /* NET_RAW: packet and raw sockets */
+
+/*
+ * Deny by default (caps.bpf.c): capabilities whose every check the audit
+ * allows, or whose target another policy judges (files the mount and device
+ * policies let it reach, tasks the process policy judges, its own
+ * credentials, memory and timers). Every other capability, against the
+ * initial user namespace, is refused unless cap_ops allows it for the
+ * syscall being made (user/capops.c, docs/DESIGN.md).
+ */
+#define ECI_CAP_FREE                                                                               \
+	((1ULL << 0) | /* CHOWN */                                                                 \
+	 (1ULL << 1) | /* DAC_OVERRIDE */                                                          \
+	 (1ULL << 3) | /* FOWNER */                                                                \
+	 (1ULL << 4) | /* FSETID */                                                                \
+	 (1ULL << 5) | /* KILL: task_kill judges the target */                                     \
+	 (1ULL << 6) | /* SETGID */                                                                \
+	 (1ULL << 7) | /* SETUID */                                                                \
+	 (1ULL << 8) | /* SETPCAP */                                                               \
+	 (1ULL << 9) | /* LINUX_IMMUTABLE */                                                       \
+	 (1ULL << 14) | /* IPC_LOCK: charged to its memory cgroup */                               \
+	 (1ULL << 18) | /* SYS_CHROOT: path_chroot, sb_pivotroot */                                \
+	 (1ULL << 19) | /* SYS_PTRACE: ptrace_access_check */                                      \
+	 (1ULL << 27) | /* MKNOD: inode_mknod (device policy) */                                   \
+	 (1ULL << 28) | /* LEASE */                                                                \
+	 (1ULL << 31) | /* SETFCAP */                                                              \
+	 (1ULL << 35) | /* WAKE_ALARM: its own timers */                                           \
+	 (1ULL << 40)) /* CHECKPOINT_RESTORE: ttys in tty.bpf.c, tasks in the process policy */
+
+/* The network capabilities: a network namespace of its own is the
+ * container's; in the VM's, NET_ADMIN and NET_RAW are refused
+ * (ECI_CAP_NET_VM) and the others go by cap_ops. */
+#define ECI_CAP_NET_ANY (ECI_CAP_NET_VM | (1ULL << 10) | (1ULL << 11))
+
+/* cap_ops: one entry per syscall number (rodata, set by the loader). */
+#define ECI_NR_MAX 512
+/* Namespaces that must be the container's own for an entry to apply. */
+#define ECI_OWN_UTS (1U << 0)
+#define ECI_OWN_IPC (1U << 1)
+
+struct eci_cap_op {
+	__u64 allow; /* capability mask */
+	__u32 own; /* ECI_OWN_* */
+	__u32 reserved;
+};
 
 /* What a trap protected; the per-container counters are per class. */
 enum eci_class {
@@ -329,6 +375,8 @@ struct eci_autoload_key {
  * them and dropped when it frees them. A superblock not in it is the VM's, or
  * another container's. */
 #define ECI_MAX_SUPERBLOCKS 16384
+/* Keys a protected container created (keys.bpf.c: serial -> root id). */
+#define ECI_MAX_KEYS 16384
 
 /* The engine's sockets, by path (array engine_socket_paths: a bind whose
  * source is or contains one needs ECI_CF_SOCKET; empty slots have path[0] 0)
@@ -366,6 +414,7 @@ enum eci_prio_call {
 	ECI_PRIO_NICE = 1, /* setpriority */
 	ECI_PRIO_IO, /* ioprio_set */
 	ECI_PRIO_SCHEDULER, /* sched_setscheduler, sched_setattr, sched_setaffinity */
+	ECI_PRIO_RLIMIT, /* prlimit64 on another task */
 };
 
 /* One trap, sent through the events ring buffer. */

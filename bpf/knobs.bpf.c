@@ -81,7 +81,36 @@ static __always_inline bool own_ns(__u32 inum, __u32 host)
 	return inum != host;
 }
 
-static __always_inline bool proc_write_allowed(struct file *file)
+/* The task a /proc/<pid> file is about (its proc_inode's pid), or NULL if it
+ * is gone. */
+static __always_inline struct task_struct *proc_task(struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct proc_inode *pi = (void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode);
+	struct hlist_node *first = BPF_CORE_READ(pi, pid, tasks[PIDTYPE_PID].first);
+
+	if (!first)
+		return NULL;
+	return (void *)first - bpf_core_field_offset(struct task_struct, pid_links[PIDTYPE_PID]);
+}
+
+/* A /proc/<pid> file is written only for a task of the container's own
+ * (oom_score_adj, make-it-fail, sched_autogroup, timerslack_ns of a VM
+ * process with --pid=host): the same rule as the process policy's. */
+static __always_inline bool proc_pid_own(struct file *file, struct eci_container *c)
+{
+	struct task_struct *p = proc_task(file);
+	struct eci_container *t;
+	__u64 id;
+
+	if (!p)
+		return false;
+	id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
+	t = bpf_map_lookup_elem(&containers, &id);
+	return t && t->root_id == c->root_id && !(t->flags & ECI_CF_SUBTREE);
+}
+
+static __always_inline bool proc_write_allowed(struct file *file, struct eci_container *c)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	char leaf[NAME_LEN], top[NAME_LEN], second[NAME_LEN] = {};
@@ -91,9 +120,10 @@ static __always_inline bool proc_write_allowed(struct file *file)
 	depth = path_names(file->f_path.dentry, leaf, top, second);
 	if (depth < 2)
 		return false;
-	/* Its own processes: a pid directory, self, thread-self. */
+	/* Its own processes: a pid directory, self, thread-self (links to
+	 * one), judged by the task the file is about. */
 	if ((top[0] >= '0' && top[0] <= '9') || name_is(top, "self") || name_is(top, "thread-self"))
-		return true;
+		return proc_pid_own(file, c);
 	if (!name_is(top, "sys"))
 		return false;
 
@@ -202,7 +232,7 @@ int BPF_PROG(eci_knobs_file_open, struct file *file, int ret)
 	if (!c)
 		return 0;
 	if (magic == PROC_SUPER_MAGIC)
-		allowed = proc_write_allowed(file);
+		allowed = proc_write_allowed(file, c);
 	else if (magic == CGROUP2_SUPER_MAGIC)
 		allowed = cgroup2_allowed(file, c);
 	if (allowed)

@@ -17,6 +17,9 @@
  *   setpriority, ioprio_set, sched_setscheduler/setattr/setaffinity
  *                                          -> task_setnice, task_setioprio,
  *                                             task_setscheduler
+ *   prlimit64 setting another task's limits -> task_setrlimit
+ *   writes to /proc/PID (oom_score_adj...)  -> the kernel-files file_open
+ *                                             (knobs.bpf.c)
  * Listing processes stays: /proc/PID/stat, status and cmdline need no
  * ptrace access; the fields stat keeps back (wchan, stack pointers) are
  * refused with PTRACE_MODE_NOAUDIT, counted but not sent as events, since
@@ -104,6 +107,16 @@ int BPF_PROG(eci_process_task_setscheduler, struct task_struct *p, int ret)
 	if (ret || p == bpf_get_current_task_btf())
 		return ret;
 	return reach(ECI_HOOK_TASK_PRIORITY, p, ECI_PRIO_SCHEDULER, false);
+}
+
+/* prlimit64 on another task (setrlimit is the caller's own: p is current). */
+SEC("lsm/task_setrlimit")
+int BPF_PROG(eci_process_task_setrlimit, struct task_struct *p, unsigned int resource,
+	     struct rlimit *new_rlim, int ret)
+{
+	if (ret || BPF_CORE_READ(p, tgid) == BPF_CORE_READ(bpf_get_current_task_btf(), tgid))
+		return ret;
+	return reach(ECI_HOOK_TASK_PRIORITY, p, ECI_PRIO_RLIMIT, false);
 }
 
 char LICENSE[] SEC("license") = "GPL";

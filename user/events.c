@@ -202,6 +202,10 @@ static void add_what(json_object *o, const struct eci_event *e)
 		else
 			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)e->arg[0]);
 		json_object_object_add(o, "capability", json_object_new_string(buf));
+		/* Deny by default: the syscall whose entry did not allow it. */
+		if (e->arg[1])
+			json_object_object_add(o, "syscall_nr",
+					       json_object_new_int64((int64_t)e->arg[1]));
 		break;
 	case ECI_HOOK_BPF:
 	case ECI_HOOK_SYSLOG:
@@ -261,7 +265,9 @@ static void add_what(json_object *o, const struct eci_event *e)
 				o, "call",
 				json_object_new_string(e->arg[1] == ECI_PRIO_NICE ? "setpriority" :
 						       e->arg[1] == ECI_PRIO_IO	  ? "ioprio_set" :
-										    "sched_set*"));
+						       e->arg[1] == ECI_PRIO_RLIMIT ?
+										  "prlimit" :
+										  "sched_set*"));
 		}
 		break;
 	default:

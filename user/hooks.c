@@ -43,6 +43,8 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_FS_ADMIN] = "fs_admin",
 	[ECI_HOOK_QUOTACTL] = "quotactl",
 	[ECI_HOOK_SOCKET_CREATE] = "socket_create",
+	[ECI_HOOK_TTY_IOCTL] = "file_ioctl:tty",
+	[ECI_HOOK_KEY] = "key_permission",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {

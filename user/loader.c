@@ -6,6 +6,7 @@
  * not at all, and the links keep the programs attached after we exit.
  */
 #define _GNU_SOURCE
+#include "capops.h"
 #include "loader.h"
 
 #include <dirent.h>
@@ -760,6 +761,12 @@ static int check_and_configure(struct eci_bpf *skel, const struct eci_kernel_fea
 	    host_ns("uts", &r->host_uts_ns) || host_ns("ipc", &r->host_ipc_ns) ||
 	    host_ns("pid", &r->host_pid_ns) || vm_root(&r->vm_root_dev, &r->vm_root_ino))
 		return -1;
+	/* The capability allowlist (user/capops.c), by this libc's numbers. */
+	if (eci_capops_fill((struct eci_cap_op *)r->cap_ops, ECI_NR_MAX)) {
+		eci_err("failed to fill the capability allowlist: a syscall number is past %d",
+			ECI_NR_MAX);
+		return -1;
+	}
 	return 0;
 }
 

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Keys: a protected container uses only the keys and keyrings it created.
+ * Its root is uid 0, the VM root's uid: without this, root's user and user
+ * session keyrings (_uid.0, _uid_ses.0), its persistent keyring and keys
+ * made by the VM's services answer to it as to their owner.
+ *
+ *   key_alloc       a key or keyring allocated by a protected task is
+ *                   recorded in key_owner (serial -> root id); a full map
+ *                   fails the allocation (-ENOMEM), so no key of a
+ *                   container goes unrecorded
+ *   key_free        drops the record
+ *   key_permission  every use (view, read, write, search, link, setattr,
+ *                   and the key lookups of keyctl and request_key) of a key
+ *                   not recorded under the caller's root id is refused.
+ *                   The SYS_ADMIN overrides of keyctl (invalidate, clear,
+ *                   chown, setperm of another's key) skip this hook, and
+ *                   capable refuses SYS_ADMIN in keyctl (no cap_ops entry).
+ *
+ * Keys made in the runtime's setup (runc's session keyring) are allocated by
+ * a task in the container's cgroup, so they are its own.
+ */
+#include "eci.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_KEYS);
+	__type(key, __s32);
+	__type(value, __u64);
+} key_owner SEC(".maps");
+
+SEC("lsm/key_alloc")
+int BPF_PROG(eci_keys_key_alloc, struct key *key, const struct cred *cred, unsigned long flags,
+	     int ret)
+{
+	struct eci_container *c;
+	__u64 cgid;
+	__s32 serial;
+
+	if (ret)
+		return ret;
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	serial = BPF_CORE_READ(key, serial);
+	if (bpf_map_update_elem(&key_owner, &serial, &c->root_id, BPF_ANY))
+		return -ENOMEM;
+	return 0;
+}
+
+SEC("lsm/key_free")
+int BPF_PROG(eci_keys_key_free, struct key *key)
+{
+	__s32 serial = BPF_CORE_READ(key, serial);
+
+	bpf_map_delete_elem(&key_owner, &serial);
+	return 0;
+}
+
+SEC("lsm/key_permission")
+int BPF_PROG(eci_keys_key_permission, void *key_ref, const struct cred *cred, int need_perm,
+	     int ret)
+{
+	/* key_ref_t: the key's address, its lowest bit "possessed". */
+	struct key *key = (struct key *)((unsigned long)key_ref & ~1UL);
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	__u64 cgid, *owner;
+	__s32 serial;
+
+	if (ret)
+		return ret;
+	stats = eci_count_call(ECI_HOOK_KEY);
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	serial = BPF_CORE_READ(key, serial);
+	owner = bpf_map_lookup_elem(&key_owner, &serial);
+	if (owner && *owner == c->root_id)
+		return 0;
+	return eci_trap(stats, c, cgid, ECI_HOOK_KEY, ECI_CLASS_KERNEL, ({
+				e->arg[0] = serial;
+				e->arg[1] = need_perm;
+				bpf_probe_read_kernel_str(e->detail, sizeof(e->detail),
+							  BPF_CORE_READ(key, description));
+			}));
+}
