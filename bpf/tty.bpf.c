@@ -5,11 +5,13 @@
  *
  *   file_ioctl,        TIOCSTI (type into the terminal: the input of
  *   file_ioctl_compat  whatever reads it, a VM root shell on the console),
- *                      TIOCCONS (take the VM's console output) and
- *                      TIOCLINUX (the VT's selection, paste, kernel log
+ *                      and TIOCLINUX (the VT's selection, paste, kernel log
  *                      routing) on a file that is not a pty of a devpts
  *                      superblock in sb_owner under the caller's root id
  *                      (fstype.bpf.c records the superblocks it creates).
+ *                      TIOCCONS (the VM's console output goes to this
+ *                      terminal instead) on any terminal: the console is
+ *                      the VM's even when the terminal is the container's.
  *                      /dev/console, /dev/tty, /dev/tty[0-9]* and the VM's
  *                      own /dev/pts are never that.
  *
@@ -35,7 +37,7 @@ static __noinline int tty_ioctl(struct file *file, unsigned int cmd)
 	c = eci_current(&cgid);
 	if (!c)
 		return 0;
-	if (BPF_CORE_READ(sb, s_magic) == DEVPTS_SUPER_MAGIC) {
+	if (cmd != TIOCCONS && BPF_CORE_READ(sb, s_magic) == DEVPTS_SUPER_MAGIC) {
 		owner = bpf_map_lookup_elem(&sb_owner, &key);
 		if (owner && *owner == c->root_id)
 			return 0;

@@ -17,8 +17,10 @@
 	}
 #define RWM (ECI_DEV_READ | ECI_DEV_WRITE | ECI_DEV_MKNOD)
 
-/* runc's and Docker's default device set, minus /dev/net/tun: a container
- * that needs a tun device gets it assigned like any other. */
+/* runc's and Docker's default device set, minus /dev/net/tun and
+ * /dev/console: a container that needs a tun device gets it assigned like any
+ * other, and the console (5:1) is the VM's (its input is a VM login's, its
+ * output the VM's messages). A container's console is its pty (136:*). */
 const struct eci_dev_rule eci_dev_defaults[] = {
 	RULE(ECI_DEV_CHAR, 1, 3, RWM), /* null */
 	RULE(ECI_DEV_CHAR, 1, 5, RWM), /* zero */
@@ -26,7 +28,6 @@ const struct eci_dev_rule eci_dev_defaults[] = {
 	RULE(ECI_DEV_CHAR, 1, 8, RWM), /* random */
 	RULE(ECI_DEV_CHAR, 1, 9, RWM), /* urandom */
 	RULE(ECI_DEV_CHAR, 5, 0, RWM), /* tty */
-	RULE(ECI_DEV_CHAR, 5, 1, RWM), /* console */
 	RULE(ECI_DEV_CHAR, 5, 2, RWM), /* ptmx */
 	RULE(ECI_DEV_CHAR, 136, ECI_DEV_ANY, RWM), /* pts */
 };

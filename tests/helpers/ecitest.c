@@ -35,6 +35,9 @@
 #include <asm/mtrr.h>
 #endif
 #include <sys/mman.h>
+#ifndef MADV_SOFT_OFFLINE
+#define MADV_SOFT_OFFLINE 101
+#endif
 #include <sys/mount.h>
 #include <linux/io_uring.h>
 #include <sys/ptrace.h>
@@ -42,6 +45,10 @@
 #include <sys/quota.h>
 #include <linux/vm_sockets.h>
 #include <sys/fanotify.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <termios.h>
+#include <linux/keyctl.h>
 #include <sys/sysmacros.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -85,6 +92,14 @@ static const char usage[] =
 	"                        mapping (464c457f: its ELF header), detach\n"
 	"  getfd PID FD          pidfd_getfd: take PID's fd FD, print what it reads\n"
 	"  setns_write PID FILE  setns(pidfd of PID, CLONE_NEWNS), write 'eci' to FILE there\n"
+	"  tiocsti TTY TEXT      type TEXT and a newline into TTY (TIOCSTI)\n"
+	"  tioccons TTY          redirect the console's output to TTY (TIOCCONS)\n"
+	"  ptyhold NAMEF OUTF    hold a pty: its name to NAMEF, lines typed into it to OUTF\n"
+	"  keyadd DESC DATA      add a user key to the user keyring, print its serial\n"
+	"  keyread DESC          link @u into @s, find user key DESC, print its payload\n"
+	"  keyown DESC DATA      add a user key to the session keyring, read it back\n"
+	"  prlimit PID N         set RLIMIT_NOFILE of PID to N\n"
+	"  soft_offline          retire a page of its own memory (MADV_SOFT_OFFLINE)\n"
 	"  kread CGROUP ADDR     load a cgroup device program that reads the kernel word at\n"
 	"                        ADDR (hex) with bpf_probe_read_kernel and answers bit\n"
 	"                        <minor> of it; attach it to CGROUP, mknod c 1:0..63 from\n"
@@ -1004,6 +1019,194 @@ static int do_mtrr(const char *op, const char *base, const char *size)
 	fprintf(stderr, "ecitest: mtrr: x86 only\n");
 	return 2;
 #endif
+/* tiocsti PATH TEXT: type TEXT into the terminal PATH (TIOCSTI, a char at a
+ * time), then a newline. */
+static int do_tiocsti(const char *path, const char *text)
+{
+	int fd = open(path, O_RDWR | O_NOCTTY);
+
+	if (fd < 0) {
+		int e = errno;
+
+		fprintf(stderr, "open %s: %s\n", path, strerror(e));
+		return e;
+	}
+	for (const char *p = text;; p++) {
+		char ch = *p ? *p : '\n';
+
+		if (ioctl(fd, TIOCSTI, &ch)) {
+			int e = errno;
+
+			fprintf(stderr, "TIOCSTI: %s\n", strerror(e));
+			return e;
+		}
+		if (!*p)
+			break;
+	}
+	return 0;
+}
+
+/* tioccons PATH: make the terminal PATH the console's output. */
+static int do_tioccons(const char *path)
+{
+	int fd = open(path, O_RDWR | O_NOCTTY);
+
+	if (fd < 0) {
+		int e = errno;
+
+		fprintf(stderr, "open %s: %s\n", path, strerror(e));
+		return e;
+	}
+	if (ioctl(fd, TIOCCONS)) {
+		int e = errno;
+
+		fprintf(stderr, "TIOCCONS: %s\n", strerror(e));
+		return e;
+	}
+	return 0;
+}
+
+/* ptyhold NAMEFILE OUTFILE: a pty of this devpts; its slave's name goes to
+ * NAMEFILE, every line read from the slave (what was typed into it) is
+ * appended to OUTFILE. Runs until killed. */
+static int do_ptyhold(const char *namefile, const char *outfile)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY), s;
+	char line[256];
+	FILE *in, *f;
+
+	if (m < 0 || grantpt(m) || unlockpt(m)) {
+		int e = errno;
+
+		fprintf(stderr, "ptmx: %s\n", strerror(e));
+		return e;
+	}
+	s = open(ptsname(m), O_RDWR | O_NOCTTY);
+	f = fopen(namefile, "w");
+	if (s < 0 || !f) {
+		int e = errno;
+
+		fprintf(stderr, "pty: %s\n", strerror(e));
+		return e;
+	}
+	fprintf(f, "%s\n", ptsname(m));
+	fclose(f);
+	in = fdopen(s, "r");
+	while (in && fgets(line, sizeof(line), in)) {
+		f = fopen(outfile, "a");
+		if (f) {
+			fputs(line, f);
+			fclose(f);
+		}
+	}
+	return 0;
+}
+
+/* keyadd DESC DATA: a "user" key in the caller's user keyring (@u). */
+static int do_keyadd(const char *desc, const char *data)
+{
+	long id = syscall(SYS_add_key, "user", desc, data, strlen(data), KEY_SPEC_USER_KEYRING);
+
+	if (id < 0) {
+		int e = errno;
+
+		fprintf(stderr, "add_key: %s\n", strerror(e));
+		return e;
+	}
+	printf("%ld\n", id);
+	return 0;
+}
+
+/* keyread DESC: the user keyring (@u) linked into the session keyring, the
+ * "user" key DESC found there and its payload printed: how a root that
+ * shares the VM's uid 0 reaches the VM root's keys. */
+static int do_keyread(const char *desc)
+{
+	char buf[256];
+	long id, n;
+
+	if (syscall(SYS_keyctl, KEYCTL_LINK, KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING)) {
+		int e = errno;
+
+		fprintf(stderr, "keyctl link @u @s: %s\n", strerror(e));
+		return e;
+	}
+	id = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", desc, 0);
+	if (id < 0) {
+		int e = errno;
+
+		fprintf(stderr, "keyctl search: %s\n", strerror(e));
+		return e;
+	}
+	n = syscall(SYS_keyctl, KEYCTL_READ, id, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		int e = errno;
+
+		fprintf(stderr, "keyctl read: %s\n", strerror(e));
+		return e;
+	}
+	buf[n < (long)sizeof(buf) ? n : (long)sizeof(buf) - 1] = '\0';
+	printf("%s\n", buf);
+	return 0;
+}
+
+/* keyown DESC DATA: a key of its own in its session keyring, read back. */
+static int do_keyown(const char *desc, const char *data)
+{
+	char buf[256];
+	long id, n;
+
+	id = syscall(SYS_add_key, "user", desc, data, strlen(data), KEY_SPEC_SESSION_KEYRING);
+	if (id < 0) {
+		int e = errno;
+
+		fprintf(stderr, "add_key: %s\n", strerror(e));
+		return e;
+	}
+	n = syscall(SYS_keyctl, KEYCTL_READ, id, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		int e = errno;
+
+		fprintf(stderr, "keyctl read: %s\n", strerror(e));
+		return e;
+	}
+	buf[n < (long)sizeof(buf) ? n : (long)sizeof(buf) - 1] = '\0';
+	printf("%s\n", buf);
+	return 0;
+}
+
+/* soft_offline: one page of its own memory taken out of service
+ * (MADV_SOFT_OFFLINE): the physical page is retired for the whole VM
+ * (HardwareCorrupted in /proc/meminfo grows). */
+static int do_soft_offline(void)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return errno;
+	memset(p, 0x5a, psz);
+	if (madvise(p, psz, MADV_SOFT_OFFLINE)) {
+		int e = errno;
+
+		fprintf(stderr, "madvise(MADV_SOFT_OFFLINE): %s\n", strerror(e));
+		return e;
+	}
+	return 0;
+}
+
+/* prlimit PID N: set RLIMIT_NOFILE of PID to N (soft and hard). */
+static int do_prlimit(const char *pid, const char *n)
+{
+	struct rlimit r = { .rlim_cur = strtoul(n, NULL, 10), .rlim_max = strtoul(n, NULL, 10) };
+
+	if (prlimit(atoi(pid), RLIMIT_NOFILE, &r, NULL)) {
+		int e = errno;
+
+		fprintf(stderr, "prlimit: %s\n", strerror(e));
+		return e;
+	}
+	return 0;
 }
 
 /*
@@ -1199,6 +1402,22 @@ int main(int argc, char **argv)
 		return do_quotaoff(arg);
 	if (!strcmp(cmd, "setns_write") && arg && argc > 3)
 		return do_setns_write(arg, argv[3]);
+	if (!strcmp(cmd, "tiocsti") && arg && argc > 3)
+		return do_tiocsti(arg, argv[3]);
+	if (!strcmp(cmd, "tioccons") && arg)
+		return do_tioccons(arg);
+	if (!strcmp(cmd, "ptyhold") && arg && argc > 3)
+		return do_ptyhold(arg, argv[3]);
+	if (!strcmp(cmd, "keyadd") && arg && argc > 3)
+		return do_keyadd(arg, argv[3]);
+	if (!strcmp(cmd, "keyread") && arg)
+		return do_keyread(arg);
+	if (!strcmp(cmd, "keyown") && arg && argc > 3)
+		return do_keyown(arg, argv[3]);
+	if (!strcmp(cmd, "soft_offline"))
+		return do_soft_offline();
+	if (!strcmp(cmd, "prlimit") && arg && argc > 3)
+		return do_prlimit(arg, argv[3]);
 	fputs(usage, stderr);
 	return 2;
 }

@@ -1,0 +1,186 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Deny by default (issue 14, items 1 and 5): a capability a protected
+# container holds counts against the VM's initial user namespace only where
+# the allowlist (user/capops.c) says the target is its own; keys, ttys and
+# other tasks are judged by the target. Each attack is shown working from an
+# unprotected container, with its effect on the VM, then refused and trapped.
+# Then what a container does with its own resources keeps working.
+. "$(dirname "$0")/lib.sh"
+
+enforcer_loaded || enforcer_load >/dev/null
+
+. "$(dirname "$0")/refused.sh"
+
+# --- deny by default: a check no entry allows --------------------------------------
+# /proc/iomem's addresses (r_show asks CAP_SYS_ADMIN in read(2), which has no
+# entry): the VM's physical memory layout. Refused, the kernel prints zeros.
+IOMEM='grep -m1 "Kernel code" /proc/iomem'
+ctr --unprotected -- sh -c "$IOMEM"
+case $CTR_OUT in
+*"Kernel code"*) case $CTR_OUT in *00000000-00000000*) base="zeros: $CTR_OUT" ;; *) base=ok ;; esac ;;
+*) base="no Kernel code line: $CTR_OUT" ;;
+esac
+drain
+ctr -- sh -c "$IOMEM"
+name="/proc/iomem addresses (CAP_SYS_ADMIN in read, no entry) refused"
+if [ "$base" != ok ]; then
+	fail "$name" "without protection: $base"
+else
+	case $CTR_OUT in
+	*"00000000-00000000 : Kernel code"*)
+		if ecictl events | grep '"hook":"capable"' | grep -q '"capability":"CAP_SYS_ADMIN"'; then
+			pass "$name"
+		else
+			fail "$name" "no capable trap for CAP_SYS_ADMIN"
+		fi
+		;;
+	*) fail "$name" "the protected container read: $CTR_OUT" ;;
+	esac
+fi
+
+# MADV_SOFT_OFFLINE retires a physical page for the whole VM (madvise has no
+# entry); HardwareCorrupted in /proc/meminfo counts it.
+hwc() { awk '/^HardwareCorrupted:/ { print $2 }' /proc/meminfo; }
+h0=$(hwc)
+ctr --unprotected -- ecitest soft_offline
+h1=$(hwc)
+if [ -z "$h0" ]; then
+	skip "madvise(MADV_SOFT_OFFLINE) retiring a VM page refused" "no HardwareCorrupted in /proc/meminfo"
+else
+	[ "$CTR_STATUS" = 0 ] && [ "$h1" -gt "$h0" ] && base=ok ||
+		base="status $CTR_STATUS, HardwareCorrupted $h0 -> $h1 kB: $CTR_OUT"
+	drain
+	ctr -- ecitest soft_offline
+	h2=$(hwc)
+	[ "$h2" = "$h1" ] && eff=none || eff="HardwareCorrupted $h1 -> $h2 kB"
+	refused "madvise(MADV_SOFT_OFFLINE) retiring a VM page refused" capable "$base" "$eff"
+fi
+
+# --- ttys: TIOCSTI into a terminal that is not its own ------------------------------
+# A pty of the VM's devpts, read by a VM process; the container gets its node.
+rm -f /tmp/pty.name /tmp/pty.out
+ecitest ptyhold /tmp/pty.name /tmp/pty.out &
+hold=$!
+i=0
+while [ ! -s /tmp/pty.name ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+PTY=$(cat /tmp/pty.name 2>/dev/null)
+if [ -z "$PTY" ]; then
+	fail "TIOCSTI into a VM terminal refused" "no pty in the VM"
+else
+	ctr --unprotected --mount "$PTY:/dev/vmtty" -- ecitest tiocsti /dev/vmtty eci-typed-1
+	sleep 0.3
+	grep -q eci-typed-1 /tmp/pty.out 2>/dev/null && base=ok || base="status $CTR_STATUS: $CTR_OUT"
+	drain
+	ctr --mount "$PTY:/dev/vmtty" --allow-bind "$PTY" -- ecitest tiocsti /dev/vmtty eci-typed-2
+	sleep 0.3
+	grep -q eci-typed-2 /tmp/pty.out 2>/dev/null && eff="the VM process read eci-typed-2" || eff=none
+	refused "TIOCSTI into a VM terminal refused" file_ioctl:tty "$base" "$eff"
+fi
+kill $hold 2>/dev/null
+wait $hold 2>/dev/null
+
+# Its own pty (the devpts instance runc mounted for it): TIOCSTI works.
+ctr -- sh -c 'rm -f /tmp/n /tmp/o; ecitest ptyhold /tmp/n /tmp/o & sleep 0.5;
+	ecitest tiocsti "$(cat /tmp/n)" own-typed && sleep 0.3 && cat /tmp/o; kill $!'
+case $CTR_OUT in
+*own-typed*) pass "TIOCSTI into a pty of its own devpts works" ;;
+*) fail "TIOCSTI into a pty of its own devpts works" "status $CTR_STATUS: $CTR_OUT" ;;
+esac
+
+# TIOCCONS from a pty of its own would take the VM's console output: refused
+# on any terminal (no unprotected run: undoing it needs the console itself).
+drain
+ctr -- sh -c 'rm -f /tmp/n; ecitest ptyhold /tmp/n /tmp/o & sleep 0.5; ecitest tioccons "$(cat /tmp/n)"; st=$?; kill $!; exit $st'
+if [ "$CTR_STATUS" = 1 ] && trapped file_ioctl:tty; then
+	pass "TIOCCONS on its own pty refused"
+else
+	fail "TIOCCONS on its own pty refused" "status $CTR_STATUS: $CTR_OUT"
+fi
+
+# /dev/console is not a default device: the VM's (its getty reads it).
+drain
+ctr -- sh -c 'mknod /dev/vmconsole c 5 1 2>/dev/null; echo eci >/dev/vmconsole && echo written'
+case $CTR_OUT in
+*written*) fail "the VM's /dev/console refused" "written: $CTR_OUT" ;;
+*) trapped inode_mknod || trapped file_open && pass "the VM's /dev/console refused" ||
+	fail "the VM's /dev/console refused" "no device trap: $CTR_OUT" ;;
+esac
+
+# --- keys: the VM root's user keyring ------------------------------------------------
+SECRET=vm-secret-$$
+if ! ecitest keyadd eci-vmkey "$SECRET" >/dev/null; then
+	fail "the VM root's key refused" "could not add a key in the VM"
+else
+	ctr --unprotected -- ecitest keyread eci-vmkey
+	case $CTR_OUT in *"$SECRET"*) base=ok ;; *) base="status $CTR_STATUS: $CTR_OUT" ;; esac
+	drain
+	ctr -- ecitest keyread eci-vmkey
+	case $CTR_OUT in *"$SECRET"*) eff="read the VM root's key" ;; *) eff=none ;; esac
+	refused "the VM root's key (user keyring _uid.0) refused" key_permission "$base" "$eff"
+fi
+ctr -- ecitest keyown eci-own own-data
+case $CTR_OUT in
+*own-data*) pass "a key of its own works" ;;
+*) fail "a key of its own works" "status $CTR_STATUS: $CTR_OUT" ;;
+esac
+
+# --- VM processes with --pid=host: limits and /proc/PID writes ---------------------
+sleep 600 &
+vmp=$!
+nofile() { awk '/^Max open files/ { print $4 }' /proc/$vmp/limits; }
+ctr --unprotected --host-ns pid -- ecitest prlimit $vmp 77
+[ "$(nofile)" = 77 ] && base=ok || base="status $CTR_STATUS, limit $(nofile): $CTR_OUT"
+drain
+ctr --host-ns pid -- ecitest prlimit $vmp 66
+[ "$(nofile)" = 66 ] && eff="limit set to 66" || eff=none
+refused "prlimit on a VM process (--pid=host) refused" task_priority "$base" "$eff"
+
+ctr --unprotected --host-ns pid -- sh -c "echo 999 >/proc/$vmp/oom_score_adj"
+[ "$(cat /proc/$vmp/oom_score_adj)" = 999 ] && base=ok || base="status $CTR_STATUS: $CTR_OUT"
+drain
+ctr --host-ns pid -- sh -c "echo 555 >/proc/$vmp/oom_score_adj"
+[ "$(cat /proc/$vmp/oom_score_adj)" = 555 ] && eff="oom_score_adj set" || eff=none
+ERR="Permission denied|Operation not permitted"
+refused "/proc/PID/oom_score_adj of a VM process (--pid=host) refused" file_open:kernel "$base" "$eff"
+ERR=
+kill $vmp
+wait $vmp 2>/dev/null
+
+# Its own processes' limits and oom_score_adj still work (also with
+# --pid=host).
+ctr --host-ns pid -- sh -c 'sleep 30 & p=$!; ecitest prlimit $p 55 && grep "Max open files" /proc/$p/limits;
+	echo 300 >/proc/$p/oom_score_adj && cat /proc/$p/oom_score_adj; kill $p'
+case $CTR_OUT in
+*" 55 "*300*) pass "prlimit and oom_score_adj of its own processes work" ;;
+*) fail "prlimit and oom_score_adj of its own processes work" "status $CTR_STATUS: $CTR_OUT" ;;
+esac
+
+# --- compatibility: what a container does with its own resources -------------------
+compat() { # NAME SCRIPT EXPECTED: run SCRIPT protected, EXPECTED in its output
+	drain
+	ctr -- sh -c "$2"
+	case $CTR_OUT in
+	*"$3"*) pass "$1" ;;
+	*) fail "$1" "status $CTR_STATUS: $CTR_OUT $(ecictl events | tail -n 3)" ;;
+	esac
+}
+compat "unshare -Ur: a user namespace of its own" 'unshare -Ur sh -c "id -u; cat /proc/self/uid_map"' "0"
+compat "unshare -m + mount in its own mount namespace" \
+	'unshare -m sh -c "mount -t tmpfs t /mnt && echo ok-mounted"' ok-mounted
+compat "chroot inside its own tree" \
+	'mkdir -p /tmp/r && cp -a /bin /usr /lib* /tmp/r/ 2>/dev/null; chroot /tmp/r /bin/sh -c "echo ok-chroot"' ok-chroot
+compat "pivot_root inside its own tree" \
+	'unshare -m sh -c "mkdir -p /tmp/p && mount -t tmpfs t /tmp/p && cp -a /bin /usr /lib* /tmp/p/ 2>/dev/null;
+	mkdir -p /tmp/p/old && cd /tmp/p && pivot_root . old && exec /bin/sh -c \"echo ok-pivot\""' ok-pivot
+compat "hostname of its own UTS namespace" 'hostname eci-own && hostname' eci-own
+compat "ip in its own network namespace" \
+	'ip link add eci0 type dummy 2>/dev/null || ip link add eci0 type bridge; ip addr add 10.9.8.7/24 dev eci0 && ip link set eci0 up && ip addr show eci0' 10.9.8.7
+compat "sysctl of its own network namespace" \
+	'echo 1 >/proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward' 1
+compat "ptrace of its own processes" 'sleep 30 & ecitest ptrace $! && echo ok-traced; kill $!' ok-traced
+compat "SysV IPC of its own IPC namespace" 'ipcmk -Q 2>&1 && ipcs -q | grep -c 0x' 1
+compat "raising its own hard limit" 'ulimit -Hn 1048576 && ulimit -Hn' 1048576
+compat "oom_score_adj below zero for itself" 'echo -500 >/proc/self/oom_score_adj && cat /proc/self/oom_score_adj' -500
+exit 0
