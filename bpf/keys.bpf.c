@@ -57,15 +57,16 @@ int BPF_PROG(eci_keys_key_free, struct key *key)
 	return 0;
 }
 
+/* key_ref_t points to an incomplete struct, so the verifier refuses a
+ * context read of it: the raw context, and the key from bpf_get_func_arg(). */
 SEC("lsm/key_permission")
-int BPF_PROG(eci_keys_key_permission, void *key_ref, const struct cred *cred, int need_perm,
-	     int ret)
+int eci_keys_key_permission(unsigned long long *ctx)
 {
-	/* key_ref_t: the key's address, its lowest bit "possessed". */
-	struct key *key = (struct key *)((unsigned long)key_ref & ~1UL);
+	int need_perm = (int)ctx[2], ret = (int)ctx[3];
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
-	__u64 cgid, *owner;
+	__u64 cgid, *owner, ref = 0;
+	struct key *key;
 	__s32 serial;
 
 	if (ret)
@@ -74,6 +75,10 @@ int BPF_PROG(eci_keys_key_permission, void *key_ref, const struct cred *cred, in
 	c = eci_current(&cgid);
 	if (!c)
 		return 0;
+	/* key_ref_t: the key's address, its lowest bit "possessed". */
+	if (bpf_get_func_arg(ctx, 0, &ref))
+		return -EPERM;
+	key = (struct key *)(ref & ~1ULL);
 	serial = BPF_CORE_READ(key, serial);
 	owner = bpf_map_lookup_elem(&key_owner, &serial);
 	if (owner && *owner == c->root_id)
