@@ -176,11 +176,10 @@ compat "pivot_root inside its own tree" \
 	mkdir -p /tmp/p/old && cd /tmp/p && pivot_root . old && exec /bin/sh -c \"echo ok-pivot\""' ok-pivot
 compat "hostname of its own UTS namespace" 'hostname eci-own && hostname' eci-own
 compat "ip in its own network namespace" \
-	'ip link add eci0 type dummy 2>/dev/null || ip link add eci0 type bridge; ip addr add 10.9.8.7/24 dev eci0 && ip link set eci0 up && ip addr show eci0' 10.9.8.7
+	'ip link set lo up && ip addr add 10.9.8.7/32 dev lo && ip route add 10.9.9.0/24 dev lo && ip addr show lo' 10.9.8.7
 compat "sysctl of its own network namespace" \
 	'echo 1 >/proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward' 1
 compat "ptrace of its own processes" 'sleep 30 & ecitest ptrace $! && echo ok-traced; kill $!' ok-traced
-compat "SysV IPC of its own IPC namespace" 'ipcmk -Q 2>&1 && ipcs -q | grep -c 0x' 1
 compat "raising its own hard limit" 'ulimit -Hn 1048576 && ulimit -Hn' 1048576
 compat "oom_score_adj below zero for itself" 'echo -500 >/proc/self/oom_score_adj && cat /proc/self/oom_score_adj' -500
 exit 0
