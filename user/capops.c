@@ -64,6 +64,10 @@ const struct eci_capop_entry eci_capops[] = {
 	E(removexattr, C(SYS_ADMIN), 0, XATTR_WHY),
 	E(lremovexattr, C(SYS_ADMIN), 0, XATTR_WHY),
 	E(fremovexattr, C(SYS_ADMIN), 0, XATTR_WHY),
+	E(quotactl, C(SYS_ADMIN), 0,
+	  "the quotactl hook refuses a superblock not its own (fsadmin.bpf.c)"),
+	E(quotactl_fd, C(SYS_ADMIN), 0,
+	  "the quotactl hook refuses a superblock not its own (fsadmin.bpf.c)"),
 	E(fcntl, C(SYS_RESOURCE), 0,
 	  "pipe sizes past the limit: charged to its memory cgroup (F12)"),
 	/* oom_score_adj and timerslack of /proc/<pid>: the kernel-files policy

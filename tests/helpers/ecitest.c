@@ -1019,6 +1019,8 @@ static int do_mtrr(const char *op, const char *base, const char *size)
 	fprintf(stderr, "ecitest: mtrr: x86 only\n");
 	return 2;
 #endif
+}
+
 /* tiocsti PATH TEXT: type TEXT into the terminal PATH (TIOCSTI, a char at a
  * time), then a newline. */
 static int do_tiocsti(const char *path, const char *text)
