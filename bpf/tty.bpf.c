@@ -48,7 +48,11 @@ static __noinline int tty_ioctl(struct file *file, unsigned int cmd)
 
 				e->arg[0] = cmd;
 				e->arg[1] = rdev;
-				bpf_d_path(&file->f_path, e->detail, sizeof(e->detail));
+				/* The node's name: bpf_d_path is refused in
+				 * file_ioctl_compat (not a sleepable hook). */
+				bpf_probe_read_kernel_str(
+					e->detail, sizeof(e->detail),
+					BPF_CORE_READ(file, f_path.dentry, d_name.name));
 			}));
 }
 
