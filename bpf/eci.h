@@ -132,11 +132,11 @@ struct eci_dev_key {
 
 /*
  * Capabilities a protected container never holds against the initial user
- * namespace: each acts on the whole VM, none on the container's own
- * resources. CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_MKNOD and the rest stay, so
- * the container can mount, configure its network and run nested containers;
- * the other policies vet what those reach. Root still reads any file it can
- * see: permission checks fall back from DAC_READ_SEARCH to DAC_OVERRIDE.
+ * namespace, whatever the syscall: each acts on the whole VM, none on the
+ * container's own resources. The ones not here and not in ECI_CAP_FREE
+ * (CAP_SYS_ADMIN, CAP_SYS_RESOURCE, ...) are deny by default: allowed only
+ * by the syscall's cap_ops entry (caps.bpf.c). Root still reads any file it
+ * can see: permission checks fall back from DAC_READ_SEARCH to DAC_OVERRIDE.
  */
 #define ECI_CAP_DENIED                                                                             \
 	((1ULL << 2) | /* DAC_READ_SEARCH: open_by_handle_at reaches any VM file ("shocker") */    \

@@ -6,7 +6,7 @@
  * made by the VM's services answer to it as to their owner.
  *
  *   key_alloc       a key or keyring allocated by a protected task is
- *                   recorded in key_owner (serial -> root id); a full map
+ *                   recorded in key_owner (address -> root id); a full map
  *                   fails the allocation (-ENOMEM), so no key of a
  *                   container goes unrecorded
  *   key_free        drops the record
@@ -22,10 +22,13 @@
  */
 #include "eci.bpf.h"
 
+/* By the key's address: key_alloc runs before the key has its serial. The
+ * record goes with the key (key_free), so an address is never reused under
+ * a stale record. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ECI_MAX_KEYS);
-	__type(key, __s32);
+	__type(key, __u64);
 	__type(value, __u64);
 } key_owner SEC(".maps");
 
@@ -34,16 +37,14 @@ int BPF_PROG(eci_keys_key_alloc, struct key *key, const struct cred *cred, unsig
 	     int ret)
 {
 	struct eci_container *c;
-	__u64 cgid;
-	__s32 serial;
+	__u64 cgid, addr = (__u64)key;
 
 	if (ret)
 		return ret;
 	c = eci_current(&cgid);
 	if (!c)
 		return 0;
-	serial = BPF_CORE_READ(key, serial);
-	if (bpf_map_update_elem(&key_owner, &serial, &c->root_id, BPF_ANY))
+	if (bpf_map_update_elem(&key_owner, &addr, &c->root_id, BPF_ANY))
 		return -ENOMEM;
 	return 0;
 }
@@ -51,9 +52,9 @@ int BPF_PROG(eci_keys_key_alloc, struct key *key, const struct cred *cred, unsig
 SEC("lsm/key_free")
 int BPF_PROG(eci_keys_key_free, struct key *key)
 {
-	__s32 serial = BPF_CORE_READ(key, serial);
+	__u64 addr = (__u64)key;
 
-	bpf_map_delete_elem(&key_owner, &serial);
+	bpf_map_delete_elem(&key_owner, &addr);
 	return 0;
 }
 
@@ -65,9 +66,8 @@ int eci_keys_key_permission(unsigned long long *ctx)
 	int need_perm = (int)ctx[2], ret = (int)ctx[3];
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
-	__u64 cgid, *owner, ref = 0;
+	__u64 cgid, *owner, ref = 0, addr;
 	struct key *key;
-	__s32 serial;
 
 	if (ret)
 		return ret;
@@ -78,13 +78,13 @@ int eci_keys_key_permission(unsigned long long *ctx)
 	/* key_ref_t: the key's address, its lowest bit "possessed". */
 	if (bpf_get_func_arg(ctx, 0, &ref))
 		return -EPERM;
-	key = (struct key *)(ref & ~1ULL);
-	serial = BPF_CORE_READ(key, serial);
-	owner = bpf_map_lookup_elem(&key_owner, &serial);
+	addr = ref & ~1ULL;
+	key = (struct key *)addr;
+	owner = bpf_map_lookup_elem(&key_owner, &addr);
 	if (owner && *owner == c->root_id)
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_KEY, ECI_CLASS_KERNEL, ({
-				e->arg[0] = serial;
+				e->arg[0] = BPF_CORE_READ(key, serial);
 				e->arg[1] = need_perm;
 				bpf_probe_read_kernel_str(e->detail, sizeof(e->detail),
 							  BPF_CORE_READ(key, description));
