@@ -70,7 +70,7 @@ mkdir -p /sys/fs/cgroup/eci/showme
 ecictl container add /eci/showme --device 'c 10:200 rw' --device 'b 254:0 r' >/dev/null
 out=$(ecictl container show /eci/showme)
 rules=$(echo "$out" | sed -n '/^devices:/,$p' | tr -s ' ' | tr '\n' '|')
-if [ "$rules" = "devices:| default c 1:3 rwm| c 1:5 rwm| c 1:7 rwm| c 1:8 rwm| c 1:9 rwm| c 5:0 rwm| c 5:1 rwm| c 5:2 rwm| c 136:* rwm| assigned b 254:0 r| c 10:200 rw|" ]; then
+if [ "$rules" = "devices:| default c 1:3 rwm| c 1:5 rwm| c 1:7 rwm| c 1:8 rwm| c 1:9 rwm| c 5:0 rwm| c 5:2 rwm| c 136:* rwm| assigned b 254:0 r| c 10:200 rw|" ]; then
 	pass "container show lists the default and the assigned devices, sorted"
 else
 	fail "container show lists the default and the assigned devices, sorted" "$rules"
