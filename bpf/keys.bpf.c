@@ -9,7 +9,9 @@
  *                   recorded in key_owner (address -> root id); a full map
  *                   fails the allocation (-ENOMEM), so no key of a
  *                   container goes unrecorded
- *   key_free        drops the record
+ *   security_key_free (fentry) drops the record; 6.12 has no key_free
+ *                   LSM hook (the framework frees the blob itself), and
+ *                   the function is on both kernels
  *   key_permission  every use (view, read, write, search, link, setattr,
  *                   and the key lookups of keyctl and request_key) of a key
  *                   not recorded under the caller's root id is refused.
@@ -23,7 +25,7 @@
 #include "eci.bpf.h"
 
 /* By the key's address: key_alloc runs before the key has its serial. The
- * record goes with the key (key_free), so an address is never reused under
+ * record goes with the key (security_key_free), so an address is never reused under
  * a stale record. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -49,7 +51,7 @@ int BPF_PROG(eci_keys_key_alloc, struct key *key, const struct cred *cred, unsig
 	return 0;
 }
 
-SEC("lsm/key_free")
+SEC("fentry/security_key_free")
 int BPF_PROG(eci_keys_key_free, struct key *key)
 {
 	__u64 addr = (__u64)key;

@@ -99,14 +99,16 @@ else
 	fail "TIOCCONS on its own pty refused" "status $CTR_STATUS: $CTR_OUT"
 fi
 
-# /dev/console is not a default device: the VM's (its getty reads it).
+# /dev/console is not a default device: the VM's (its getty reads it). The
+# write goes only to a character node: a refused mknod leaves no file, and
+# the shell's redirection must not create a regular one.
+CONS='mknod /dev/vmconsole c 5 1 && [ -c /dev/vmconsole ] && echo eci-console >/dev/vmconsole && echo written'
+ctr --unprotected -- sh -c "$CONS"
+case $CTR_OUT in *written*) base=ok ;; *) base="status $CTR_STATUS: $CTR_OUT" ;; esac
 drain
-ctr -- sh -c 'mknod /dev/vmconsole c 5 1 2>/dev/null; echo eci >/dev/vmconsole && echo written'
-case $CTR_OUT in
-*written*) fail "the VM's /dev/console refused" "written: $CTR_OUT" ;;
-*) trapped inode_mknod || trapped file_open && pass "the VM's /dev/console refused" ||
-	fail "the VM's /dev/console refused" "no device trap: $CTR_OUT" ;;
-esac
+ctr -- sh -c "$CONS"
+case $CTR_OUT in *written*) eff="wrote to the VM's console" ;; *) eff=none ;; esac
+refused "the VM's /dev/console refused" inode_mknod "$base" "$eff"
 
 # --- keys: the VM root's user keyring ------------------------------------------------
 SECRET=vm-secret-$$
@@ -118,7 +120,10 @@ else
 	drain
 	ctr -- ecitest keyread eci-vmkey
 	case $CTR_OUT in *"$SECRET"*) eff="read the VM root's key" ;; *) eff=none ;; esac
+	# The refused search of root's keyring register ends in ENOKEY.
+	ERR="Required key not available|Operation not permitted|Permission denied"
 	refused "the VM root's key (user keyring _uid.0) refused" key_permission "$base" "$eff"
+	ERR=
 fi
 ctr -- ecitest keyown eci-own own-data
 case $CTR_OUT in
