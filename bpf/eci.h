@@ -415,6 +415,7 @@ enum eci_prio_call {
 	ECI_PRIO_IO, /* ioprio_set */
 	ECI_PRIO_SCHEDULER, /* sched_setscheduler, sched_setattr, sched_setaffinity */
 	ECI_PRIO_RLIMIT, /* prlimit64 on another task */
+	ECI_PRIO_RTPRIO, /* RLIMIT_RTPRIO above 0, any task's */
 };
 
 /* One trap, sent through the events ring buffer. */

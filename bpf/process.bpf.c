@@ -18,6 +18,8 @@
  *                                          -> task_setnice, task_setioprio,
  *                                             task_setscheduler
  *   prlimit64 setting another task's limits -> task_setrlimit
+ *   setrlimit/prlimit64 of RLIMIT_RTPRIO above 0, any task's (the way to a
+ *   real-time policy without CAP_SYS_NICE)  -> task_setrlimit
  *   writes to /proc/PID (oom_score_adj...)  -> the kernel-files file_open
  *                                             (knobs.bpf.c)
  * Listing processes stays: /proc/PID/stat, status and cmdline need no
@@ -109,13 +111,45 @@ int BPF_PROG(eci_process_task_setscheduler, struct task_struct *p, int ret)
 	return reach(ECI_HOOK_TASK_PRIORITY, p, ECI_PRIO_SCHEDULER, false);
 }
 
-/* prlimit64 on another task (setrlimit is the caller's own: p is current). */
+#define RLIMIT_RTPRIO 14
+
+/*
+ * A real-time priority limit above zero lets a task make itself SCHED_FIFO
+ * or SCHED_RR without CAP_SYS_NICE (which capable refuses in the sched_*
+ * calls: no cap_ops entry). A real-time task runs before every normal one
+ * on its CPU, outside the share its cgroup has: the VM's time. Refused for
+ * its own tasks too, and in setup (`docker run --ulimit rtprio=N`).
+ */
+static __noinline int rtprio_refused(struct task_struct *p, struct rlimit *new_rlim)
+{
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	__u64 cgid;
+
+	if (!BPF_CORE_READ(new_rlim, rlim_cur) && !BPF_CORE_READ(new_rlim, rlim_max))
+		return 0;
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	stats = eci_count_call(ECI_HOOK_TASK_PRIORITY);
+	return eci_trap(stats, c, cgid, ECI_HOOK_TASK_PRIORITY, ECI_CLASS_PROCESS, ({
+				e->arg[0] = BPF_CORE_READ(p, tgid);
+				e->arg[1] = ECI_PRIO_RTPRIO;
+			}));
+}
+
+/* prlimit64 on another task (setrlimit is the caller's own: p is current),
+ * and a real-time priority limit on any. */
 SEC("lsm/task_setrlimit")
 int BPF_PROG(eci_process_task_setrlimit, struct task_struct *p, unsigned int resource,
 	     struct rlimit *new_rlim, int ret)
 {
-	if (ret || BPF_CORE_READ(p, tgid) == BPF_CORE_READ(bpf_get_current_task_btf(), tgid))
+	if (ret)
 		return ret;
+	if (resource == RLIMIT_RTPRIO && rtprio_refused(p, new_rlim))
+		return -EPERM;
+	if (BPF_CORE_READ(p, tgid) == BPF_CORE_READ(bpf_get_current_task_btf(), tgid))
+		return 0;
 	return reach(ECI_HOOK_TASK_PRIORITY, p, ECI_PRIO_RLIMIT, false);
 }
 

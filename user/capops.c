@@ -92,9 +92,10 @@ const struct eci_capop_entry eci_capops[] = {
 	  "its own tasks' limits: task_setrlimit refuses another's (process policy)"),
 	/* Scheduling (K16, K18). */
 	E(setpriority, C(SYS_NICE), 0, NICE_WHY),
-	E(sched_setscheduler, C(SYS_NICE), 0, NICE_WHY),
-	E(sched_setparam, C(SYS_NICE), 0, NICE_WHY),
-	E(sched_setattr, C(SYS_NICE), 0, NICE_WHY),
+	/* Not sched_setscheduler, sched_setparam, sched_setattr: CAP_SYS_NICE
+	 * there grants a real-time or deadline policy, which takes CPU time
+	 * from the whole VM (and a nice below the RLIMIT_NICE floor: setpriority
+	 * keeps that). Their other uses need no capability. */
 	E(sched_setaffinity, C(SYS_NICE), 0, NICE_WHY),
 	E(ioprio_set, C(SYS_NICE) | C(SYS_ADMIN), 0, NICE_WHY),
 	E(mbind, C(SYS_NICE), 0, "its own memory (K18)"),

@@ -301,11 +301,12 @@ static void add_what(json_object *o, const struct eci_event *e)
 		} else {
 			json_object_object_add(
 				o, "call",
-				json_object_new_string(e->arg[1] == ECI_PRIO_NICE ? "setpriority" :
-						       e->arg[1] == ECI_PRIO_IO	  ? "ioprio_set" :
-						       e->arg[1] == ECI_PRIO_RLIMIT ?
-										  "prlimit" :
-										  "sched_set*"));
+				json_object_new_string(
+					e->arg[1] == ECI_PRIO_NICE   ? "setpriority" :
+					e->arg[1] == ECI_PRIO_IO     ? "ioprio_set" :
+					e->arg[1] == ECI_PRIO_RLIMIT ? "prlimit" :
+					e->arg[1] == ECI_PRIO_RTPRIO ? "rlimit_rtprio" :
+								       "sched_set*"));
 		}
 		break;
 	default:

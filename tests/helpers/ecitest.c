@@ -35,6 +35,7 @@
 #include <asm/mtrr.h>
 #endif
 #include <sys/mman.h>
+#include <sched.h>
 #ifndef MADV_SOFT_OFFLINE
 #define MADV_SOFT_OFFLINE 101
 #endif
@@ -100,6 +101,8 @@ static const char usage[] =
 	"  keyown DESC DATA      add a user key to the session keyring, read it back\n"
 	"  prlimit PID N         set RLIMIT_NOFILE of PID to N\n"
 	"  soft_offline          retire a page of its own memory (MADV_SOFT_OFFLINE)\n"
+	"  rt [RTPRIO]           make itself SCHED_FIFO (after setting RLIMIT_RTPRIO to\n"
+	"                        RTPRIO, if given) and print its policy\n"
 	"  kread CGROUP ADDR     load a cgroup device program that reads the kernel word at\n"
 	"                        ADDR (hex) with bpf_probe_read_kernel and answers bit\n"
 	"                        <minor> of it; attach it to CGROUP, mknod c 1:0..63 from\n"
@@ -1211,6 +1214,33 @@ static int do_prlimit(const char *pid, const char *n)
 	return 0;
 }
 
+/* rt [RTPRIO]: the two ways to a real-time policy, by CAP_SYS_NICE or by
+ * an RLIMIT_RTPRIO raised first; prints the policy the scheduler has. */
+static int do_rt(const char *rtprio)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	int e, policy;
+
+	if (rtprio) {
+		struct rlimit r = { .rlim_cur = strtoul(rtprio, NULL, 10),
+				    .rlim_max = strtoul(rtprio, NULL, 10) };
+
+		if (setrlimit(RLIMIT_RTPRIO, &r)) {
+			e = errno;
+			fprintf(stderr, "setrlimit RTPRIO: %s\n", strerror(e));
+			return e;
+		}
+	}
+	if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+		e = errno;
+		fprintf(stderr, "sched_setscheduler FIFO: %s\n", strerror(e));
+		return e;
+	}
+	policy = sched_getscheduler(0);
+	printf("policy %s\n", policy == SCHED_FIFO ? "FIFO" : "other");
+	return 0;
+}
+
 /*
  * A module load tried over and over in one process (no fork and exec per
  * attempt), so an attempt lands inside even a short window such as a
@@ -1420,6 +1450,8 @@ int main(int argc, char **argv)
 		return do_soft_offline();
 	if (!strcmp(cmd, "prlimit") && arg && argc > 3)
 		return do_prlimit(arg, argv[3]);
+	if (!strcmp(cmd, "rt"))
+		return do_rt(arg);
 	fputs(usage, stderr);
 	return 2;
 }

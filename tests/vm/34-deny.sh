@@ -162,6 +162,20 @@ case $CTR_OUT in
 *) fail "prlimit and oom_score_adj of its own processes work" "status $CTR_STATUS: $CTR_OUT" ;;
 esac
 
+# --- real-time scheduling: CPU time outside the cgroup's share ---------------------
+# SCHED_FIFO by CAP_SYS_NICE (no cap_ops entry for the sched_* calls), or by
+# an RLIMIT_RTPRIO raised first (task_setrlimit). The policy printed is the
+# scheduler's own answer (sched_getscheduler).
+for how in "CAP_SYS_NICE:capable:" "RLIMIT_RTPRIO:task_priority:99"; do
+	what=${how%%:*} hook=${how#*:} hook=${hook%%:*} lim=${how##*:}
+	ctr --unprotected -- ecitest rt $lim
+	case $CTR_OUT in *"policy FIFO"*) base=ok ;; *) base="status $CTR_STATUS: $CTR_OUT" ;; esac
+	drain
+	ctr -- ecitest rt $lim
+	case $CTR_OUT in *"policy FIFO"*) eff="the task became SCHED_FIFO" ;; *) eff=none ;; esac
+	refused "SCHED_FIFO by $what refused" "$hook" "$base" "$eff"
+done
+
 # --- compatibility: what a container does with its own resources -------------------
 compat() { # NAME SCRIPT EXPECTED: run SCRIPT protected, EXPECTED in its output
 	drain
@@ -186,5 +200,6 @@ compat "sysctl of its own network namespace" \
 	'echo 1 >/proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward' 1
 compat "ptrace of its own processes" 'sleep 30 & ecitest ptrace $! && echo ok-traced; kill $!' ok-traced
 compat "raising its own hard limit" 'ulimit -Hn 1048576 && ulimit -Hn' 1048576
+compat "nice of its own tasks, up and down" 'nice -n -5 nice -n 10 sh -c "echo ok-nice"' ok-nice
 compat "oom_score_adj below zero for itself" 'echo -500 >/proc/self/oom_score_adj && cat /proc/self/oom_score_adj' -500
 exit 0
