@@ -81,6 +81,44 @@ static __always_inline bool nr_is_bpf(long nr)
 	return nr == ECI_NR_BPF_GENERIC;
 }
 
+/*
+ * The two records a refusal depends on (cap_last here, net_target of
+ * net.bpf.c) exist before they are needed: made when a protected task forks
+ * (for the child) and when it executes a program (the container's first
+ * process was forked by the runtime before it was protected). A record that
+ * cannot be made refuses the fork or the exec: a note that could not be
+ * written later would let the CAP_SYS_ADMIN fallback or a VM-namespace
+ * target through.
+ */
+static __always_inline int records_made(struct task_struct *task)
+{
+	if (!bpf_task_storage_get(&cap_last, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE) ||
+	    !bpf_task_storage_get(&net_target, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Every fork and thread in the VM: the containers map, then out. */
+SEC("lsm/task_alloc")
+int BPF_PROG(eci_caps_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	__u64 cgid;
+
+	if (ret || !eci_current(&cgid))
+		return ret;
+	return records_made(task);
+}
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(eci_caps_bprm_check_security, struct linux_binprm *bprm, int ret)
+{
+	__u64 cgid;
+
+	if (ret || !eci_current(&cgid))
+		return ret;
+	return records_made(bpf_get_current_task_btf());
+}
+
 /* A PERFMON, BPF or SYSLOG check of a protected task, refused (by
  * ECI_CAP_DENIED, or already by its credentials): remembered for the
  * CAP_SYS_ADMIN check that follows. Checks made without audit

@@ -38,6 +38,8 @@ static const struct {
 	/* 6.12: the perf_event_open hook has no attr (compat, loader) */
 	{ "eci_selfprotect_perf_event_alloc", ECI_HOOK_PERF_EVENT_OPEN },
 	{ "eci_bind_path_mount", ECI_HOOK_SB_MOUNT },
+	/* an exec's two hooks, one line */
+	{ "eci_caps_bprm_check_security", ECI_HOOK_BPRM_COMMITTED_CREDS },
 };
 
 static double clock_s(clockid_t clk)
