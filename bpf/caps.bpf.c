@@ -30,7 +30,8 @@
  * A container in setup is held only to ECI_CAP_DENIED and those: the
  * runtime's own work is vetted by the other hooks. A check made with
  * credentials the kernel borrowed for the task (overlayfs acting with its
- * mounter's, override_creds) is not the task's own privilege: allowed.
+ * mounter's, override_creds) is not the task's own privilege: allowed, but
+ * for io_uring's, whose personalities are the container's own credentials.
  *
  * Map: cap_last (task storage), the last refused PERFMON, BPF or SYSLOG
  * check of a protected task, read by the CAP_SYS_ADMIN check that follows
@@ -49,6 +50,9 @@
 #define CAP_OPT_NOAUDIT 2
 #define ECI_NR_BPF_X86 321
 #define ECI_NR_BPF_GENERIC 280
+/* The same number in x86-64's table and the generic one. */
+#define ECI_NR_IO_URING_ENTER 426
+#define PF_IO_WORKER 0x00000010
 
 /*
  * perfmon_capable(), bpf_capable() and check_syslog_permissions() ask
@@ -187,9 +191,15 @@ static __noinline int cap_judge(const struct cred *cred, struct user_namespace *
 	c = eci_current(&cgid);
 	if (!c || (c->flags & ECI_CF_SETUP))
 		return 0;
-	if (cred == BPF_CORE_READ(task, cred) && cred != BPF_CORE_READ(task, real_cred))
-		return 0;
 	nr = eci_syscall_nr(task);
+	/* io_uring runs requests in its own threads, or inline under
+	 * io_uring_enter, and with a personality the container registered
+	 * (its own credentials, lent back): no syscall of its own, and never
+	 * borrowed credentials. */
+	if ((BPF_CORE_READ(task, flags) & PF_IO_WORKER) || nr == ECI_NR_IO_URING_ENTER)
+		nr = -1;
+	else if (cred == BPF_CORE_READ(task, cred) && cred != BPF_CORE_READ(task, real_cred))
+		return 0;
 	if (nr >= 0 && nr < ECI_NR_MAX) {
 		allow = cap_ops[nr].allow;
 		own = cap_ops[nr].own;

@@ -36,6 +36,7 @@
 #endif
 #include <sys/mman.h>
 #include <sched.h>
+#include <grp.h>
 #ifndef MADV_SOFT_OFFLINE
 #define MADV_SOFT_OFFLINE 101
 #endif
@@ -101,6 +102,7 @@ static const char usage[] =
 	"  keyown DESC DATA      add a user key to the session keyring, read it back\n"
 	"  prlimit PID N         set RLIMIT_NOFILE of PID to N\n"
 	"  soft_offline          retire a page of its own memory (MADV_SOFT_OFFLINE)\n"
+	"  uring_soft_offline    the same through io_uring with a registered personality\n"
 	"  rt [RTPRIO]           make itself SCHED_FIFO (after setting RLIMIT_RTPRIO to\n"
 	"                        RTPRIO, if given) and print its policy\n"
 	"  kread CGROUP ADDR     load a cgroup device program that reads the kernel word at\n"
@@ -455,19 +457,21 @@ static int do_connect(const char *path)
 
 /* The open runs in an io_uring worker (iou-wrk), a kernel thread the
  * process made: it must be judged as the process is. */
-static int do_uring_open(const char *path)
+/* One request through a new ring: its result (a negative errno), or exits. A
+ * personality (io_uring_register) makes the request run with those
+ * credentials; -1 for none. */
+static int uring_one(const struct io_uring_sqe *req, int personality_of_ring)
 {
 	struct io_uring_params p = { 0 };
 	struct io_uring_sqe *sqes;
 	struct io_uring_cqe *cqe;
 	unsigned int *sq_tail, *sq_array, *cq_head;
-	char *sq, *cq, buf[16];
-	int fd, res;
-	ssize_t n;
+	char *sq, *cq;
+	int fd;
 
 	fd = syscall(SYS_io_uring_setup, 4, &p);
 	if (fd < 0)
-		return fail("io_uring_setup");
+		exit(fail("io_uring_setup"));
 	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
 		  PROT_READ | PROT_WRITE, MAP_SHARED, fd, IORING_OFF_SQ_RING);
 	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
@@ -475,22 +479,41 @@ static int do_uring_open(const char *path)
 	sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
 		    MAP_SHARED, fd, IORING_OFF_SQES);
 	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
-		return fail("mmap");
+		exit(fail("mmap"));
 	sq_tail = (unsigned int *)(sq + p.sq_off.tail);
 	sq_array = (unsigned int *)(sq + p.sq_off.array);
 	cq_head = (unsigned int *)(cq + p.cq_off.head);
-	memset(&sqes[0], 0, sizeof(sqes[0]));
-	sqes[0].opcode = IORING_OP_OPENAT;
-	sqes[0].flags = IOSQE_ASYNC;
-	sqes[0].fd = AT_FDCWD;
-	sqes[0].addr = (unsigned long)path;
-	sqes[0].open_flags = O_RDONLY;
+	sqes[0] = *req;
+	if (personality_of_ring >= 0) {
+		/* The ring's personality is this task's credentials now; new
+		 * ones after it (setgroups) make the request borrow them. */
+		int id = syscall(SYS_io_uring_register, fd, IORING_REGISTER_PERSONALITY, NULL, 0);
+
+		if (id < 0)
+			exit(fail("io_uring_register(IORING_REGISTER_PERSONALITY)"));
+		if (setgroups(0, NULL))
+			exit(fail("setgroups"));
+		sqes[0].personality = id;
+	}
 	sq_array[*sq_tail & (p.sq_entries - 1)] = 0;
 	__atomic_store_n(sq_tail, *sq_tail + 1, __ATOMIC_RELEASE);
 	if (syscall(SYS_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
-		return fail("io_uring_enter");
+		exit(fail("io_uring_enter"));
 	cqe = (struct io_uring_cqe *)(cq + p.cq_off.cqes) + (*cq_head & (p.cq_entries - 1));
-	res = cqe->res;
+	return cqe->res;
+}
+
+static int do_uring_open(const char *path)
+{
+	struct io_uring_sqe req = { .opcode = IORING_OP_OPENAT, .flags = IOSQE_ASYNC };
+	char buf[16];
+	ssize_t n;
+	int res;
+
+	req.fd = AT_FDCWD;
+	req.addr = (unsigned long)path;
+	req.open_flags = O_RDONLY;
+	res = uring_one(&req, -1);
 	if (res < 0) {
 		errno = -res;
 		return fail("io_uring openat");
@@ -499,6 +522,29 @@ static int do_uring_open(const char *path)
 	if (n < 0)
 		return fail("read");
 	printf("%zd\n", n);
+	return 0;
+}
+
+/* uring_soft_offline: soft_offline's madvise as an io_uring request made
+ * with a registered personality (borrowed credentials). */
+static int do_uring_soft_offline(void)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct io_uring_sqe req = { .opcode = IORING_OP_MADVISE };
+	int res;
+
+	if (p == MAP_FAILED)
+		return fail("mmap");
+	memset(p, 0x5a, psz);
+	req.addr = (unsigned long)p;
+	req.len = psz;
+	req.fadvise_advice = MADV_SOFT_OFFLINE;
+	res = uring_one(&req, 0);
+	if (res < 0) {
+		errno = -res;
+		return fail("io_uring madvise(MADV_SOFT_OFFLINE)");
+	}
 	return 0;
 }
 
@@ -1448,6 +1494,8 @@ int main(int argc, char **argv)
 		return do_keyown(arg, argv[3]);
 	if (!strcmp(cmd, "soft_offline"))
 		return do_soft_offline();
+	if (!strcmp(cmd, "uring_soft_offline"))
+		return do_uring_soft_offline();
 	if (!strcmp(cmd, "prlimit") && arg && argc > 3)
 		return do_prlimit(arg, argv[3]);
 	if (!strcmp(cmd, "rt"))

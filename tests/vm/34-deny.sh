@@ -56,6 +56,19 @@ else
 	h2=$(hwc)
 	[ "$h2" = "$h1" ] && eff=none || eff="HardwareCorrupted $h1 -> $h2 kB"
 	refused "madvise(MADV_SOFT_OFFLINE) retiring a VM page refused" capable "$base" "$eff"
+	# The same through io_uring with a registered personality: the request
+	# runs with credentials the container lent the ring, which are no
+	# kernel-borrowed ones.
+	h0=$(hwc)
+	ctr --unprotected -- ecitest uring_soft_offline
+	h1=$(hwc)
+	[ "$CTR_STATUS" = 0 ] && [ "$h1" -gt "$h0" ] && base=ok ||
+		base="status $CTR_STATUS, HardwareCorrupted $h0 -> $h1 kB: $CTR_OUT"
+	drain
+	ctr -- ecitest uring_soft_offline
+	h2=$(hwc)
+	[ "$h2" = "$h1" ] && eff=none || eff="HardwareCorrupted $h1 -> $h2 kB"
+	refused "io_uring MADV_SOFT_OFFLINE with a personality refused" capable "$base" "$eff"
 fi
 
 # --- ttys: TIOCSTI into a terminal that is not its own ------------------------------
