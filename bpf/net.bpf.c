@@ -19,11 +19,15 @@
  *   netlink_send    uevents a protected task sends on NETLINK_KOBJECT_UEVENT
  *                   in the VM's network namespace (--net=host): the kernel
  *                   rebroadcasts them to the VM's udev, which loads the
- *                   module a MODALIAS names
+ *                   module a MODALIAS names; and every message on
+ *                   NETLINK_CRYPTO, from any namespace (crypto_user: the
+ *                   priorities and instances of the VM's one set of crypto
+ *                   algorithms, which every namespace's socket reaches)
  */
 #include "eci.bpf.h"
 
 #define NETLINK_KOBJECT_UEVENT 15
+#define NETLINK_CRYPTO 21
 #define MAX_ERRNO 4095
 
 /* The VM's network namespace (knobs.bpf.c). */
@@ -74,17 +78,20 @@ int BPF_PROG(eci_net_netlink_send, struct sock *sk, struct sk_buff *skb, int ret
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
 	__u64 cgid;
+	__u16 proto;
 
 	if (ret)
 		return ret;
-	if (BPF_CORE_READ(sk, sk_protocol) != NETLINK_KOBJECT_UEVENT)
+	proto = BPF_CORE_READ(sk, sk_protocol);
+	if (proto != NETLINK_KOBJECT_UEVENT && proto != NETLINK_CRYPTO)
 		return 0;
-	if (BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) != host_net_ns)
+	if (proto == NETLINK_KOBJECT_UEVENT &&
+	    BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) != host_net_ns)
 		return 0;
 	stats = eci_count_call(ECI_HOOK_NETLINK_SEND);
 	c = eci_current(&cgid);
 	if (!c)
 		return 0;
 	return eci_trap(stats, c, cgid, ECI_HOOK_NETLINK_SEND, ECI_CLASS_KERNEL,
-			e->arg[0] = NETLINK_KOBJECT_UEVENT);
+			e->arg[0] = proto);
 }

@@ -36,6 +36,8 @@
 #endif
 #include <sys/mman.h>
 #include <sched.h>
+#include <linux/cryptouser.h>
+#include <linux/netlink.h>
 #include <grp.h>
 #ifndef MADV_SOFT_OFFLINE
 #define MADV_SOFT_OFFLINE 101
@@ -103,6 +105,8 @@ static const char usage[] =
 	"  prlimit PID N         set RLIMIT_NOFILE of PID to N\n"
 	"  soft_offline          retire a page of its own memory (MADV_SOFT_OFFLINE)\n"
 	"  uring_soft_offline    the same through io_uring with a registered personality\n"
+	"  crypto_prio DRIVER N  set the priority of the crypto algorithm DRIVER to N\n"
+	"                        (NETLINK_CRYPTO, CRYPTO_MSG_UPDATEALG)\n"
 	"  rt [RTPRIO]           make itself SCHED_FIFO (after setting RLIMIT_RTPRIO to\n"
 	"                        RTPRIO, if given) and print its policy\n"
 	"  kread CGROUP ADDR     load a cgroup device program that reads the kernel word at\n"
@@ -1246,6 +1250,49 @@ static int do_soft_offline(void)
 	return 0;
 }
 
+/* crypto_prio DRIVER N: the VM's choice among crypto implementations, by
+ * priority (crypto_user). */
+static int do_crypto_prio(const char *driver, const char *prio)
+{
+	struct {
+		struct nlmsghdr h;
+		struct crypto_user_alg alg;
+		struct nlattr a;
+		__u32 prio;
+	} req = { 0 };
+	struct {
+		struct nlmsghdr h;
+		struct nlmsgerr err;
+	} ack;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_CRYPTO);
+	ssize_t n;
+
+	if (fd < 0)
+		return fail("socket(NETLINK_CRYPTO)");
+	req.h.nlmsg_len = sizeof(req);
+	req.h.nlmsg_type = CRYPTO_MSG_UPDATEALG;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	snprintf(req.alg.cru_driver_name, sizeof(req.alg.cru_driver_name), "%s", driver);
+	req.a.nla_len = sizeof(req.a) + sizeof(req.prio);
+	req.a.nla_type = CRYPTOCFGA_PRIORITY_VAL;
+	req.prio = strtoul(prio, NULL, 10);
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return fail("send CRYPTO_MSG_UPDATEALG");
+	n = recv(fd, &ack, sizeof(ack), 0);
+	if (n < 0)
+		return fail("recv");
+	if (n < (ssize_t)sizeof(ack) || ack.h.nlmsg_type != NLMSG_ERROR) {
+		fprintf(stderr, "ecitest: no ack from crypto_user\n");
+		return 125;
+	}
+	if (ack.err.error) {
+		errno = -ack.err.error;
+		return fail("CRYPTO_MSG_UPDATEALG");
+	}
+	return 0;
+}
+
 /* prlimit PID N: set RLIMIT_NOFILE of PID to N (soft and hard). */
 static int do_prlimit(const char *pid, const char *n)
 {
@@ -1496,6 +1543,8 @@ int main(int argc, char **argv)
 		return do_soft_offline();
 	if (!strcmp(cmd, "uring_soft_offline"))
 		return do_uring_soft_offline();
+	if (!strcmp(cmd, "crypto_prio") && arg && argc > 3)
+		return do_crypto_prio(arg, argv[3]);
 	if (!strcmp(cmd, "prlimit") && arg && argc > 3)
 		return do_prlimit(arg, argv[3]);
 	if (!strcmp(cmd, "rt"))

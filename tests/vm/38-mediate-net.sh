@@ -47,6 +47,24 @@ grep -q 'MODALIAS=eci-uevent' /tmp/ue.out && eff="the VM's listener got it" || e
 refused "a uevent sent to the VM's udev (--net=host) refused" netlink_send "$base" "$eff"
 rm -f /tmp/ue.out
 
+# --- crypto_user: the VM's crypto algorithms, from any network namespace ----------
+# CRYPTO_MSG_UPDATEALG sets the priority by which the kernel picks among
+# implementations, for the whole VM; each namespace has a NETLINK_CRYPTO
+# socket, and the kernel checks NET_ADMIN over init_user_ns.
+in_modules crypto_user || insmod "/lib/modules/$(uname -r)/kernel/crypto/crypto_user.ko"
+DRV=sha256-generic
+prio() { awk -v d="$DRV" '$1 == "driver" { m = ($3 == d) } m && $1 == "priority" { print $3; exit }' /proc/crypto; }
+p0=$(prio)
+ctr --unprotected -- ecitest crypto_prio "$DRV" 7
+p1=$(prio)
+[ -n "$p0" ] && [ "$p1" = 7 ] && base=ok || base="status $CTR_STATUS, priority $p0 -> $p1: $CTR_OUT"
+drain
+ctr -- ecitest crypto_prio "$DRV" 5
+p2=$(prio)
+[ "$p2" = 5 ] && eff="priority set to 5" || eff=none
+refused "crypto_user: an algorithm's priority (NETLINK_CRYPTO) refused" netlink_send "$base" "$eff"
+[ -n "$p0" ] && ecitest crypto_prio "$DRV" "$p0"
+
 # --- module autoload: an allowlist of aliases (eci.autoloadModules) ------------------
 # overlay is not loaded at boot here; a nested runtime's overlay2 mount asks
 # for it (fs-overlay). Refused with an empty list (every autoload, as before),
