@@ -92,6 +92,5 @@ int BPF_PROG(eci_net_netlink_send, struct sock *sk, struct sk_buff *skb, int ret
 	c = eci_current(&cgid);
 	if (!c)
 		return 0;
-	return eci_trap(stats, c, cgid, ECI_HOOK_NETLINK_SEND, ECI_CLASS_KERNEL,
-			e->arg[0] = proto);
+	return eci_trap(stats, c, cgid, ECI_HOOK_NETLINK_SEND, ECI_CLASS_KERNEL, e->arg[0] = proto);
 }
