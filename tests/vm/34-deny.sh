@@ -41,35 +41,28 @@ else
 fi
 
 # MADV_SOFT_OFFLINE retires a physical page for the whole VM (madvise has no
-# entry); HardwareCorrupted in /proc/meminfo counts it.
+# entry); HardwareCorrupted in /proc/meminfo counts it. Also through io_uring
+# with a registered personality: the request runs with credentials the
+# container lent the ring, which are no kernel-borrowed ones.
 hwc() { awk '/^HardwareCorrupted:/ { print $2 }' /proc/meminfo; }
-h0=$(hwc)
-ctr --unprotected -- ecitest soft_offline
-h1=$(hwc)
-if [ -z "$h0" ]; then
-	skip "madvise(MADV_SOFT_OFFLINE) retiring a VM page refused" "no HardwareCorrupted in /proc/meminfo"
-else
-	[ "$CTR_STATUS" = 0 ] && [ "$h1" -gt "$h0" ] && base=ok ||
-		base="status $CTR_STATUS, HardwareCorrupted $h0 -> $h1 kB: $CTR_OUT"
-	drain
-	ctr -- ecitest soft_offline
-	h2=$(hwc)
-	[ "$h2" = "$h1" ] && eff=none || eff="HardwareCorrupted $h1 -> $h2 kB"
-	refused "madvise(MADV_SOFT_OFFLINE) retiring a VM page refused" capable "$base" "$eff"
-	# The same through io_uring with a registered personality: the request
-	# runs with credentials the container lent the ring, which are no
-	# kernel-borrowed ones.
+for how in "soft_offline:madvise(MADV_SOFT_OFFLINE) retiring a VM page refused" \
+	"uring_soft_offline:io_uring MADV_SOFT_OFFLINE with a personality refused"; do
+	cmd=${how%%:*} name=${how#*:}
 	h0=$(hwc)
-	ctr --unprotected -- ecitest uring_soft_offline
+	ctr --unprotected -- ecitest "$cmd"
 	h1=$(hwc)
+	if [ -z "$h0" ]; then
+		skip "$name" "no HardwareCorrupted in /proc/meminfo"
+		continue
+	fi
 	[ "$CTR_STATUS" = 0 ] && [ "$h1" -gt "$h0" ] && base=ok ||
 		base="status $CTR_STATUS, HardwareCorrupted $h0 -> $h1 kB: $CTR_OUT"
 	drain
-	ctr -- ecitest uring_soft_offline
+	ctr -- ecitest "$cmd"
 	h2=$(hwc)
 	[ "$h2" = "$h1" ] && eff=none || eff="HardwareCorrupted $h1 -> $h2 kB"
-	refused "io_uring MADV_SOFT_OFFLINE with a personality refused" capable "$base" "$eff"
-fi
+	refused "$name" capable "$base" "$eff"
+done
 
 # --- ttys: TIOCSTI into a terminal that is not its own ------------------------------
 # A pty of the VM's devpts, read by a VM process; the container gets its node.
