@@ -309,6 +309,11 @@ static void add_what(json_object *o, const struct eci_event *e)
 								       "sched_set*"));
 		}
 		break;
+	case ECI_HOOK_NETLINK_SEND:
+		/* 15 uevents, 21 crypto_user */
+		json_object_object_add(o, "netlink_protocol",
+				       json_object_new_int64((int64_t)e->arg[0]));
+		break;
 	default:
 		break;
 	}
