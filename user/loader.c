@@ -989,20 +989,96 @@ out:
 	return err;
 }
 
+/*
+ * Unpinning a link only drops a reference: the kernel detaches its program
+ * later, from a workqueue (seconds in a slow VM, where a container started
+ * right after an unload was still refused). "Unloaded" must mean detached, so
+ * the programs the links held are waited for: a program's id goes away only
+ * once no link holds it.
+ */
+#define DETACH_WAIT_S 300
+#define DETACH_MAX_PROGS 512
+static size_t link_prog_ids(__u32 *ids, size_t max)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	d = opendir(ECI_PIN_LINKS);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max) {
+		struct bpf_link_info li = {};
+		__u32 len = sizeof(li);
+		char path[PATH_MAX];
+		int fd;
+
+		if (de->d_name[0] == '.' ||
+		    path_join(path, sizeof(path), ECI_PIN_DIR, "link", de->d_name))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &li, &len) && li.prog_id)
+			ids[n++] = li.prog_id;
+		close(fd);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The number of programs still attached after DETACH_WAIT_S seconds. */
+static size_t wait_detached(__u32 *ids, size_t n)
+{
+	const struct timespec step = { .tv_nsec = 50 * 1000 * 1000 };
+	size_t left = n;
+
+	for (int i = 0; left && i < DETACH_WAIT_S * 20; i++) {
+		if (i)
+			nanosleep(&step, NULL);
+		left = 0;
+		for (size_t j = 0; j < n; j++) {
+			int fd;
+
+			if (!ids[j])
+				continue;
+			fd = bpf_prog_get_fd_by_id(ids[j]);
+			if (fd >= 0) {
+				close(fd);
+				left++;
+			} else if (errno == ENOENT) {
+				ids[j] = 0;
+			} else {
+				left++;
+			}
+		}
+	}
+	return left;
+}
+
 int eci_unload(void)
 {
+	static __u32 ids[DETACH_MAX_PROGS];
+	size_t nids, left;
 	int err;
 
 	if (!eci_is_loaded()) {
 		printf("eci is not loaded; nothing changed\n");
 		return 0;
 	}
+	nids = link_prog_ids(ids, DETACH_MAX_PROGS);
 	err = remove_pins(ECI_PIN_DIR);
 	if (err) {
 		eci_err("failed to remove %s: %s", ECI_PIN_DIR, strerror(-err));
 		return 1;
 	}
-	printf("eci unloaded: programs detached, pins removed\n");
+	left = wait_detached(ids, nids);
+	if (left) {
+		eci_err("failed to detach %zu of %zu programs within %d s: something else holds their links; the pins are removed",
+			left, nids, DETACH_WAIT_S);
+		return 1;
+	}
+	printf("eci unloaded: %zu programs detached, pins removed\n", nids);
 	return 0;
 }
 

@@ -28,7 +28,7 @@ dk() {
 
 # The enforcer off for a baseline, and back on the way the boot does it
 # (load, then the engine's subtree). Running containers are adopted again.
-eci_off() { ecictl unload >/dev/null; }
+eci_off() { ecictl unload >/dev/null || fail "ecictl unload" "it failed (the baselines below would run protected)"; }
 eci_on() {
 	/etc/init.d/eci start >/dev/null || return 1
 	ecictl subtree add /docker >/dev/null
