@@ -95,8 +95,12 @@ drain
 fan_run --allow-bind /srv/eci-shared
 case $CTR_OUT in *"vm-secret-$$"*) eff="read the VM's file" ;; *) eff=none ;; esac
 refused "fanotify FAN_MARK_FILESYSTEM on a bound-in VM directory refused" path_notify "$base" "$eff"
-ctr -- sh -c 'mkdir -p /own && mount -t tmpfs t /own && echo own-file >/own/f &&
-	{ ecitest fanotify /own 3 & sleep 1; cat /own/f >/dev/null; wait; }'
+# The file is opened once the listener says it has marked (a fixed sleep lost
+# the race on a loaded machine: the open came before the mark).
+ctr -- sh -c 'mkdir -p /own /tmp && mount -t tmpfs t /own && echo own-file >/own/f &&
+	{ ecitest fanotify /own 8 >/tmp/fan.out & i=0
+	while ! grep -q marked /tmp/fan.out && [ $i -lt 60 ]; do sleep 0.1; i=$((i + 1)); done
+	cat /own/f >/dev/null; wait; cat /tmp/fan.out; }'
 case $CTR_OUT in
 *marked*own-file*) pass "fanotify on a tmpfs of its own still works" ;;
 *) fail "fanotify on a tmpfs of its own still works" "$CTR_OUT" ;;
