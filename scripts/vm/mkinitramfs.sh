@@ -62,8 +62,9 @@ kmods=$(readlink -f "$kdir/modules")
 
 # Modules the VM loads explicitly or through aliases the tests trigger
 # (dummy via rtnl-link-dummy, appletalk/psnap/llc via net-pf-5; vsock_loopback
-# by 37-mediate-fs, crypto_user by 38-mediate-net).
-MODULES="virtio_pci virtio_blk crc32c_generic ext4 overlay loop dummy appletalk psnap llc vsock_loopback crypto_user"
+# by 37-mediate-fs, crypto_user by 38-mediate-net, fuse (built in on 6.12) by
+# 36-mediate).
+MODULES="virtio_pci virtio_blk crc32c_generic ext4 overlay loop dummy appletalk psnap llc vsock_loopback crypto_user fuse"
 BINS="/usr/bin/busybox /usr/sbin/runc"
 busybox=/usr/bin/busybox runc=/usr/sbin/runc
 if [ "$arch" = arm64 ]; then

@@ -36,6 +36,8 @@ refused "fsopen(devtmpfs) + fsmount refused too" sb_remount "$base" "$eff"
 
 # Types outside the allowlist are refused by name even when their superblock
 # is new: ramfs is allowed, fusectl is not (the VM's FUSE connections).
+# fusectl comes with fuse, a module on 6.1.
+[ -d /sys/module/fuse ] || insmod "/lib/modules/$(uname -r)/kernel/fs/fuse/fuse.ko"
 ctr --unprotected -- sh -c 'mkdir -p /tmp/f && mount -t fusectl none /tmp/f && echo mounted'
 if [ "$CTR_OUT" = mounted ]; then
 	drain
