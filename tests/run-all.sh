@@ -20,7 +20,7 @@
 # vCPUs are one TCG thread (scripts/eci-vm), so two VMs fill the 2 cores, and
 # a part's output is printed whole when it ends. ECI_ARM64=1 adds the arm64
 # subset (tests/run-arm64.sh, make test ARCH=arm64); it is off by default:
-# CI's hour has no room for it (README.md, "arm64").
+# CI's 47 min leave no room for it under the 60-minute aim (README.md, "arm64").
 set -u
 cd "$(dirname "$0")/.."
 
