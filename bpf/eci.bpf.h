@@ -172,6 +172,18 @@ static __always_inline struct eci_container *eci_current(__u64 *cgid)
 	return NULL;
 }
 
+/* Task p belongs to container c: its cgroup's entry carries the same root
+ * id. A task of the VM, of another container, or in a cgroup the map had no
+ * room for (an orphan) does not. The process policy's rule, and the
+ * kernel-files policy's for /proc/<pid> writes. */
+static __always_inline bool eci_same_container(const struct eci_container *c, struct task_struct *p)
+{
+	__u64 id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
+	struct eci_container *t = bpf_map_lookup_elem(&containers, &id);
+
+	return t && t->root_id == c->root_id && !(t->flags & ECI_CF_SUBTREE);
+}
+
 /*
  * A token bucket per container: true if this trap may send an event. Races
  * between CPUs can let a few more through; the count of the rest is exact.

@@ -100,14 +100,8 @@ static __always_inline struct task_struct *proc_task(struct file *file)
 static __always_inline bool proc_pid_own(struct file *file, struct eci_container *c)
 {
 	struct task_struct *p = proc_task(file);
-	struct eci_container *t;
-	__u64 id;
 
-	if (!p)
-		return false;
-	id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
-	t = bpf_map_lookup_elem(&containers, &id);
-	return t && t->root_id == c->root_id && !(t->flags & ECI_CF_SUBTREE);
+	return p && eci_same_container(c, p);
 }
 
 static __always_inline bool proc_write_allowed(struct file *file, struct eci_container *c)

@@ -31,17 +31,6 @@
  */
 #include "eci.bpf.h"
 
-/* The target belongs to the caller's container: its cgroup's entry carries
- * the same root id. A task of the VM, of another container, or in a cgroup
- * the map had no room for (an orphan) does not. */
-static __always_inline bool same_container(const struct eci_container *c, struct task_struct *p)
-{
-	__u64 id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
-	struct eci_container *t = bpf_map_lookup_elem(&containers, &id);
-
-	return t && t->root_id == c->root_id && !(t->flags & ECI_CF_SUBTREE);
-}
-
 /* The verdict for the current task acting on p; arg is the hook's number
  * (ptrace mode, signal, which priority call). */
 static __always_inline int reach(enum eci_hook hook, struct task_struct *p, __u64 arg, bool quiet)
@@ -54,7 +43,7 @@ static __always_inline int reach(enum eci_hook hook, struct task_struct *p, __u6
 	if (!c || (c->flags & ECI_CF_SETUP))
 		return 0;
 	stats = eci_count_call(hook);
-	if (same_container(c, p))
+	if (eci_same_container(c, p))
 		return 0;
 	if (quiet)
 		return eci_count_trap(stats, c, ECI_CLASS_PROCESS) ? 0 : -EPERM;
