@@ -1080,21 +1080,13 @@ static int do_tiocsti(const char *path, const char *text)
 {
 	int fd = open(path, O_RDWR | O_NOCTTY);
 
-	if (fd < 0) {
-		int e = errno;
-
-		fprintf(stderr, "open %s: %s\n", path, strerror(e));
-		return e;
-	}
+	if (fd < 0)
+		return fail(path);
 	for (const char *p = text;; p++) {
 		char ch = *p ? *p : '\n';
 
-		if (ioctl(fd, TIOCSTI, &ch)) {
-			int e = errno;
-
-			fprintf(stderr, "TIOCSTI: %s\n", strerror(e));
-			return e;
-		}
+		if (ioctl(fd, TIOCSTI, &ch))
+			return fail("TIOCSTI");
 		if (!*p)
 			break;
 	}
@@ -1106,18 +1098,10 @@ static int do_tioccons(const char *path)
 {
 	int fd = open(path, O_RDWR | O_NOCTTY);
 
-	if (fd < 0) {
-		int e = errno;
-
-		fprintf(stderr, "open %s: %s\n", path, strerror(e));
-		return e;
-	}
-	if (ioctl(fd, TIOCCONS)) {
-		int e = errno;
-
-		fprintf(stderr, "TIOCCONS: %s\n", strerror(e));
-		return e;
-	}
+	if (fd < 0)
+		return fail(path);
+	if (ioctl(fd, TIOCCONS))
+		return fail("TIOCCONS");
 	return 0;
 }
 
@@ -1130,20 +1114,12 @@ static int do_ptyhold(const char *namefile, const char *outfile)
 	char line[256];
 	FILE *in, *f;
 
-	if (m < 0 || grantpt(m) || unlockpt(m)) {
-		int e = errno;
-
-		fprintf(stderr, "ptmx: %s\n", strerror(e));
-		return e;
-	}
+	if (m < 0 || grantpt(m) || unlockpt(m))
+		return fail("ptmx");
 	s = open(ptsname(m), O_RDWR | O_NOCTTY);
 	f = fopen(namefile, "w");
-	if (s < 0 || !f) {
-		int e = errno;
-
-		fprintf(stderr, "pty: %s\n", strerror(e));
-		return e;
-	}
+	if (s < 0 || !f)
+		return fail("pty");
 	fprintf(f, "%s\n", ptsname(m));
 	fclose(f);
 	in = fdopen(s, "r");
@@ -1162,13 +1138,22 @@ static int do_keyadd(const char *desc, const char *data)
 {
 	long id = syscall(SYS_add_key, "user", desc, data, strlen(data), KEY_SPEC_USER_KEYRING);
 
-	if (id < 0) {
-		int e = errno;
-
-		fprintf(stderr, "add_key: %s\n", strerror(e));
-		return e;
-	}
+	if (id < 0)
+		return fail("add_key");
 	printf("%ld\n", id);
+	return 0;
+}
+
+/* A key's payload, printed. */
+static int key_print(long id)
+{
+	char buf[256];
+	long n = syscall(SYS_keyctl, KEYCTL_READ, id, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return fail("keyctl read");
+	buf[n < (long)sizeof(buf) ? n : (long)sizeof(buf) - 1] = '\0';
+	printf("%s\n", buf);
 	return 0;
 }
 
@@ -1177,57 +1162,25 @@ static int do_keyadd(const char *desc, const char *data)
  * shares the VM's uid 0 reaches the VM root's keys. */
 static int do_keyread(const char *desc)
 {
-	char buf[256];
-	long id, n;
+	long id;
 
-	if (syscall(SYS_keyctl, KEYCTL_LINK, KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING)) {
-		int e = errno;
-
-		fprintf(stderr, "keyctl link @u @s: %s\n", strerror(e));
-		return e;
-	}
+	if (syscall(SYS_keyctl, KEYCTL_LINK, KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING))
+		return fail("keyctl link @u @s");
 	id = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", desc, 0);
-	if (id < 0) {
-		int e = errno;
-
-		fprintf(stderr, "keyctl search: %s\n", strerror(e));
-		return e;
-	}
-	n = syscall(SYS_keyctl, KEYCTL_READ, id, buf, sizeof(buf) - 1);
-	if (n < 0) {
-		int e = errno;
-
-		fprintf(stderr, "keyctl read: %s\n", strerror(e));
-		return e;
-	}
-	buf[n < (long)sizeof(buf) ? n : (long)sizeof(buf) - 1] = '\0';
-	printf("%s\n", buf);
-	return 0;
+	if (id < 0)
+		return fail("keyctl search");
+	return key_print(id);
 }
 
 /* keyown DESC DATA: a key of its own in its session keyring, read back. */
 static int do_keyown(const char *desc, const char *data)
 {
-	char buf[256];
-	long id, n;
+	long id;
 
 	id = syscall(SYS_add_key, "user", desc, data, strlen(data), KEY_SPEC_SESSION_KEYRING);
-	if (id < 0) {
-		int e = errno;
-
-		fprintf(stderr, "add_key: %s\n", strerror(e));
-		return e;
-	}
-	n = syscall(SYS_keyctl, KEYCTL_READ, id, buf, sizeof(buf) - 1);
-	if (n < 0) {
-		int e = errno;
-
-		fprintf(stderr, "keyctl read: %s\n", strerror(e));
-		return e;
-	}
-	buf[n < (long)sizeof(buf) ? n : (long)sizeof(buf) - 1] = '\0';
-	printf("%s\n", buf);
-	return 0;
+	if (id < 0)
+		return fail("add_key");
+	return key_print(id);
 }
 
 /* soft_offline: one page of its own memory taken out of service
@@ -1241,12 +1194,8 @@ static int do_soft_offline(void)
 	if (p == MAP_FAILED)
 		return errno;
 	memset(p, 0x5a, psz);
-	if (madvise(p, psz, MADV_SOFT_OFFLINE)) {
-		int e = errno;
-
-		fprintf(stderr, "madvise(MADV_SOFT_OFFLINE): %s\n", strerror(e));
-		return e;
-	}
+	if (madvise(p, psz, MADV_SOFT_OFFLINE))
+		return fail("madvise(MADV_SOFT_OFFLINE)");
 	return 0;
 }
 
@@ -1298,12 +1247,8 @@ static int do_prlimit(const char *pid, const char *n)
 {
 	struct rlimit r = { .rlim_cur = strtoul(n, NULL, 10), .rlim_max = strtoul(n, NULL, 10) };
 
-	if (prlimit(atoi(pid), RLIMIT_NOFILE, &r, NULL)) {
-		int e = errno;
-
-		fprintf(stderr, "prlimit: %s\n", strerror(e));
-		return e;
-	}
+	if (prlimit(atoi(pid), RLIMIT_NOFILE, &r, NULL))
+		return fail("prlimit");
 	return 0;
 }
 
