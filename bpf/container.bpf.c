@@ -12,12 +12,22 @@
  *   cgroup_rmdir (raw tracepoint)  and loses it
  *   bprm_committed_creds           the end of a container's setup: its
  *                                  initial mounts are recorded (mountlock.bpf.c)
+ *   sys_enter_{mount,umount,pivot_root,chroot,open_tree,move_mount,fsopen,
+ *   fsmount,fspick,mount_setattr} (tracepoints)
+ *                                  the container rule: a task of an unknown
+ *                                  cgroup doing any of these in a mount
+ *                                  namespace of its own makes its cgroup a
+ *                                  container (below)
+ *   sb_mount, sb_pivotroot, path_chroot
+ *                                  the rule's backstop: refused if the
+ *                                  cgroup could not become one
  *
  * Maps: containers (written here and by ecictl; read by every policy),
  * event_budget, hook_stats, state, events, container_stats, global_config
  * (maps.bpf.h).
  * Fail closed: a cgroup that finds no room in containers is counted as an
- * orphan, and lookups then walk its ancestors (eci_current).
+ * orphan, and lookups then walk its ancestors (eci_current); a cgroup the
+ * container rule can't record may not mount or change its root.
  */
 #include "eci.bpf.h"
 
@@ -51,12 +61,17 @@ int BPF_PROG(eci_container_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	kn = BPF_CORE_READ(cgrp, kn);
 	parent_id = BPF_CORE_READ(kernfs_parent(kn), id);
 	parent = bpf_map_lookup_elem(&containers, &parent_id);
-	if (!parent)
+	/* An exempt VM service's children are not exempt, unless the admin
+	 * exempted its whole tree: a runtime could be told to put a container
+	 * there (docker --cgroup-parent). */
+	if (!parent || (parent->flags & (ECI_CF_EXEMPT | ECI_CF_EXEMPT_TREE)) == ECI_CF_EXEMPT)
 		return 0;
 
 	id = BPF_CORE_READ(kn, id);
 	__builtin_memcpy(&child, parent, sizeof(child));
-	if (parent->flags & ECI_CF_SUBTREE) {
+	if (parent->flags & ECI_CF_EXEMPT) {
+		child.root_id = id;
+	} else if (parent->flags & ECI_CF_SUBTREE) {
 		/* A new container, whatever runtime made it: protected before its
 		 * init joins, in setup until it hands over to its process. */
 		child.root_id = id;
@@ -171,6 +186,99 @@ int BPF_PROG(eci_container_bprm_committed_creds, struct linux_binprm *bprm)
 	root->flags &= ~ECI_CF_ADOPTED;
 	eci_mountlock_snapshot(root_id);
 	return 0;
+}
+
+/*
+ * The container rule: whatever runtime made it and wherever its cgroup is, a
+ * container is a task that builds a world of its own, which starts with
+ * mounting (runc's first act in its new mount namespace is making "/" a
+ * slave) or changing its root. So a task whose cgroup has no entry (neither
+ * a container, a subtree, nor a service the admin exempts) that enters a
+ * mount or root-changing syscall from a mount namespace that is not the VM's
+ * turns its cgroup into a container, in setup, before the kernel acts on the
+ * call: everything the runtime mounts from then on is vetted, and the
+ * container's process runs protected from its first instruction. The root
+ * cgroup is never one: the VM itself runs there. A chroot in the VM's own
+ * mount namespace is not a container (it can't mount anything the VM
+ * doesn't see). Runs at syscall entry, so before any LSM program of the call.
+ */
+static __always_inline bool rule_applies(struct task_struct *task, __u64 id)
+{
+	__u32 inum = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+
+	if (!inum || inum == host_mnt_ns)
+		return false;
+	if (BPF_CORE_READ(task, cgroups, dfl_cgrp, level) == 0)
+		return false;
+	return !bpf_map_lookup_elem(&containers, &id);
+}
+
+/* The container rule for the current task: 0 when nothing was needed or its
+ * cgroup is now a container, -ENOMEM when the map had no room. */
+static __always_inline int catch_container(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_cgroup_id();
+	struct eci_container fresh = {};
+
+	if (!rule_applies(task, id))
+		return 0;
+	fresh.root_id = id;
+	fresh.flags = ECI_CF_SETUP | ECI_CF_CAUGHT;
+	bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name),
+				  BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, name));
+	/* NOEXIST: a racing thread of the same cgroup may have made it. */
+	if (bpf_map_update_elem(&containers, &id, &fresh, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&containers, &id))
+		return -ENOMEM;
+	return 0;
+}
+
+#define CATCH_AT(call)                                                                             \
+	SEC("tp/syscalls/sys_enter_" #call)                                                        \
+	int eci_container_enter_##call(void *ctx)                                                  \
+	{                                                                                          \
+		catch_container();                                                                 \
+		return 0;                                                                          \
+	}
+
+CATCH_AT(mount)
+CATCH_AT(umount)
+CATCH_AT(pivot_root)
+CATCH_AT(chroot)
+CATCH_AT(open_tree)
+CATCH_AT(move_mount)
+CATCH_AT(fsopen)
+CATCH_AT(fsmount)
+CATCH_AT(fspick)
+CATCH_AT(mount_setattr)
+
+/* The backstop: if the tracepoint could not record the cgroup (map full),
+ * the mount or root change is refused rather than left unvetted. */
+SEC("lsm/sb_mount")
+int BPF_PROG(eci_container_sb_mount, const char *dev_name, const struct path *path,
+	     const char *type, unsigned long flags, void *data, int ret)
+{
+	if (ret)
+		return ret;
+	return catch_container() ? -EPERM : 0;
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(eci_container_sb_pivotroot, const struct path *old_path, const struct path *new_path,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return catch_container() ? -EPERM : 0;
+}
+
+SEC("lsm/path_chroot")
+int BPF_PROG(eci_container_path_chroot, const struct path *path, int ret)
+{
+	if (ret)
+		return ret;
+	return catch_container() ? -EPERM : 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";
