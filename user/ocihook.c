@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "eci.h"
+#include "settings.h"
 #include "settings_apply.h"
 #include "util.h"
 
@@ -144,6 +145,8 @@ static int cgroup_of_pid(int pid, char *out, size_t len)
 /* dockerd's --data-root, where it keeps each container's configuration. */
 #define DOCKER_ROOT "/var/lib/docker"
 #define DOCKER_MAX_RULES 64
+/* Volumes one container may bind (docker run allows many; this is plenty). */
+#define DOCKER_MAX_VOLUMES 32
 
 /* What the eci-runc shim has us read from dockerd, which runs no OCI hooks. */
 struct docker_info {
@@ -152,7 +155,9 @@ struct docker_info {
 	struct eci_dev_rule rules[DOCKER_MAX_RULES];
 	size_t nrules;
 	char dir[PATH_MAX];
-	char *binds[1];
+	char *binds[1 + DOCKER_MAX_VOLUMES];
+	size_t nbinds;
+	char vols[DOCKER_MAX_VOLUMES][PATH_MAX];
 };
 
 static json_object *load_json(const char *file)
@@ -200,7 +205,156 @@ static int docker_device(json_object *dev, struct docker_info *d)
 			path, perms);
 		return -1;
 	}
+	/* The admin decides what users may assign: never the VM's disks,
+	 * memory, kernel log or consoles unless eci.assignableDevices says. */
+	for (int i = 0; i < n; i++) {
+		if (eci_device_assignable(&d->rules[d->nrules + i]) == 1)
+			continue;
+		eci_err("oci-hook: --device %s (%s) is not in the admin's eci.assignableDevices: the container may not be given it",
+			path, rule);
+		return -1;
+	}
 	d->nrules += n;
+	return 0;
+}
+
+/* One line of /proc/self/mountinfo: its id, device, root in the filesystem
+ * and mount point (as the kernel escapes them: volume paths have no spaces). */
+struct mnt_line {
+	unsigned long id;
+	unsigned int maj, min;
+	char root[PATH_MAX], point[PATH_MAX];
+};
+
+static bool mnt_parse(const char *line, struct mnt_line *m)
+{
+	char fmt[64];
+
+	snprintf(fmt, sizeof(fmt), "%%lu %%*u %%u:%%u %%%ds %%%ds", PATH_MAX - 1, PATH_MAX - 1);
+	return sscanf(line, fmt, &m->id, &m->maj, &m->min, m->root, m->point) == 5;
+}
+
+/* True if dir is path or a directory above it. */
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strcmp(dir, "/"))
+		return true;
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
+/* The mount path is on (the topmost of those with the longest mount point at
+ * or above it), from the VM's mountinfo; false if none. */
+static bool mount_of(FILE *f, const char *path, struct mnt_line *out)
+{
+	struct mnt_line m;
+	size_t best = 0, len = 0;
+	char *line = NULL;
+	bool found = false;
+
+	rewind(f);
+	while (getline(&line, &len, f) > 0) {
+		if (!mnt_parse(line, &m) || !path_under(path, m.point))
+			continue;
+		if (!found || strlen(m.point) >= best) {
+			best = strlen(m.point);
+			*out = m;
+			found = true;
+		}
+	}
+	free(line);
+	return found;
+}
+
+/*
+ * A named volume's directory may be bound only when it is the volume's own
+ * directory on the volumes filesystem, or a fresh filesystem (tmpfs, NFS...)
+ * mounted there by the volume driver: never a bind of another VM directory
+ * (volume-opt o=bind,device=/ANY/PATH), which dockerd, as VM root, would make
+ * and the container then bind from. 0 if allowed; else one sentence said.
+ */
+static int docker_volume_ok(const char *name, const char *src)
+{
+	char want[PATH_MAX], *line = NULL;
+	struct mnt_line vm, at, m;
+	size_t len = 0;
+	bool fresh = true;
+	FILE *f;
+	int ret = -1;
+
+	snprintf(want, sizeof(want), "%s/volumes/%s/_data", DOCKER_ROOT, name);
+	if (strcmp(src, want) || strchr(name, '/') || name[0] == '.') {
+		eci_err("oci-hook: volume %s: its directory %s is not %s", name, src, want);
+		return -1;
+	}
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f) {
+		eci_err("oci-hook: failed to read /proc/self/mountinfo: %s", strerror(errno));
+		return -1;
+	}
+	if (!mount_of(f, DOCKER_ROOT "/volumes", &vm) || !mount_of(f, src, &at)) {
+		eci_err("oci-hook: volume %s: no mount holds %s", name, src);
+		goto out;
+	}
+	if (at.id == vm.id) {
+		ret = 0; /* the volume's own directory */
+		goto out;
+	}
+	/* Something is mounted at or between the volumes directory and src: a
+	 * whole filesystem, at src itself, that the VM mounts nowhere else. */
+	if (strcmp(at.point, src) || strcmp(at.root, "/")) {
+		eci_err("oci-hook: volume %s is a bind of %s of device %u:%u at %s (volume-opt o=bind?), not its own directory or a fresh filesystem: not allowed",
+			name, at.root, at.maj, at.min, at.point);
+		goto out;
+	}
+	rewind(f);
+	while (fresh && getline(&line, &len, f) > 0)
+		if (mnt_parse(line, &m) && m.maj == at.maj && m.min == at.min &&
+		    !path_under(m.point, src))
+			fresh = false;
+	if (!fresh) {
+		eci_err("oci-hook: volume %s: the filesystem mounted at %s (device %u:%u) is also the VM's at %s: not allowed",
+			name, src, at.maj, at.min, m.point);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* MountPoints of config.v2.json: each named volume of the local driver,
+ * checked, becomes one of the container's own bind sources. */
+static int docker_volumes(struct docker_info *d)
+{
+	json_object *mps;
+
+	if (!json_object_object_get_ex(d->config, "MountPoints", &mps) ||
+	    !json_object_is_type(mps, json_type_object))
+		return 0;
+	json_object_object_foreach(mps, dst, mp)
+	{
+		const char *type = str(mp, "Type"), *name = str(mp, "Name"),
+			   *src = str(mp, "Source");
+
+		if (!type || strcmp(type, "volume"))
+			continue;
+		if (!name || !src || !*src) {
+			eci_err("oci-hook: the volume at %s has no name or source", dst);
+			return -1;
+		}
+		if (d->nbinds - 1 >= DOCKER_MAX_VOLUMES) {
+			eci_err("oci-hook: more than %d volumes", DOCKER_MAX_VOLUMES);
+			return -1;
+		}
+		if (docker_volume_ok(name, src))
+			return -1;
+		snprintf(d->vols[d->nbinds - 1], PATH_MAX, "%s", src);
+		d->binds[d->nbinds] = d->vols[d->nbinds - 1];
+		d->nbinds++;
+	}
 	return 0;
 }
 
@@ -236,7 +390,8 @@ static int docker_info(const char *id, struct docker_info *d)
 				return -1;
 	}
 	d->binds[0] = d->dir;
-	return 0;
+	d->nbinds = 1;
+	return docker_volumes(d);
 }
 
 static const char *image_of(json_object *ann)
@@ -350,7 +505,7 @@ static int create(json_object *state, const char *stage)
 		o.rules = dk->rules;
 		o.nrules = dk->nrules;
 		o.binds = dk->binds;
-		o.nbinds = 1;
+		o.nbinds = dk->nbinds;
 	} else {
 		image = in.image;
 	}

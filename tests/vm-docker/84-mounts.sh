@@ -23,7 +23,8 @@ cat >$SETTINGS <<JSON
     "locked": true, "value": true,
     "dockerSocketMount": { "imageList": { "images": ["eci-sock:latest"] } }
   },
-  "filesharingAllowedDirectories": [ { "path": "/mnt/host", "sharedByDefault": true } ]
+  "filesharingAllowedDirectories": [ { "path": "/mnt/host", "sharedByDefault": true } ],
+  "eci": { "assignableDevices": ["b 254:0 rwm"] }
 }
 JSON
 make_cli_image || fail "socket client image" "docker import of eci-sock failed"
