@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "eci.h"
+#include "image.h"
 #include "settings.h"
 #include "settings_apply.h"
 #include "util.h"
@@ -151,7 +152,7 @@ static int cgroup_of_pid(int pid, char *out, size_t len)
 /* What the eci-runc shim has us read from dockerd, which runs no OCI hooks. */
 struct docker_info {
 	json_object *config, *host;
-	const char *image;
+	const char *image, *image_id, *driver;
 	struct eci_dev_rule rules[DOCKER_MAX_RULES];
 	size_t nrules;
 	char dir[PATH_MAX];
@@ -358,6 +359,168 @@ static int docker_volumes(struct docker_info *d)
 	return 0;
 }
 
+/* The most image ids one imageList resolves to. */
+#define DOCKER_MAX_ALLOWED 256
+
+/* rootfs.diff_ids of an image in dockerd's image store; NULL if unreadable. */
+static json_object *docker_diff_ids(const char *driver, const char *id, json_object **doc)
+{
+	char file[PATH_MAX];
+	json_object *rootfs, *ids;
+	FILE *f;
+
+	*doc = NULL;
+	if (strncmp(id, "sha256:", 7) || strchr(id, '/'))
+		return NULL;
+	snprintf(file, sizeof(file), "%s/image/%s/imagedb/content/sha256/%s", DOCKER_ROOT, driver,
+		 id + 7);
+	f = fopen(file, "re");
+	if (!f)
+		return NULL;
+	*doc = parse_stream(f, file);
+	fclose(f);
+	if (!*doc || !json_object_object_get_ex(*doc, "rootfs", &rootfs) ||
+	    !json_object_object_get_ex(rootfs, "diff_ids", &ids) ||
+	    !json_object_is_type(ids, json_type_array))
+		return NULL;
+	return ids;
+}
+
+/* Image `of` is built on `base`: base's layers are the first of its own. */
+static bool docker_derived(const char *driver, const char *of, const char *base)
+{
+	json_object *d1, *d2, *a = docker_diff_ids(driver, of, &d1), *b;
+	bool ret = false;
+	size_t na, nb;
+
+	b = docker_diff_ids(driver, base, &d2);
+	if (a && b) {
+		na = json_object_array_length(a);
+		nb = json_object_array_length(b);
+		ret = nb && nb <= na;
+		for (size_t i = 0; ret && i < nb; i++) {
+			const char *x = json_object_get_string(json_object_array_get_idx(a, i)),
+				   *y = json_object_get_string(json_object_array_get_idx(b, i));
+
+			ret = x && y && !strcmp(x, y);
+		}
+	}
+	json_object_put(d1);
+	json_object_put(d2);
+	return ret;
+}
+
+/* The image id repositories.json gives reference want (normalized), or NULL. */
+static const char *docker_ref_id(json_object *repos, const struct eci_image_ref *want)
+{
+	json_object_object_foreach(repos, repo, refs)
+	{
+		(void)repo;
+		if (!json_object_is_type(refs, json_type_object))
+			continue;
+		json_object_object_foreach(refs, ref, rid)
+		{
+			struct eci_image_ref r;
+
+			if (!eci_image_parse(ref, &r) && !strcmp(r.name, want->name) &&
+			    !strcmp(r.tag, want->tag) && !strcmp(r.digest, want->digest) &&
+			    json_object_is_type(rid, json_type_string))
+				return json_object_get_string(rid);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Does the imageList give image `id` (sha256:..., dockerd's content address
+ * of the image) the engine socket? By identity, as Docker matches by digest,
+ * never by the name the user typed or tagged: an entry names the images
+ * whose *digest* references in dockerd's store (repositories.json,
+ * name@sha256:..., made only by pulling from a registry; `docker tag` can't
+ * make one) match it ("name:*", "repo/ *" [no space], "name@sha256:..."); a
+ * "name:tag" entry also needs the local tag to point at that image; a
+ * "sha256:ID" entry names a local image by its id; "*" is any. With
+ * allowDerivedImages, an image whose layers begin with an allowed image's
+ * layers (built FROM it, or committed from it) is allowed too.
+ */
+static int docker_image_allowed(const char *id, const char *driver)
+{
+	const char *allowed[DOCKER_MAX_ALLOWED];
+	json_object *doc = NULL, *repos = NULL;
+	struct eci_settings st;
+	size_t nallowed = 0;
+	char file[PATH_MAX], err[512];
+	int ret = 0;
+	FILE *f;
+
+	if (access(ECI_SETTINGS_COPY, F_OK))
+		return 0;
+	if (eci_settings_load(ECI_SETTINGS_COPY, &st, err, sizeof(err))) {
+		eci_warn("%s: %s; no image gets the engine socket", ECI_SETTINGS_COPY, err);
+		return 0;
+	}
+	snprintf(file, sizeof(file), "%s/image/%s/repositories.json", DOCKER_ROOT, driver);
+	f = fopen(file, "re");
+	if (f) {
+		doc = parse_stream(f, file);
+		fclose(f);
+		if (doc)
+			json_object_object_get_ex(doc, "Repositories", &repos);
+	}
+	for (size_t i = 0; i < st.nimages && nallowed < DOCKER_MAX_ALLOWED; i++) {
+		const char *e = st.images[i];
+		struct eci_image_ref p;
+		bool tagged;
+
+		if (!strcmp(e, "*")) {
+			ret = 1;
+			goto out;
+		}
+		if (!strncmp(e, "sha256:", 7) && strlen(e) == 71) {
+			allowed[nallowed++] = e;
+			continue;
+		}
+		if (!repos)
+			continue;
+		tagged = strcmp(e + strlen(e) - 2, ":*") && strcmp(e + strlen(e) - 2, "/*") &&
+			 !strchr(e, '@') && !eci_image_parse(e, &p);
+		json_object_object_foreach(repos, repo, refs)
+		{
+			(void)repo;
+			if (!json_object_is_type(refs, json_type_object))
+				continue;
+			json_object_object_foreach(refs, ref, rid)
+			{
+				struct eci_image_ref r;
+				const char *tid;
+				bool ok;
+
+				/* Only digest references are the registry's word. */
+				if (eci_image_parse(ref, &r) || !r.digest[0] ||
+				    !json_object_is_type(rid, json_type_string) ||
+				    nallowed >= DOCKER_MAX_ALLOWED)
+					continue;
+				if (tagged) {
+					tid = strcmp(r.name, p.name) ? NULL :
+								       docker_ref_id(repos, &p);
+					ok = tid && !strcmp(tid, json_object_get_string(rid));
+				} else {
+					ok = eci_image_match(e, ref) == 1;
+				}
+				if (ok)
+					allowed[nallowed++] = json_object_get_string(rid);
+			}
+		}
+	}
+	for (size_t i = 0; !ret && i < nallowed; i++)
+		ret = !strcmp(allowed[i], id) ||
+		      (st.allow_derived && docker_derived(driver, id, allowed[i]));
+out:
+	json_object_put(doc);
+	eci_settings_free(&st);
+	return ret;
+}
+
 /*
  * The image (Config.Image of config.v2.json), the devices (HostConfig.Devices
  * of hostconfig.json) and the per-container directory dockerd binds
@@ -377,6 +540,15 @@ static int docker_info(const char *id, struct docker_info *d)
 	if (!json_object_object_get_ex(d->config, "Config", &c) || !(d->image = str(c, "Image")) ||
 	    !*d->image) {
 		eci_err("oci-hook: %s has no Config.Image", file);
+		return -1;
+	}
+	/* Config.Image is what the user typed; Image is the content address
+	 * dockerd resolved it to, which the imageList is matched against. */
+	d->image_id = str(d->config, "Image");
+	d->driver = str(d->config, "Driver");
+	if (!d->image_id || strncmp(d->image_id, "sha256:", 7) || !d->driver || !*d->driver ||
+	    strchr(d->driver, '/') || d->driver[0] == '.') {
+		eci_err("oci-hook: %s has no image id (Image) or storage driver (Driver)", file);
 		return -1;
 	}
 	snprintf(file, sizeof(file), "%s/hostconfig.json", d->dir);
@@ -501,7 +673,10 @@ static int create(json_object *state, const char *stage)
 		}
 		if (docker_info(id, dk))
 			goto out;
-		image = dk->image;
+		/* The name is shown; the socket goes by the image's identity. */
+		image = NULL;
+		if (docker_image_allowed(dk->image_id, dk->driver))
+			o.flags |= ECI_CF_SOCKET;
 		o.rules = dk->rules;
 		o.nrules = dk->nrules;
 		o.binds = dk->binds;

@@ -682,7 +682,7 @@ int eci_settings_parse(const char *text, size_t len, struct eci_settings *s, cha
 			continue;
 		if (eci_image_match(s->images[i], "busybox") < 0) {
 			fail(&p,
-			     "imageList.images[%zu]: '%s' is not an image reference (name[:tag], name:*, name@sha256:..., or \"*\")",
+			     "imageList.images[%zu]: '%s' is not an image reference (name[:tag], name:*, repo/*, name@sha256:..., sha256:ID or \"*\")",
 			     i, s->images[i]);
 			goto out;
 		}

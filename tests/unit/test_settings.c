@@ -348,6 +348,15 @@ static void test_images(void)
 	match("testcontainers/ryuk:*", "ghcr.io/testcontainers/ryuk:1", 0);
 	match("ryuk:*", "testcontainers/ryuk:1", 0);
 	match("*", "quay.io/anything/at:all", 1);
+	match("myorg/*", "myorg/app:1", 1);
+	match("myorg/*",
+	      "docker.io/myorg/deep/app@sha256:"
+	      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	      1);
+	match("myorg/*", "myorgx/app", 0);
+	match("myorg/*", "ghcr.io/myorg/app", 0);
+	match("ghcr.io/myorg/*", "ghcr.io/myorg/app:2", 1);
+	match("ghcr.io/myorg/*", "ghcr.io/other/app", 0);
 	match("localhost:5000/app", "localhost:5000/app:latest", 1);
 	match("localhost:5000/app", "localhost/app", 0);
 	match("ghcr.io/org/tool:v1", "ghcr.io/org/tool:v1", 1);

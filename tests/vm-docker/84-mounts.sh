@@ -14,6 +14,9 @@
 SHARED=/mnt/host/shared
 mkdir -p $SHARED
 echo shared-file >$SHARED/f
+make_cli_image || fail "socket client image" "docker import of eci-sock failed"
+# An imported image has no registry digest: the imageList names it by id.
+SOCKID=$(docker image inspect -f '{{.Id}}' eci-sock 2>/dev/null)
 # Not the init script's path: eci_on must not apply it before the test does.
 SETTINGS=/tmp/eci-84-settings.json
 cat >$SETTINGS <<JSON
@@ -21,13 +24,12 @@ cat >$SETTINGS <<JSON
   "configurationFileVersion": 2,
   "enhancedContainerIsolation": {
     "locked": true, "value": true,
-    "dockerSocketMount": { "imageList": { "images": ["eci-sock:latest"] } }
+    "dockerSocketMount": { "imageList": { "images": ["$SOCKID"] } }
   },
   "filesharingAllowedDirectories": [ { "path": "/mnt/host", "sharedByDefault": true } ],
   "eci": { "assignableDevices": ["b 254:0 rwm"] }
 }
 JSON
-make_cli_image || fail "socket client image" "docker import of eci-sock failed"
 SOCK=/var/run/docker.sock:/var/run/docker.sock
 
 # The refusals: each case runs once with eci unloaded (all in one unload,

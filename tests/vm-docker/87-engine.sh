@@ -14,6 +14,10 @@
 #     directory and a fresh tmpfs volume work.
 #   - devices: --device of a VM disk, /dev/mem or /dev/kmsg fails to start,
 #     saying why, unless eci.assignableDevices lists it.
+#   - image identity: the imageList matches dockerd's image id and registry
+#     digests, never a name: `docker tag` of another image under a listed
+#     name gets no socket; an image committed from a listed one gets it only
+#     with allowDerivedImages.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p /srv/vmdata && echo vm-secret >/srv/vmdata/secret
@@ -38,8 +42,32 @@ rule_run() {
 RULE='mkdir -p /tmp/rule && mount -t tmpfs none /tmp/rule && insmod /dummy.ko && echo loaded'
 RUNC_PARENT="--privileged --runtime=runc --cgroup-parent=/x"
 
+make_cli_image || fail "socket client image" "docker import of eci-sock failed"
+SOCKID=$(docker image inspect -f '{{.Id}}' eci-sock 2>/dev/null)
+SOCK=/var/run/docker.sock:/var/run/docker.sock
+# eci-derived: eci-sock plus one layer (what `docker build FROM eci-sock`
+# makes); then tagged under a name the imageList lists.
+docker rm -f der >/dev/null 2>&1
+docker run --name der eci-sock touch /derived >/dev/null 2>&1 &&
+	docker commit der eci-derived >/dev/null 2>&1 && docker rm der >/dev/null 2>&1 &&
+	docker tag eci-derived eci-allowed:latest ||
+	fail "eci-derived: an image committed from eci-sock" "docker commit failed"
+# imagesettings DERIVED: imageList = the name eci-allowed:latest and eci-sock's id.
+imagesettings() {
+	cat >/tmp/eci-87-img.json <<JSON
+{ "enhancedContainerIsolation": { "locked": true, "value": true,
+    "dockerSocketMount": { "imageList": { "images": ["eci-allowed:latest", "$SOCKID"],
+                                          "allowDerivedImages": $1 } } } }
+JSON
+	ecictl settings apply /tmp/eci-87-img.json >/dev/null
+}
+PS_SOCK='docker ps -a --format {{.Names}} --filter name=^/holder$'
+
 # --- without the enforcer ---------------------------------------------------
 eci_off
+docker run -d --name holder eci-test sleep 600 >/dev/null 2>&1
+drun --rm -v $SOCK eci-allowed:latest $PS_SOCK
+base_tag=$D_OUT
 unload_dummy
 drun --rm $RUNC_PARENT eci-test insmod /dummy.ko
 in_modules dummy && base_runc=1 || base_runc="status $D_ST: $D_OUT"
@@ -171,3 +199,26 @@ drun --rm --device /dev/vda:/dev/x:r eci-test sh -c 'head -c 16 /dev/x | wc -c'
 dev_read /dev/vda
 [ "$D_ST" = 125 ] && pass "--device /dev/vda rwm when only r is assignable: refused" ||
 	fail "--device /dev/vda rwm when only r is assignable: refused" "status $D_ST: $D_OUT"
+
+# --- image identity -------------------------------------------------------------
+imagesettings false || fail "settings apply with an imageList" "ecictl settings apply failed"
+drun --rm -v $SOCK eci-allowed:latest $PS_SOCK
+if [ "$base_tag" != holder ]; then
+	fail "docker tag of another image under a listed name: no socket" "without eci: $base_tag"
+elif [ "$D_ST" = 125 ] && is_eperm; then
+	pass "docker tag of another image under a listed name: no socket"
+else
+	fail "docker tag of another image under a listed name: no socket" "status $D_ST: $(echo "$D_OUT" | tail -n1)"
+fi
+drun --rm -v $SOCK eci-sock $PS_SOCK
+[ "$D_OUT" = holder ] && pass "the image the imageList names by id gets the socket (docker ps through it)" ||
+	fail "the image the imageList names by id gets the socket (docker ps through it)" "status $D_ST: $(echo "$D_OUT" | tail -n1)"
+imagesettings true || fail "settings apply with allowDerivedImages" "ecictl settings apply failed"
+drun --rm -v $SOCK eci-derived $PS_SOCK
+[ "$D_OUT" = holder ] && pass "allowDerivedImages: an image built on a listed one gets the socket" ||
+	fail "allowDerivedImages: an image built on a listed one gets the socket" "status $D_ST: $(echo "$D_OUT" | tail -n1)"
+drun --rm -v $SOCK eci-test sh -c '[ -S /var/run/docker.sock ] && echo yes'
+[ "$D_ST" = 125 ] && is_eperm && pass "allowDerivedImages: an unrelated image still gets no socket" ||
+	fail "allowDerivedImages: an unrelated image still gets no socket" "status $D_ST: $(echo "$D_OUT" | tail -n1)"
+docker rm -f holder >/dev/null 2>&1
+docker rmi eci-allowed:latest eci-derived >/dev/null 2>&1
