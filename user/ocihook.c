@@ -338,13 +338,24 @@ static int docker_volumes(struct docker_info *d)
 	json_object_object_foreach(mps, dst, mp)
 	{
 		const char *type = str(mp, "Type"), *name = str(mp, "Name"),
-			   *src = str(mp, "Source");
+			   *src = str(mp, "Source"), *driver = str(mp, "Driver");
+		char own[PATH_MAX];
 
 		if (!type || strcmp(type, "volume"))
 			continue;
-		if (!name || !src || !*src) {
-			eci_err("oci-hook: the volume at %s has no name or source", dst);
+		/* Another driver's volume gets no source here: its mount comes
+		 * from outside the volumes directory, which stays refused. */
+		if (driver && *driver && strcmp(driver, "local"))
+			continue;
+		if (!name || !*name) {
+			eci_err("oci-hook: the volume at %s has no name", dst);
 			return -1;
+		}
+		/* An anonymous volume's record may not have its Source yet: the
+		 * local driver's directory is the only one it can have. */
+		if (!src || !*src) {
+			snprintf(own, sizeof(own), "%s/volumes/%s/_data", DOCKER_ROOT, name);
+			src = own;
 		}
 		if (d->nbinds - 1 >= DOCKER_MAX_VOLUMES) {
 			eci_err("oci-hook: more than %d volumes", DOCKER_MAX_VOLUMES);
