@@ -169,7 +169,9 @@ int eci_container_add(const char *arg, const struct eci_container_opts *o)
 	a.fd = open_containers();
 	if (a.fd < 0)
 		goto out;
-	if (!bpf_map_lookup_elem(a.fd, &id, &a.val) && (a.val.flags & ECI_CF_SUBTREE)) {
+	/* An exempt service registered as a container becomes one. */
+	if (!bpf_map_lookup_elem(a.fd, &id, &a.val) && (a.val.flags & ECI_CF_SUBTREE) &&
+	    !(a.val.flags & ECI_CF_EXEMPT)) {
 		eci_err("%s is a protected subtree, not a container: its children are the containers",
 			rel);
 		goto out;
@@ -569,6 +571,13 @@ int eci_container_show(const char *arg, bool json)
 		return 1;
 	if (bpf_map_lookup_elem(fd, &id, &v)) {
 		eci_err("%s is not protected", cg_rel_path(dir));
+		close(fd);
+		return 1;
+	}
+	/* An exempt service's entry only keeps the container rule away. */
+	if (v.flags & ECI_CF_EXEMPT) {
+		eci_err("%s is not protected: it is an exempt VM service (ecictl exempt ls)",
+			cg_rel_path(dir));
 		close(fd);
 		return 1;
 	}

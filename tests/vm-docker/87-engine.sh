@@ -126,10 +126,13 @@ unload_dummy
 mkdir -p /sys/fs/cgroup/rule2
 check "ecictl exempt add /rule2" ecictl exempt add /rule2
 rule_run rule2 "$RULE"
-if in_modules dummy && ! ecictl container show /rule2 2>/dev/null | grep -q "mode:"; then
+show=$(ecictl container show /rule2 2>&1)
+if in_modules dummy && [ "$D_OUT" = loaded ] && echo "$show" | grep -q "exempt VM service" &&
+	ecictl exempt ls | grep -q " /rule2$"; then
 	pass "an exempt cgroup (a VM service) is not made a container"
 else
-	fail "an exempt cgroup (a VM service) is not made a container" "$D_OUT"
+	fail "an exempt cgroup (a VM service) is not made a container" \
+		"$D_OUT / $(echo "$show" | head -n3 | tr '\n' ' ')"
 fi
 unload_dummy
 # The VM's own mount namespace: a chroot there is no container. (Not
