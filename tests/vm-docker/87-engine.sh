@@ -52,11 +52,14 @@ docker run --name der eci-sock touch /derived >/dev/null 2>&1 &&
 	docker commit der eci-derived >/dev/null 2>&1 && docker rm der >/dev/null 2>&1 &&
 	docker tag eci-derived eci-allowed:latest ||
 	fail "eci-derived: an image committed from eci-sock" "docker commit failed"
-# imagesettings DERIVED: imageList = the name eci-allowed:latest and eci-sock's id.
+# eci-tagged: eci-test (nothing to do with eci-sock) under a listed name.
+docker tag eci-test eci-tagged:latest || fail "docker tag eci-test eci-tagged" "docker tag failed"
+# imagesettings DERIVED: imageList = the names eci-allowed:latest and
+# eci-tagged:latest, and eci-sock's id.
 imagesettings() {
 	cat >/tmp/eci-87-img.json <<JSON
 { "enhancedContainerIsolation": { "locked": true, "value": true,
-    "dockerSocketMount": { "imageList": { "images": ["eci-allowed:latest", "$SOCKID"],
+    "dockerSocketMount": { "imageList": { "images": ["eci-allowed:latest", "eci-tagged:latest", "$SOCKID"],
                                           "allowDerivedImages": $1 } } } }
 JSON
 	ecictl settings apply /tmp/eci-87-img.json >/dev/null
@@ -68,6 +71,9 @@ eci_off
 docker run -d --name holder eci-test sleep 600 >/dev/null 2>&1
 drun --rm -v $SOCK eci-allowed:latest $PS_SOCK
 base_tag=$D_OUT
+HAS_SOCK='[ -S /var/run/docker.sock ] && echo yes'
+drun --rm -v $SOCK eci-tagged:latest sh -c "$HAS_SOCK"
+base_sock=$D_OUT
 unload_dummy
 drun --rm $RUNC_PARENT eci-test insmod /dummy.ko
 in_modules dummy && base_runc=1 || base_runc="status $D_ST: $D_OUT"
@@ -215,6 +221,14 @@ elif [ "$D_ST" = 125 ] && is_eperm; then
 else
 	fail "docker tag of another image under a listed name: no socket" "status $D_ST: $(echo "$D_OUT" | tail -n1)"
 fi
+drun --rm -v $SOCK eci-derived $PS_SOCK
+if [ "$base_tag" != holder ]; then
+	fail "without allowDerivedImages: an image built on a listed one gets no socket" "without eci: $base_tag"
+elif [ "$D_ST" = 125 ] && is_eperm; then
+	pass "without allowDerivedImages: an image built on a listed one gets no socket"
+else
+	fail "without allowDerivedImages: an image built on a listed one gets no socket" "status $D_ST: $(echo "$D_OUT" | tail -n1)"
+fi
 drun --rm -v $SOCK eci-sock $PS_SOCK
 [ "$D_OUT" = holder ] && pass "the image the imageList names by id gets the socket (docker ps through it)" ||
 	fail "the image the imageList names by id gets the socket (docker ps through it)" "status $D_ST: $(echo "$D_OUT" | tail -n1)"
@@ -222,8 +236,13 @@ imagesettings true || fail "settings apply with allowDerivedImages" "ecictl sett
 drun --rm -v $SOCK eci-derived $PS_SOCK
 [ "$D_OUT" = holder ] && pass "allowDerivedImages: an image built on a listed one gets the socket" ||
 	fail "allowDerivedImages: an image built on a listed one gets the socket" "status $D_ST: $(echo "$D_OUT" | tail -n1)"
-drun --rm -v $SOCK eci-test sh -c '[ -S /var/run/docker.sock ] && echo yes'
-[ "$D_ST" = 125 ] && is_eperm && pass "allowDerivedImages: an unrelated image still gets no socket" ||
-	fail "allowDerivedImages: an unrelated image still gets no socket" "status $D_ST: $(echo "$D_OUT" | tail -n1)"
+drun --rm -v $SOCK eci-tagged:latest sh -c "$HAS_SOCK"
+if [ "$base_sock" != yes ]; then
+	fail "allowDerivedImages: an unrelated image tagged under a listed name gets no socket" "without eci: $base_sock"
+elif [ "$D_ST" = 125 ] && is_eperm; then
+	pass "allowDerivedImages: an unrelated image tagged under a listed name gets no socket"
+else
+	fail "allowDerivedImages: an unrelated image tagged under a listed name gets no socket" "status $D_ST: $(echo "$D_OUT" | tail -n1)"
+fi
 docker rm -f holder >/dev/null 2>&1
-docker rmi eci-allowed:latest eci-derived >/dev/null 2>&1
+docker rmi eci-allowed:latest eci-derived eci-tagged:latest >/dev/null 2>&1
