@@ -80,6 +80,7 @@ cases baseline
 eval "drun --rm $DEVDIR"
 base_dev=$D_OUT
 eci_on
+eci_defaults || fail "settings back to their defaults" "ecictl settings apply {} failed"
 n=0
 cases refused
 
@@ -136,4 +137,5 @@ elif [ "$D_ST" = 125 ] && echo "$D_OUT" | grep -q "eci: container .* not created
 else
 	fail "a registration eci-runc can't make fails docker run, saying why" "status $D_ST: $D_OUT"
 fi
+eci_defaults
 exit 0

@@ -94,6 +94,7 @@ done
 
 # --- with it -------------------------------------------------------------------
 eci_on
+eci_defaults || fail "settings back to their defaults" "ecictl settings apply {} failed"
 drun --rm $RUNC_PARENT eci-test insmod /dummy.ko
 if [ "$base_runc" != 1 ]; then
 	fail "--runtime=runc --cgroup-parent=/x: no module load" "without eci: $base_runc"
@@ -246,3 +247,4 @@ else
 fi
 docker rm -f holder >/dev/null 2>&1
 docker rmi eci-allowed:latest eci-derived eci-tagged:latest >/dev/null 2>&1
+eci_defaults
