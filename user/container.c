@@ -669,8 +669,10 @@ static int adopt_child(const char *dir, uint64_t id, void *arg)
 	struct eci_container old;
 	const char *base = strrchr(dir, '/');
 
-	if (!bpf_map_lookup_elem(a->fd, &id, &old))
-		return 0; /* already protected, by a runtime or before */
+	/* Already protected, by a runtime or before; an exemption yields to
+	 * the subtree (nothing below one is exempt). */
+	if (!bpf_map_lookup_elem(a->fd, &id, &old) && !(old.flags & ECI_CF_EXEMPT))
+		return 0;
 	memset(&a->val, 0, sizeof(a->val));
 	a->val.root_id = id;
 	/* Running already: its mounts are recorded at its next exec. */
