@@ -12,15 +12,12 @@
  *   cgroup_rmdir (raw tracepoint)  and loses it
  *   bprm_committed_creds           the end of a container's setup: its
  *                                  initial mounts are recorded (mountlock.bpf.c)
- *   sys_enter_{mount,umount,pivot_root,chroot,open_tree,move_mount,fsopen,
- *   fsmount,fspick,mount_setattr} (tracepoints)
- *                                  the container rule: a task of an unknown
- *                                  cgroup doing any of these in a mount
- *                                  namespace of its own makes its cgroup a
- *                                  container (below)
- *   sb_mount, sb_pivotroot, path_chroot
- *                                  the rule's backstop: refused if the
- *                                  cgroup could not become one
+ *   eci_container_catch()          the container rule (below), called
+ *                                  first by every program of a mount or
+ *                                  root change: sb_mount, move_mount,
+ *                                  sb_umount, sb_alloc_security,
+ *                                  sb_set_mnt_opts, sb_remount,
+ *                                  path_chroot, sb_pivotroot
  *
  * Maps: containers (written here and by ecictl; read by every policy),
  * event_budget, hook_stats, state, events, container_stats, global_config
@@ -200,7 +197,9 @@ int BPF_PROG(eci_container_bprm_committed_creds, struct linux_binprm *bprm)
  * container's process runs protected from its first instruction. The root
  * cgroup is never one: the VM itself runs there. A chroot in the VM's own
  * mount namespace is not a container (it can't mount anything the VM
- * doesn't see). Runs at syscall entry, so before any LSM program of the call.
+ * doesn't see). open_tree, fsopen, fsmount, fspick and mount_setattr act on
+ * the namespace's own copies or detached trees until a move_mount (caught),
+ * or build a superblock (caught at sb_alloc_security).
  */
 static __always_inline bool rule_applies(struct task_struct *task, __u64 id)
 {
@@ -213,9 +212,15 @@ static __always_inline bool rule_applies(struct task_struct *task, __u64 id)
 	return !bpf_map_lookup_elem(&containers, &id);
 }
 
-/* The container rule for the current task: 0 when nothing was needed or its
- * cgroup is now a container, -ENOMEM when the map had no room. */
-static __always_inline int catch_container(void)
+/*
+ * The container rule for the current task: 0 when nothing was needed or its
+ * cgroup is now a container, -ENOMEM when the map had no room (the caller
+ * refuses the call rather than leave it unvetted). Each program that judges
+ * a mount or root change calls it before its own lookup, so the rule holds
+ * whatever order the kernel runs a hook's programs in. No syscall tracepoint:
+ * attaching one sends every syscall of every VM task through the slow path.
+ */
+__noinline int eci_container_catch(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_cgroup_id();
@@ -232,53 +237,6 @@ static __always_inline int catch_container(void)
 	    !bpf_map_lookup_elem(&containers, &id))
 		return -ENOMEM;
 	return 0;
-}
-
-#define CATCH_AT(call)                                                                             \
-	SEC("tp/syscalls/sys_enter_" #call)                                                        \
-	int eci_container_enter_##call(void *ctx)                                                  \
-	{                                                                                          \
-		catch_container();                                                                 \
-		return 0;                                                                          \
-	}
-
-CATCH_AT(mount)
-CATCH_AT(umount)
-CATCH_AT(pivot_root)
-CATCH_AT(chroot)
-CATCH_AT(open_tree)
-CATCH_AT(move_mount)
-CATCH_AT(fsopen)
-CATCH_AT(fsmount)
-CATCH_AT(fspick)
-CATCH_AT(mount_setattr)
-
-/* The backstop: if the tracepoint could not record the cgroup (map full),
- * the mount or root change is refused rather than left unvetted. */
-SEC("lsm/sb_mount")
-int BPF_PROG(eci_container_sb_mount, const char *dev_name, const struct path *path,
-	     const char *type, unsigned long flags, void *data, int ret)
-{
-	if (ret)
-		return ret;
-	return catch_container() ? -EPERM : 0;
-}
-
-SEC("lsm/sb_pivotroot")
-int BPF_PROG(eci_container_sb_pivotroot, const struct path *old_path, const struct path *new_path,
-	     int ret)
-{
-	if (ret)
-		return ret;
-	return catch_container() ? -EPERM : 0;
-}
-
-SEC("lsm/path_chroot")
-int BPF_PROG(eci_container_path_chroot, const struct path *path, int ret)
-{
-	if (ret)
-		return ret;
-	return catch_container() ? -EPERM : 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";
