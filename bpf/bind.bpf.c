@@ -226,6 +226,8 @@ int BPF_PROG(eci_bind_sb_mount, const char *dev_name, const struct path *path, c
 
 	if (ret)
 		return ret;
+	if (eci_container_catch())
+		return -EPERM;
 	/* A remount is mountlock.bpf.c's. */
 	if ((flags & MS_REMOUNT) || !(flags & (MS_BIND | MS_MOVE)))
 		return 0;
@@ -413,6 +415,8 @@ int BPF_PROG(eci_bind_move_mount, const struct path *from_path, const struct pat
 
 	if (ret)
 		return ret;
+	if (eci_container_catch())
+		return -EPERM;
 	if (BPF_CORE_READ(real_mount(vmnt), mnt_ns, seq) != 0)
 		return 0;
 	stats = eci_count_call(ECI_HOOK_MOVE_MOUNT);

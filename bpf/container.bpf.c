@@ -12,12 +12,19 @@
  *   cgroup_rmdir (raw tracepoint)  and loses it
  *   bprm_committed_creds           the end of a container's setup: its
  *                                  initial mounts are recorded (mountlock.bpf.c)
+ *   eci_container_catch()          the container rule (below), called
+ *                                  first by every program of a mount or
+ *                                  root change: sb_mount, move_mount,
+ *                                  sb_umount, sb_alloc_security,
+ *                                  sb_set_mnt_opts, sb_remount,
+ *                                  path_chroot, sb_pivotroot
  *
  * Maps: containers (written here and by ecictl; read by every policy),
  * event_budget, hook_stats, state, events, container_stats, global_config
  * (maps.bpf.h).
  * Fail closed: a cgroup that finds no room in containers is counted as an
- * orphan, and lookups then walk its ancestors (eci_current).
+ * orphan, and lookups then walk its ancestors (eci_current); a cgroup the
+ * container rule can't record may not mount or change its root.
  */
 #include "eci.bpf.h"
 
@@ -51,12 +58,17 @@ int BPF_PROG(eci_container_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	kn = BPF_CORE_READ(cgrp, kn);
 	parent_id = BPF_CORE_READ(kernfs_parent(kn), id);
 	parent = bpf_map_lookup_elem(&containers, &parent_id);
-	if (!parent)
+	/* An exempt VM service's children are not exempt, unless the admin
+	 * exempted its whole tree: a runtime could be told to put a container
+	 * there (docker --cgroup-parent). */
+	if (!parent || (parent->flags & (ECI_CF_EXEMPT | ECI_CF_EXEMPT_TREE)) == ECI_CF_EXEMPT)
 		return 0;
 
 	id = BPF_CORE_READ(kn, id);
 	__builtin_memcpy(&child, parent, sizeof(child));
-	if (parent->flags & ECI_CF_SUBTREE) {
+	if (parent->flags & ECI_CF_EXEMPT) {
+		child.root_id = id;
+	} else if (parent->flags & ECI_CF_SUBTREE) {
 		/* A new container, whatever runtime made it: protected before its
 		 * init joins, in setup until it hands over to its process. */
 		child.root_id = id;
@@ -170,6 +182,60 @@ int BPF_PROG(eci_container_bprm_committed_creds, struct linux_binprm *bprm)
 		return 0;
 	root->flags &= ~ECI_CF_ADOPTED;
 	eci_mountlock_snapshot(root_id);
+	return 0;
+}
+
+/*
+ * The container rule: whatever runtime made it and wherever its cgroup is, a
+ * container is a task that builds a world of its own, which starts with
+ * mounting (runc's first act in its new mount namespace is making "/" a
+ * slave) or changing its root. So a task whose cgroup has no entry (neither
+ * a container, a subtree, nor a service the admin exempts) that enters a
+ * mount or root-changing syscall from a mount namespace that is not the VM's
+ * turns its cgroup into a container, in setup, before the kernel acts on the
+ * call: everything the runtime mounts from then on is vetted, and the
+ * container's process runs protected from its first instruction. The root
+ * cgroup is never one: the VM itself runs there. A chroot in the VM's own
+ * mount namespace is not a container (it can't mount anything the VM
+ * doesn't see). open_tree, fsopen, fsmount, fspick and mount_setattr act on
+ * the namespace's own copies or detached trees until a move_mount (caught),
+ * or build a superblock (caught at sb_alloc_security).
+ */
+static __always_inline bool rule_applies(struct task_struct *task, __u64 id)
+{
+	__u32 inum = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+
+	if (!inum || inum == host_mnt_ns)
+		return false;
+	if (BPF_CORE_READ(task, cgroups, dfl_cgrp, level) == 0)
+		return false;
+	return !bpf_map_lookup_elem(&containers, &id);
+}
+
+/*
+ * The container rule for the current task: 0 when nothing was needed or its
+ * cgroup is now a container, -ENOMEM when the map had no room (the caller
+ * refuses the call rather than leave it unvetted). Each program that judges
+ * a mount or root change calls it before its own lookup, so the rule holds
+ * whatever order the kernel runs a hook's programs in. No syscall tracepoint:
+ * attaching one sends every syscall of every VM task through the slow path.
+ */
+__noinline int eci_container_catch(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_cgroup_id();
+	struct eci_container fresh = {};
+
+	if (!rule_applies(task, id))
+		return 0;
+	fresh.root_id = id;
+	fresh.flags = ECI_CF_SETUP | ECI_CF_CAUGHT;
+	bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name),
+				  BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, name));
+	/* NOEXIST: a racing thread of the same cgroup may have made it. */
+	if (bpf_map_update_elem(&containers, &id, &fresh, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&containers, &id))
+		return -ENOMEM;
 	return 0;
 }
 

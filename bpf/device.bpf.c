@@ -181,6 +181,8 @@ int BPF_PROG(eci_device_sb_set_mnt_opts, struct super_block *sb, void *mnt_opts,
 
 	if (ret)
 		return ret;
+	if (eci_container_catch())
+		return -EPERM;
 	if (!BPF_CORE_READ(sb, s_bdev))
 		return 0;
 	stats = eci_count_call(ECI_HOOK_SB_SET_MNT_OPTS);

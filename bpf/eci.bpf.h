@@ -50,6 +50,10 @@ extern int eci_mountlock_admin(long nr);
 /* The filesystem-administration policy's say on a CAP_SYS_ADMIN or
  * CAP_SYS_RESOURCE check made inside an ioctl (fsadmin.bpf.c). */
 extern int eci_fsadmin_capable(int cap);
+/* The container rule, applied by every program of a mount or root change
+ * before it looks the task up (container.bpf.c): 0, or -ENOMEM when the
+ * task's cgroup should have become a container and the map had no room. */
+extern int eci_container_catch(void);
 
 /* Syscall numbers: those added since 5.1 are the same on every architecture. */
 #define ECI_NR_FSPICK 433

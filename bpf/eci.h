@@ -47,6 +47,16 @@ enum eci_container_flags {
 	/* Its initial mounts could not all be recorded (a full map, or more
 	 * than ECI_MAX_NS_MOUNTS): every mount counts as initial. */
 	ECI_CF_MOUNTS_UNKNOWN = 1 << 6,
+	/* A VM service the admin exempts from the container rule (always with
+	 * ECI_CF_SUBTREE, so every lookup answers "unprotected"); its new
+	 * children get no entry of it. */
+	ECI_CF_EXEMPT = 1 << 7,
+	/* Made a container by the kernel's rule (container.bpf.c): a task of an
+	 * unknown cgroup mounted or changed its root in a mount namespace of
+	 * its own. */
+	ECI_CF_CAUGHT = 1 << 8,
+	/* With ECI_CF_EXEMPT: the cgroups created below are exempt too. */
+	ECI_CF_EXEMPT_TREE = 1 << 9,
 };
 
 /* Value of the containers map, keyed by cgroup v2 id (__u64). */

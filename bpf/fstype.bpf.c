@@ -56,6 +56,8 @@ int BPF_PROG(eci_fstype_sb_alloc_security, struct super_block *sb, int ret)
 
 	if (ret)
 		return ret;
+	if (eci_container_catch())
+		return -EPERM;
 	c = eci_current(&cgid);
 	if (!c)
 		return 0;
@@ -84,6 +86,8 @@ int BPF_PROG(eci_fstype_sb_set_mnt_opts, struct super_block *sb, void *mnt_opts,
 
 	if (ret)
 		return ret;
+	if (eci_container_catch())
+		return -EPERM;
 	stats = eci_count_call(ECI_HOOK_MOUNT_FS);
 	c = eci_current(&cgid);
 	if (!c)
@@ -109,6 +113,8 @@ int BPF_PROG(eci_fstype_sb_remount, struct super_block *sb, void *mnt_opts, int 
 
 	if (ret)
 		return ret;
+	if (eci_container_catch())
+		return -EPERM;
 	stats = eci_count_call(ECI_HOOK_SB_REMOUNT);
 	c = eci_current(&cgid);
 	if (!c)

@@ -287,6 +287,8 @@ int BPF_PROG(eci_mountlock_sb_mount, const char *dev_name, const struct path *pa
 
 	if (ret)
 		return ret;
+	if (eci_container_catch())
+		return -EPERM;
 	/* Binds and moves are bind.bpf.c's. */
 	if (!(flags & MS_REMOUNT))
 		return 0;
@@ -332,6 +334,8 @@ int BPF_PROG(eci_mountlock_move_mount, const struct path *from_path, const struc
 
 	if (ret)
 		return ret;
+	if (eci_container_catch())
+		return -EPERM;
 	if (BPF_CORE_READ(m, mnt_ns, seq) == 0)
 		return 0;
 	stats = eci_count_call(ECI_HOOK_MOVE_MOUNT);
@@ -364,6 +368,8 @@ int BPF_PROG(eci_mountlock_sb_umount, struct vfsmount *mnt, int flags, int ret)
 
 	if (ret)
 		return ret;
+	if (eci_container_catch())
+		return -EPERM;
 	stats = eci_count_call(ECI_HOOK_SB_UMOUNT);
 	c = eci_current(&cgid);
 	if (!c)

@@ -35,6 +35,8 @@ int BPF_PROG(eci_root_path_chroot, const struct path *path, int ret)
 {
 	if (ret)
 		return ret;
+	if (eci_container_catch())
+		return -EPERM;
 	return root_change(path, ECI_HOOK_CHROOT);
 }
 
@@ -44,5 +46,7 @@ int BPF_PROG(eci_root_sb_pivotroot, const struct path *old_path, const struct pa
 {
 	if (ret)
 		return ret;
+	if (eci_container_catch())
+		return -EPERM;
 	return root_change(new_path, ECI_HOOK_PIVOT_ROOT);
 }

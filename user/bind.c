@@ -60,10 +60,12 @@ int eci_path_normalize(const char *in, char *out, size_t len)
 
 /*
  * Sources every protected container may bind. runc binds its own binary
- * (/proc/self/exe) before it runs anything; Docker's named volumes live under
- * /var/lib/docker/volumes and are shared between containers by design.
+ * (/proc/self/exe) before it runs anything. Docker's named volumes are not
+ * here: a volume's directory may be a bind of any VM directory dockerd made
+ * (volume-opt o=bind), so each is checked and given to its container only
+ * (oci-hook, docker_volume_ok).
  */
-const char *const eci_bind_builtin[] = { "/proc/self/exe/", "/var/lib/docker/volumes/", NULL };
+const char *const eci_bind_builtin[] = { "/proc/self/exe/", NULL };
 
 /* Per-container directories: a container may bind from PREFIX<its name>/.
  * Docker keeps a container's hostname, hosts and resolv.conf in

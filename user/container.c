@@ -169,7 +169,9 @@ int eci_container_add(const char *arg, const struct eci_container_opts *o)
 	a.fd = open_containers();
 	if (a.fd < 0)
 		goto out;
-	if (!bpf_map_lookup_elem(a.fd, &id, &a.val) && (a.val.flags & ECI_CF_SUBTREE)) {
+	/* An exempt service registered as a container becomes one. */
+	if (!bpf_map_lookup_elem(a.fd, &id, &a.val) && (a.val.flags & ECI_CF_SUBTREE) &&
+	    !(a.val.flags & ECI_CF_EXEMPT)) {
 		eci_err("%s is a protected subtree, not a container: its children are the containers",
 			rel);
 		goto out;
@@ -572,6 +574,13 @@ int eci_container_show(const char *arg, bool json)
 		close(fd);
 		return 1;
 	}
+	/* An exempt service's entry only keeps the container rule away. */
+	if (v.flags & ECI_CF_EXEMPT) {
+		eci_err("%s is not protected: it is an exempt VM service (ecictl exempt ls)",
+			cg_rel_path(dir));
+		close(fd);
+		return 1;
+	}
 	all = read_all(fd, &n);
 	close(fd);
 	for (size_t i = 0; all && i < n; i++)
@@ -660,8 +669,10 @@ static int adopt_child(const char *dir, uint64_t id, void *arg)
 	struct eci_container old;
 	const char *base = strrchr(dir, '/');
 
-	if (!bpf_map_lookup_elem(a->fd, &id, &old))
-		return 0; /* already protected, by a runtime or before */
+	/* Already protected, by a runtime or before; an exemption yields to
+	 * the subtree (nothing below one is exempt). */
+	if (!bpf_map_lookup_elem(a->fd, &id, &old) && !(old.flags & ECI_CF_EXEMPT))
+		return 0;
 	memset(&a->val, 0, sizeof(a->val));
 	a->val.root_id = id;
 	/* Running already: its mounts are recorded at its next exec. */
@@ -779,7 +790,8 @@ int eci_subtree_rm(const char *arg)
 	fd = open_containers();
 	if (fd < 0)
 		return 1;
-	if (bpf_map_lookup_elem(fd, &id, &v) || !(v.flags & ECI_CF_SUBTREE)) {
+	if (bpf_map_lookup_elem(fd, &id, &v) || !(v.flags & ECI_CF_SUBTREE) ||
+	    (v.flags & ECI_CF_EXEMPT)) {
 		eci_err("%s is not a protected subtree", cg_rel_path(dir));
 		err = 1;
 	} else if (bpf_map_delete_elem(fd, &id)) {
@@ -805,10 +817,98 @@ int eci_subtree_ls(void)
 	for (size_t i = 0; i < n; i++) {
 		char dir[PATH_MAX];
 
-		if (!(all[i].v.flags & ECI_CF_SUBTREE))
+		if (!(all[i].v.flags & ECI_CF_SUBTREE) || (all[i].v.flags & ECI_CF_EXEMPT))
 			continue;
 		printf("%-12llu %-7s %s\n", (unsigned long long)all[i].id,
 		       all[i].v.flags & ECI_CF_AUDIT ? "audit" : "enforce",
+		       cg_find_id(all[i].id, dir, sizeof(dir)) ? "(gone)" : cg_rel_path(dir));
+	}
+	free(all);
+	return 0;
+}
+
+int eci_exempt_add(const char *arg, bool tree)
+{
+	struct eci_container v = { 0 };
+	char dir[PATH_MAX];
+	const char *rel, *base;
+	uint64_t id;
+	int fd, err = 0;
+
+	if (resolve(arg, dir, sizeof(dir), &id))
+		return 1;
+	rel = cg_rel_path(dir);
+	fd = open_containers();
+	if (fd < 0)
+		return 1;
+	/* A container or a subtree stays what it is: exempting one would
+	 * unprotect what the admin (or a runtime) protected. */
+	if (!bpf_map_lookup_elem(fd, &id, &v) && !(v.flags & ECI_CF_EXEMPT)) {
+		eci_err("%s is a protected %s; it can't be exempted", rel,
+			v.flags & ECI_CF_SUBTREE ? "subtree" : "container");
+		close(fd);
+		return 1;
+	}
+	memset(&v, 0, sizeof(v));
+	v.root_id = id;
+	/* SUBTREE too, so every lookup answers "unprotected". */
+	v.flags = ECI_CF_SUBTREE | ECI_CF_EXEMPT | (tree ? ECI_CF_EXEMPT_TREE : 0);
+	base = strrchr(rel, '/');
+	set_name(v.name, base && base[1] ? base + 1 : rel);
+	if (bpf_map_update_elem(fd, &id, &v, BPF_ANY)) {
+		eci_err("failed to exempt %s: %s", rel,
+			errno == E2BIG ? "the containers map is full" : strerror(errno));
+		err = 1;
+	} else {
+		printf("exempt %s (cgroup id %llu): a VM service, not a container, whatever it mounts; cgroups created below it are %s\n",
+		       rel, (unsigned long long)id, tree ? "exempt too" : "not exempt");
+	}
+	close(fd);
+	return err;
+}
+
+int eci_exempt_rm(const char *arg)
+{
+	struct eci_container v;
+	char dir[PATH_MAX];
+	uint64_t id;
+	int fd, err = 0;
+
+	if (resolve(arg, dir, sizeof(dir), &id))
+		return 1;
+	fd = open_containers();
+	if (fd < 0)
+		return 1;
+	if (bpf_map_lookup_elem(fd, &id, &v) || !(v.flags & ECI_CF_EXEMPT)) {
+		eci_err("%s is not exempt", cg_rel_path(dir));
+		err = 1;
+	} else if (bpf_map_delete_elem(fd, &id)) {
+		eci_err("failed to remove the exemption of %s: %s", cg_rel_path(dir),
+			strerror(errno));
+		err = 1;
+	} else {
+		printf("%s is no longer exempt: if it mounts in a namespace of its own it becomes a container\n",
+		       cg_rel_path(dir));
+	}
+	close(fd);
+	return err;
+}
+
+int eci_exempt_ls(void)
+{
+	struct entry *all;
+	size_t n;
+
+	all = load_entries(&n);
+	if (!all)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		char dir[PATH_MAX];
+
+		if (!(all[i].v.flags & ECI_CF_EXEMPT))
+			continue;
+		printf("%-12llu %-6s %s\n", (unsigned long long)all[i].id,
+		       all[i].v.flags & ECI_CF_EXEMPT_TREE ? "tree" : "cgroup",
 		       cg_find_id(all[i].id, dir, sizeof(dir)) ? "(gone)" : cg_rel_path(dir));
 	}
 	free(all);

@@ -50,6 +50,14 @@ int eci_container_show(const char *arg, bool json);
 int eci_subtree_add(const char *arg, uint32_t flags);
 int eci_subtree_rm(const char *arg);
 int eci_subtree_ls(void);
+/*
+ * Exempt VM services: a cgroup the container rule (bpf/container.bpf.c)
+ * never turns into a container, whatever its tasks mount. Its children are
+ * exempt only with tree.
+ */
+int eci_exempt_add(const char *arg, bool tree);
+int eci_exempt_rm(const char *arg);
+int eci_exempt_ls(void);
 struct eci_txn;
 /* The same inside a larger update (settings apply): fd is the containers
  * map; -EEXIST if dir is a container. adopted: running containers found. */

@@ -54,6 +54,9 @@ static const char usage[] =
 	"                             already there are protected now\n"
 	"  subtree rm CGROUP          stop protecting new cgroups there\n"
 	"  subtree ls                 list the protected subtrees\n"
+	"  exempt add CGROUP [--tree] a VM service that mounts in a namespace of its own: not\n"
+	"                             a container (with --tree, nor is any cgroup below it)\n"
+	"  exempt rm CGROUP | ls      remove an exemption, list them\n"
 	"  settings apply FILE        apply Docker's admin-settings.json (and its \"eci\" section):\n"
 	"                             all of it or nothing; a copy goes to /run/eci/settings.json\n"
 	"  settings check FILE        check FILE as apply would, without the enforcer\n"
@@ -369,6 +372,27 @@ static int cmd_subtree(int argc, char **argv)
 	return eci_usage_err("%s", SUBTREE_USAGE);
 }
 
+#define EXEMPT_USAGE "usage: ecictl exempt add CGROUP [--tree] | rm CGROUP | ls"
+
+static int cmd_exempt(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
+		return help(EXEMPT_USAGE);
+	if (!strcmp(sub, "ls") && argc == 2)
+		return eci_exempt_ls();
+	if (!strcmp(sub, "add") && argc == 3)
+		return eci_exempt_add(argv[2], false);
+	if (!strcmp(sub, "add") && argc == 4 && !strcmp(argv[2], "--tree"))
+		return eci_exempt_add(argv[3], true);
+	if (!strcmp(sub, "add") && argc == 4 && !strcmp(argv[3], "--tree"))
+		return eci_exempt_add(argv[2], true);
+	if (!strcmp(sub, "rm") && argc == 3)
+		return eci_exempt_rm(argv[2]);
+	return eci_usage_err("%s", EXEMPT_USAGE);
+}
+
 static int cmd_settings(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -535,6 +559,8 @@ int main(int argc, char **argv)
 		return cmd_container(argc, argv);
 	if (!strcmp(cmd, "subtree"))
 		return cmd_subtree(argc, argv);
+	if (!strcmp(cmd, "exempt"))
+		return cmd_exempt(argc, argv);
 	if (!strcmp(cmd, "stats"))
 		return eci_cmd_stats(argc, argv);
 	if (!strcmp(cmd, "daemon"))

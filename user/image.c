@@ -114,6 +114,22 @@ int eci_image_match(const char *pattern, const char *ref)
 		return -EINVAL;
 	if (!strcmp(pattern, "*"))
 		return 1;
+	/* A "repo/ *" entry (no space): every image below a repository path (docker.io/myorg),
+	 * the path normalized as a name would be, then compared as a prefix. */
+	if (n > 2 && !strcmp(pattern + n - 2, "/*") && n < sizeof(buf) - 16) {
+		const char *slash = strchr(pattern, '/');
+		size_t d = slash - pattern;
+		bool domain = memchr(pattern, '.', d) || memchr(pattern, ':', d) ||
+			      (d == 9 && !strncmp(pattern, "localhost", 9));
+		size_t bl;
+
+		snprintf(buf, sizeof(buf), "%s%.*s/", domain ? "" : "docker.io/", (int)(n - 2),
+			 pattern);
+		bl = strlen(buf);
+		if (strchr(buf, '@') || strchr(buf + (domain ? d : 10), ':') || strstr(buf, "//"))
+			return -EINVAL;
+		return !strncmp(r.name, buf, bl);
+	}
 	/* name:* - every tag and digest of one repository. */
 	if (n > 2 && !strcmp(pattern + n - 2, ":*") && n < sizeof(buf)) {
 		memcpy(buf, pattern, n - 2);

@@ -21,7 +21,8 @@ int eci_image_parse(const char *ref, struct eci_image_ref *out);
 
 /*
  * Does image reference ref match one imageList entry? Entries: "*" (any),
- * "name:*" (any tag or digest of name), "name@sha256:..." (that digest),
+ * "repo/ *" without the space (every image below repo), "name:*" (any tag or
+ * digest of name), "name@sha256:..." (that digest),
  * "name[:tag]" (that tag, default latest). Names compare normalized, so
  * "busybox" matches "docker.io/library/busybox:latest". -EINVAL for a bad
  * entry or reference, else 1 or 0.

@@ -23,6 +23,8 @@
 #include "cgroup.h"
 #include "container.h"
 #include "eci.h"
+#include "image.h"
+#include "settings.h"
 #include "settings_apply.h"
 #include "util.h"
 
@@ -144,15 +146,19 @@ static int cgroup_of_pid(int pid, char *out, size_t len)
 /* dockerd's --data-root, where it keeps each container's configuration. */
 #define DOCKER_ROOT "/var/lib/docker"
 #define DOCKER_MAX_RULES 64
+/* Volumes one container may bind (docker run allows many; this is plenty). */
+#define DOCKER_MAX_VOLUMES 32
 
 /* What the eci-runc shim has us read from dockerd, which runs no OCI hooks. */
 struct docker_info {
 	json_object *config, *host;
-	const char *image;
+	const char *image, *image_id, *driver;
 	struct eci_dev_rule rules[DOCKER_MAX_RULES];
 	size_t nrules;
 	char dir[PATH_MAX];
-	char *binds[1];
+	char *binds[1 + DOCKER_MAX_VOLUMES];
+	size_t nbinds;
+	char vols[DOCKER_MAX_VOLUMES][PATH_MAX];
 };
 
 static json_object *load_json(const char *file)
@@ -200,8 +206,330 @@ static int docker_device(json_object *dev, struct docker_info *d)
 			path, perms);
 		return -1;
 	}
+	/* The admin decides what users may assign: never the VM's disks,
+	 * memory, kernel log or consoles unless eci.assignableDevices says. */
+	for (int i = 0; i < n; i++) {
+		if (eci_device_assignable(&d->rules[d->nrules + i]) == 1)
+			continue;
+		eci_err("oci-hook: --device %s (%s) is not in the admin's eci.assignableDevices: the container may not be given it",
+			path, rule);
+		return -1;
+	}
 	d->nrules += n;
 	return 0;
+}
+
+/* One line of /proc/self/mountinfo: its id, device, root in the filesystem
+ * and mount point (as the kernel escapes them: volume paths have no spaces). */
+struct mnt_line {
+	unsigned long id;
+	unsigned int maj, min;
+	char root[PATH_MAX], point[PATH_MAX];
+};
+
+static bool mnt_parse(const char *line, struct mnt_line *m)
+{
+	char fmt[64];
+
+	snprintf(fmt, sizeof(fmt), "%%lu %%*u %%u:%%u %%%ds %%%ds", PATH_MAX - 1, PATH_MAX - 1);
+	return sscanf(line, fmt, &m->id, &m->maj, &m->min, m->root, m->point) == 5;
+}
+
+/* True if dir is path or a directory above it. */
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strcmp(dir, "/"))
+		return true;
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
+/* The mount path is on (the topmost of those with the longest mount point at
+ * or above it), from the VM's mountinfo; false if none. */
+static bool mount_of(FILE *f, const char *path, struct mnt_line *out)
+{
+	struct mnt_line m;
+	size_t best = 0, len = 0;
+	char *line = NULL;
+	bool found = false;
+
+	rewind(f);
+	while (getline(&line, &len, f) > 0) {
+		if (!mnt_parse(line, &m) || !path_under(path, m.point))
+			continue;
+		if (!found || strlen(m.point) >= best) {
+			best = strlen(m.point);
+			*out = m;
+			found = true;
+		}
+	}
+	free(line);
+	return found;
+}
+
+/*
+ * A named volume's directory may be bound only when it is the volume's own
+ * directory on the volumes filesystem, or a fresh filesystem (tmpfs, NFS...)
+ * mounted there by the volume driver: never a bind of another VM directory
+ * (volume-opt o=bind,device=/ANY/PATH), which dockerd, as VM root, would make
+ * and the container then bind from. 0 if allowed; else one sentence said.
+ */
+static int docker_volume_ok(const char *name, const char *src)
+{
+	char want[PATH_MAX], *line = NULL;
+	struct mnt_line vm, at, m;
+	size_t len = 0;
+	bool fresh = true;
+	FILE *f;
+	int ret = -1;
+
+	snprintf(want, sizeof(want), "%s/volumes/%s/_data", DOCKER_ROOT, name);
+	if (strcmp(src, want) || strchr(name, '/') || name[0] == '.') {
+		eci_err("oci-hook: volume %s: its directory %s is not %s", name, src, want);
+		return -1;
+	}
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f) {
+		eci_err("oci-hook: failed to read /proc/self/mountinfo: %s", strerror(errno));
+		return -1;
+	}
+	if (!mount_of(f, DOCKER_ROOT "/volumes", &vm) || !mount_of(f, src, &at)) {
+		eci_err("oci-hook: volume %s: no mount holds %s", name, src);
+		goto out;
+	}
+	if (at.id == vm.id) {
+		ret = 0; /* the volume's own directory */
+		goto out;
+	}
+	/* Something is mounted at or between the volumes directory and src: a
+	 * whole filesystem, at src itself, that the VM mounts nowhere else. */
+	if (strcmp(at.point, src) || strcmp(at.root, "/")) {
+		eci_err("oci-hook: volume %s is a bind of %s of device %u:%u at %s (volume-opt o=bind?), not its own directory or a fresh filesystem: not allowed",
+			name, at.root, at.maj, at.min, at.point);
+		goto out;
+	}
+	rewind(f);
+	while (fresh && getline(&line, &len, f) > 0)
+		if (mnt_parse(line, &m) && m.maj == at.maj && m.min == at.min &&
+		    !path_under(m.point, src))
+			fresh = false;
+	if (!fresh) {
+		eci_err("oci-hook: volume %s: the filesystem mounted at %s (device %u:%u) is also the VM's at %s: not allowed",
+			name, src, at.maj, at.min, m.point);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* MountPoints of config.v2.json: each named volume of the local driver,
+ * checked, becomes one of the container's own bind sources. */
+static int docker_volumes(struct docker_info *d)
+{
+	json_object *mps;
+
+	if (!json_object_object_get_ex(d->config, "MountPoints", &mps) ||
+	    !json_object_is_type(mps, json_type_object))
+		return 0;
+	json_object_object_foreach(mps, dst, mp)
+	{
+		const char *type = str(mp, "Type"), *name = str(mp, "Name"),
+			   *src = str(mp, "Source"), *driver = str(mp, "Driver");
+		char own[PATH_MAX];
+
+		if (!type || strcmp(type, "volume"))
+			continue;
+		/* Another driver's volume gets no source here: its mount comes
+		 * from outside the volumes directory, which stays refused. */
+		if (driver && *driver && strcmp(driver, "local"))
+			continue;
+		if (!name || !*name) {
+			eci_err("oci-hook: the volume at %s has no name", dst);
+			return -1;
+		}
+		/* An anonymous volume's record may not have its Source yet: the
+		 * local driver's directory is the only one it can have. */
+		if (!src || !*src) {
+			snprintf(own, sizeof(own), "%s/volumes/%s/_data", DOCKER_ROOT, name);
+			src = own;
+		}
+		if (d->nbinds - 1 >= DOCKER_MAX_VOLUMES) {
+			eci_err("oci-hook: more than %d volumes", DOCKER_MAX_VOLUMES);
+			return -1;
+		}
+		if (docker_volume_ok(name, src))
+			return -1;
+		snprintf(d->vols[d->nbinds - 1], PATH_MAX, "%s", src);
+		d->binds[d->nbinds] = d->vols[d->nbinds - 1];
+		d->nbinds++;
+	}
+	return 0;
+}
+
+/* The most image ids one imageList resolves to. */
+#define DOCKER_MAX_ALLOWED 256
+
+/* rootfs.diff_ids of an image in dockerd's image store; NULL if unreadable. */
+static json_object *docker_diff_ids(const char *driver, const char *id, json_object **doc)
+{
+	char file[PATH_MAX];
+	json_object *rootfs, *ids;
+	FILE *f;
+
+	*doc = NULL;
+	if (strncmp(id, "sha256:", 7) || strchr(id, '/'))
+		return NULL;
+	snprintf(file, sizeof(file), "%s/image/%s/imagedb/content/sha256/%s", DOCKER_ROOT, driver,
+		 id + 7);
+	f = fopen(file, "re");
+	if (!f)
+		return NULL;
+	*doc = parse_stream(f, file);
+	fclose(f);
+	if (!*doc || !json_object_object_get_ex(*doc, "rootfs", &rootfs) ||
+	    !json_object_object_get_ex(rootfs, "diff_ids", &ids) ||
+	    !json_object_is_type(ids, json_type_array))
+		return NULL;
+	return ids;
+}
+
+/* Image `of` is built on `base`: base's layers are the first of its own. */
+static bool docker_derived(const char *driver, const char *of, const char *base)
+{
+	json_object *d1, *d2, *a = docker_diff_ids(driver, of, &d1), *b;
+	bool ret = false;
+	size_t na, nb;
+
+	b = docker_diff_ids(driver, base, &d2);
+	if (a && b) {
+		na = json_object_array_length(a);
+		nb = json_object_array_length(b);
+		ret = nb && nb <= na;
+		for (size_t i = 0; ret && i < nb; i++) {
+			const char *x = json_object_get_string(json_object_array_get_idx(a, i)),
+				   *y = json_object_get_string(json_object_array_get_idx(b, i));
+
+			ret = x && y && !strcmp(x, y);
+		}
+	}
+	json_object_put(d1);
+	json_object_put(d2);
+	return ret;
+}
+
+/* The image id repositories.json gives reference want (normalized), or NULL. */
+static const char *docker_ref_id(json_object *repos, const struct eci_image_ref *want)
+{
+	json_object_object_foreach(repos, repo, refs)
+	{
+		(void)repo;
+		if (!json_object_is_type(refs, json_type_object))
+			continue;
+		json_object_object_foreach(refs, ref, rid)
+		{
+			struct eci_image_ref r;
+
+			if (!eci_image_parse(ref, &r) && !strcmp(r.name, want->name) &&
+			    !strcmp(r.tag, want->tag) && !strcmp(r.digest, want->digest) &&
+			    json_object_is_type(rid, json_type_string))
+				return json_object_get_string(rid);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Does the imageList give image `id` (sha256:..., dockerd's content address
+ * of the image) the engine socket? By identity, as Docker matches by digest,
+ * never by the name the user typed or tagged: an entry names the images
+ * whose *digest* references in dockerd's store (repositories.json,
+ * name@sha256:..., made only by pulling from a registry; `docker tag` can't
+ * make one) match it ("name:*", "repo/ *" [no space], "name@sha256:..."); a
+ * "name:tag" entry also needs the local tag to point at that image; a
+ * "sha256:ID" entry names a local image by its id; "*" is any. With
+ * allowDerivedImages, an image whose layers begin with an allowed image's
+ * layers (built FROM it, or committed from it) is allowed too.
+ */
+static int docker_image_allowed(const char *id, const char *driver)
+{
+	const char *allowed[DOCKER_MAX_ALLOWED];
+	json_object *doc = NULL, *repos = NULL;
+	struct eci_settings st;
+	size_t nallowed = 0;
+	char file[PATH_MAX], err[512];
+	int ret = 0;
+	FILE *f;
+
+	if (access(ECI_SETTINGS_COPY, F_OK))
+		return 0;
+	if (eci_settings_load(ECI_SETTINGS_COPY, &st, err, sizeof(err))) {
+		eci_warn("%s: %s; no image gets the engine socket", ECI_SETTINGS_COPY, err);
+		return 0;
+	}
+	snprintf(file, sizeof(file), "%s/image/%s/repositories.json", DOCKER_ROOT, driver);
+	f = fopen(file, "re");
+	if (f) {
+		doc = parse_stream(f, file);
+		fclose(f);
+		if (doc)
+			json_object_object_get_ex(doc, "Repositories", &repos);
+	}
+	for (size_t i = 0; i < st.nimages && nallowed < DOCKER_MAX_ALLOWED; i++) {
+		const char *e = st.images[i];
+		struct eci_image_ref p;
+		bool tagged;
+
+		if (!strcmp(e, "*")) {
+			ret = 1;
+			goto out;
+		}
+		if (!strncmp(e, "sha256:", 7) && strlen(e) == 71) {
+			allowed[nallowed++] = e;
+			continue;
+		}
+		if (!repos)
+			continue;
+		tagged = strcmp(e + strlen(e) - 2, ":*") && strcmp(e + strlen(e) - 2, "/*") &&
+			 !strchr(e, '@') && !eci_image_parse(e, &p);
+		json_object_object_foreach(repos, repo, refs)
+		{
+			(void)repo;
+			if (!json_object_is_type(refs, json_type_object))
+				continue;
+			json_object_object_foreach(refs, ref, rid)
+			{
+				struct eci_image_ref r;
+				const char *tid;
+				bool ok;
+
+				/* Only digest references are the registry's word. */
+				if (eci_image_parse(ref, &r) || !r.digest[0] ||
+				    !json_object_is_type(rid, json_type_string) ||
+				    nallowed >= DOCKER_MAX_ALLOWED)
+					continue;
+				if (tagged) {
+					tid = strcmp(r.name, p.name) ? NULL :
+								       docker_ref_id(repos, &p);
+					ok = tid && !strcmp(tid, json_object_get_string(rid));
+				} else {
+					ok = eci_image_match(e, ref) == 1;
+				}
+				if (ok)
+					allowed[nallowed++] = json_object_get_string(rid);
+			}
+		}
+	}
+	for (size_t i = 0; !ret && i < nallowed; i++)
+		ret = !strcmp(allowed[i], id) ||
+		      (st.allow_derived && docker_derived(driver, id, allowed[i]));
+out:
+	json_object_put(doc);
+	eci_settings_free(&st);
+	return ret;
 }
 
 /*
@@ -225,6 +553,15 @@ static int docker_info(const char *id, struct docker_info *d)
 		eci_err("oci-hook: %s has no Config.Image", file);
 		return -1;
 	}
+	/* Config.Image is what the user typed; Image is the content address
+	 * dockerd resolved it to, which the imageList is matched against. */
+	d->image_id = str(d->config, "Image");
+	d->driver = str(d->config, "Driver");
+	if (!d->image_id || strncmp(d->image_id, "sha256:", 7) || !d->driver || !*d->driver ||
+	    strchr(d->driver, '/') || d->driver[0] == '.') {
+		eci_err("oci-hook: %s has no image id (Image) or storage driver (Driver)", file);
+		return -1;
+	}
 	snprintf(file, sizeof(file), "%s/hostconfig.json", d->dir);
 	d->host = load_json(file);
 	if (!d->host)
@@ -236,7 +573,8 @@ static int docker_info(const char *id, struct docker_info *d)
 				return -1;
 	}
 	d->binds[0] = d->dir;
-	return 0;
+	d->nbinds = 1;
+	return docker_volumes(d);
 }
 
 static const char *image_of(json_object *ann)
@@ -346,11 +684,14 @@ static int create(json_object *state, const char *stage)
 		}
 		if (docker_info(id, dk))
 			goto out;
-		image = dk->image;
+		/* The name is shown; the socket goes by the image's identity. */
+		image = NULL;
+		if (docker_image_allowed(dk->image_id, dk->driver))
+			o.flags |= ECI_CF_SOCKET;
 		o.rules = dk->rules;
 		o.nrules = dk->nrules;
 		o.binds = dk->binds;
-		o.nbinds = 1;
+		o.nbinds = dk->nbinds;
 	} else {
 		image = in.image;
 	}

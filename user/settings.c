@@ -496,16 +496,23 @@ static int parse_eci_own(struct parser *p, json_object *o)
 				    parse_subtree(p, where, json_object_get_string(e)))
 					return -1;
 			}
-		} else if (!strcmp(key, "defaultDevices")) {
+		} else if (!strcmp(key, "defaultDevices") || !strcmp(key, "assignableDevices")) {
+			bool assign = key[0] == 'a';
+			struct eci_dev_rule **list = assign ? &p->s->assignable : &p->s->devices;
+			size_t *nlist = assign ? &p->s->nassignable : &p->s->ndevices;
+
 			val = unwrap(val);
-			if (want(p, val, json_type_array, "eci.defaultDevices"))
+			snprintf(where, sizeof(where), "eci.%s", key);
+			if (want(p, val, json_type_array, where))
 				return -1;
+			if (assign)
+				p->s->assignable_given = true;
 			for (size_t i = 0; i < json_object_array_length(val); i++) {
 				json_object *e = json_object_array_get_idx(val, i);
 				struct eci_dev_rule r[2], *d;
 				int n;
 
-				snprintf(where, sizeof(where), "eci.defaultDevices[%zu]", i);
+				snprintf(where, sizeof(where), "eci.%s[%zu]", key, i);
 				if (want(p, e, json_type_string, where))
 					return -1;
 				n = eci_dev_rule_parse(json_object_get_string(e), r);
@@ -514,12 +521,12 @@ static int parse_eci_own(struct parser *p, json_object *o)
 						p,
 						"%s: bad device rule '%s': expected 'TYPE MAJOR:MINOR ACCESS' like 'c 10:200 rw'",
 						where, json_object_get_string(e));
-				d = realloc(p->s->devices, (p->s->ndevices + n) * sizeof(*d));
+				d = realloc(*list, (*nlist + n) * sizeof(*d));
 				if (!d)
 					return fail(p, "out of memory");
-				p->s->devices = d;
-				memcpy(d + p->s->ndevices, r, n * sizeof(*r));
-				p->s->ndevices += n;
+				*list = d;
+				memcpy(d + *nlist, r, n * sizeof(*r));
+				*nlist += n;
 			}
 		} else if (!strcmp(key, "autoloadModules")) {
 			val = unwrap(val);
@@ -675,7 +682,7 @@ int eci_settings_parse(const char *text, size_t len, struct eci_settings *s, cha
 			continue;
 		if (eci_image_match(s->images[i], "busybox") < 0) {
 			fail(&p,
-			     "imageList.images[%zu]: '%s' is not an image reference (name[:tag], name:*, name@sha256:..., or \"*\")",
+			     "imageList.images[%zu]: '%s' is not an image reference (name[:tag], name:*, repo/*, name@sha256:..., sha256:ID or \"*\")",
 			     i, s->images[i]);
 			goto out;
 		}
@@ -741,6 +748,7 @@ void eci_settings_free(struct eci_settings *s)
 	free(s->shared_by_default);
 	free_list(s->subtrees, s->nsubtrees);
 	free(s->devices);
+	free(s->assignable);
 	free_list(s->sockets, s->nsockets);
 	free_list(s->autoload, s->nautoload);
 	free_list(s->warnings, s->nwarnings);
@@ -766,4 +774,48 @@ int eci_image_allowed(const char *ref)
 	ret = eci_image_list_match(s.images, s.nimages, ref);
 	eci_settings_free(&s);
 	return ret;
+}
+
+const char *const eci_assignable_defaults[] = { "c 10:200 rwm", "c 10:229 rwm", NULL };
+
+static bool dev_covers(const struct eci_dev_rule *a, const struct eci_dev_rule *r)
+{
+	return a->key.type == r->key.type &&
+	       (a->key.major == ECI_DEV_ANY || a->key.major == r->key.major) &&
+	       (a->key.minor == ECI_DEV_ANY || a->key.minor == r->key.minor);
+}
+
+int eci_device_assignable(const struct eci_dev_rule *rule)
+{
+	struct eci_dev_rule defs[8];
+	const struct eci_dev_rule *list = defs;
+	struct eci_settings s = { 0 };
+	uint32_t granted = 0;
+	size_t n = 0;
+	char err[512];
+	bool loaded = false;
+
+	if (!access(ECI_SETTINGS_COPY, F_OK)) {
+		if (eci_settings_load(ECI_SETTINGS_COPY, &s, err, sizeof(err))) {
+			eci_warn("%s: %s; no device is assignable", ECI_SETTINGS_COPY, err);
+			return -EINVAL;
+		}
+		loaded = true;
+	}
+	if (loaded && s.assignable_given) {
+		list = s.assignable;
+		n = s.nassignable;
+	} else {
+		for (const char *const *d = eci_assignable_defaults; *d && n + 2 <= 8; d++) {
+			int k = eci_dev_rule_parse(*d, defs + n);
+
+			n += k > 0 ? k : 0;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (dev_covers(&list[i], rule))
+			granted |= list[i].access;
+	if (loaded)
+		eci_settings_free(&s);
+	return (rule->access & ~granted) == 0;
 }

@@ -47,6 +47,11 @@ struct eci_settings {
 	/* eci.defaultDevices, added to the built-in defaults */
 	struct eci_dev_rule *devices;
 	size_t ndevices;
+	/* eci.assignableDevices: what `docker run --device` may assign; when the
+	 * file has none, eci_assignable_defaults */
+	struct eci_dev_rule *assignable;
+	size_t nassignable;
+	bool assignable_given;
 	/* eci.auditMode */
 	bool audit;
 	/* eci.engineSockets (default /var/run/docker.sock, /run/docker.sock),
@@ -87,5 +92,16 @@ void eci_settings_free(struct eci_settings *s);
  * `settings apply` keeps)? 1, 0, or -EINVAL for a bad reference. No settings
  * applied: 0. */
 int eci_image_allowed(const char *ref);
+
+/* The devices an engine may assign (--device) when the settings don't say:
+ * tun and fuse; none of the VM's disks, memory, kernel log or consoles. */
+extern const char *const eci_assignable_defaults[];
+
+/*
+ * 1 if the applied settings (or the defaults, without any) let a container
+ * be assigned rule's device with rule's access, 0 if not; -errno if the
+ * applied copy can't be read (fail closed: callers refuse).
+ */
+int eci_device_assignable(const struct eci_dev_rule *rule);
 
 #endif /* ECI_SETTINGS_H */

@@ -107,6 +107,8 @@ static void test_own_section(void)
 	CHECK("settings: default devices ('a' is two rules)", s.ndevices == 3, "%zu rules",
 	      s.ndevices);
 	CHECK("settings: auditMode", s.audit, "false");
+	CHECK("settings: no assignableDevices given", !s.assignable_given && !s.nassignable, "%zu",
+	      s.nassignable);
 	CHECK("settings: engineSockets replace the defaults, normalized",
 	      s.nsockets == 2 && !strcmp(s.sockets[0], "/run/docker.sock/") &&
 		      !strcmp(s.sockets[1], "/tmp/x.sock/"),
@@ -115,6 +117,23 @@ static void test_own_section(void)
 	      s.nshared == 1 && !strcmp(s.shared[0], "/Users/bob/src/"), "%s",
 	      s.nshared ? s.shared[0] : "(none)");
 	eci_settings_free(&s);
+}
+
+static void test_assignable(void)
+{
+	struct eci_settings s;
+	char err[256];
+	int r = parse("{\"eci\": {\"assignableDevices\": [\"c 10:200 rwm\", \"a\"]}}", &s, err);
+
+	CHECK("settings: assignableDevices parses ('a' is two rules)",
+	      r == 0 && s.assignable_given && s.nassignable == 3, "error: %s", r ? err : "count");
+	if (!r)
+		eci_settings_free(&s);
+	r = parse("{\"eci\": {\"assignableDevices\": []}}", &s, err);
+	CHECK("settings: assignableDevices [] assigns nothing",
+	      r == 0 && s.assignable_given && !s.nassignable, "error: %s", r ? err : "count");
+	if (!r)
+		eci_settings_free(&s);
 }
 
 static void test_autoload(void)
@@ -204,6 +223,9 @@ static void test_errors(void)
 	expect_error("settings: a bad device rule",
 		     "{\"eci\": {\"defaultDevices\": [\"c 1:3 rwx\"]}}",
 		     "eci.defaultDevices[0]: bad device rule");
+	expect_error("settings: a bad assignable device",
+		     "{\"eci\": {\"assignableDevices\": [\"b 254\"]}}",
+		     "eci.assignableDevices[0]: bad device rule");
 	expect_error("settings: the root cgroup is not a subtree",
 		     "{\"eci\": {\"protectedSubtrees\": [\"/\"]}}", "root cgroup");
 	expect_error("settings: a relative subtree",
@@ -326,6 +348,15 @@ static void test_images(void)
 	match("testcontainers/ryuk:*", "ghcr.io/testcontainers/ryuk:1", 0);
 	match("ryuk:*", "testcontainers/ryuk:1", 0);
 	match("*", "quay.io/anything/at:all", 1);
+	match("myorg/*", "myorg/app:1", 1);
+	match("myorg/*",
+	      "docker.io/myorg/deep/app@sha256:"
+	      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	      1);
+	match("myorg/*", "myorgx/app", 0);
+	match("myorg/*", "ghcr.io/myorg/app", 0);
+	match("ghcr.io/myorg/*", "ghcr.io/myorg/app:2", 1);
+	match("ghcr.io/myorg/*", "ghcr.io/other/app", 0);
 	match("localhost:5000/app", "localhost:5000/app:latest", 1);
 	match("localhost:5000/app", "localhost/app", 0);
 	match("ghcr.io/org/tool:v1", "ghcr.io/org/tool:v1", 1);
@@ -382,6 +413,7 @@ int main(void)
 	test_docker_example();
 	test_own_section();
 	test_autoload();
+	test_assignable();
 	test_errors();
 	test_unknown_keys();
 	test_variables();

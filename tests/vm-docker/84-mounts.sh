@@ -14,6 +14,9 @@
 SHARED=/mnt/host/shared
 mkdir -p $SHARED
 echo shared-file >$SHARED/f
+make_cli_image || fail "socket client image" "docker import of eci-sock failed"
+# An imported image has no registry digest: the imageList names it by id.
+SOCKID=$(docker image inspect -f '{{.Id}}' eci-sock 2>/dev/null)
 # Not the init script's path: eci_on must not apply it before the test does.
 SETTINGS=/tmp/eci-84-settings.json
 cat >$SETTINGS <<JSON
@@ -21,12 +24,12 @@ cat >$SETTINGS <<JSON
   "configurationFileVersion": 2,
   "enhancedContainerIsolation": {
     "locked": true, "value": true,
-    "dockerSocketMount": { "imageList": { "images": ["eci-sock:latest"] } }
+    "dockerSocketMount": { "imageList": { "images": ["$SOCKID"] } }
   },
-  "filesharingAllowedDirectories": [ { "path": "/mnt/host", "sharedByDefault": true } ]
+  "filesharingAllowedDirectories": [ { "path": "/mnt/host", "sharedByDefault": true } ],
+  "eci": { "assignableDevices": ["b 254:0 rwm"] }
 }
 JSON
-make_cli_image || fail "socket client image" "docker import of eci-sock failed"
 SOCK=/var/run/docker.sock:/var/run/docker.sock
 
 # The refusals: each case runs once with eci unloaded (all in one unload,
@@ -77,6 +80,7 @@ cases baseline
 eval "drun --rm $DEVDIR"
 base_dev=$D_OUT
 eci_on
+eci_defaults || fail "settings back to their defaults" "ecictl settings apply {} failed"
 n=0
 cases refused
 
@@ -133,4 +137,5 @@ elif [ "$D_ST" = 125 ] && echo "$D_OUT" | grep -q "eci: container .* not created
 else
 	fail "a registration eci-runc can't make fails docker run, saying why" "status $D_ST: $D_OUT"
 fi
+eci_defaults
 exit 0

@@ -34,6 +34,14 @@ eci_on() {
 	ecictl subtree add /docker >/dev/null
 }
 
+# eci_defaults: the admin settings back to their defaults (an empty file):
+# the files share one VM, and a file's settings (imageList, devices) must
+# not decide the next file's results.
+eci_defaults() {
+	echo '{}' >/tmp/eci-defaults.json
+	ecictl settings apply /tmp/eci-defaults.json >/dev/null
+}
+
 unload_dummy() {
 	rmmod dummy 2>/dev/null
 	! in_modules dummy
