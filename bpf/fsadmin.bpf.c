@@ -108,6 +108,24 @@ static __noinline int mtrr_refused(struct file *file, unsigned int cmd)
 			}));
 }
 
+/* This syscall's ioctl is on a file not the container's: on superblock sb,
+ * or (sb 0) the memory device rdev. */
+static __always_inline int note_foreign(struct task_struct *task, unsigned int cmd, __u64 sb,
+					__u32 rdev)
+{
+	struct fs_ioctl *r =
+		bpf_task_storage_get(&fs_ioctl, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!r)
+		return -ENOMEM;
+	r->nr = eci_syscall_nr(task);
+	r->foreign = 1;
+	r->cmd = cmd;
+	r->rdev = rdev;
+	r->sb = sb;
+	return 0;
+}
+
 static __always_inline int note_ioctl(struct file *file, unsigned int cmd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -122,17 +140,7 @@ static __always_inline int note_ioctl(struct file *file, unsigned int cmd)
 	 * devices are one for the VM and every container. */
 	if (mode == S_IFCHR && (BPF_CORE_READ(inode, i_rdev) >> 20) == MEM_MAJOR) {
 		c = eci_current(&cgid);
-		if (!c)
-			return 0;
-		r = bpf_task_storage_get(&fs_ioctl, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!r)
-			return -ENOMEM;
-		r->nr = eci_syscall_nr(task);
-		r->foreign = 1;
-		r->cmd = cmd;
-		r->rdev = BPF_CORE_READ(inode, i_rdev);
-		r->sb = 0;
-		return 0;
+		return c ? note_foreign(task, cmd, 0, BPF_CORE_READ(inode, i_rdev)) : 0;
 	}
 	if (mode != S_IFREG && mode != S_IFDIR) {
 		r = bpf_task_storage_get(&fs_ioctl, task, 0, 0);
@@ -152,15 +160,7 @@ static __always_inline int note_ioctl(struct file *file, unsigned int cmd)
 			r->foreign = 0;
 		return 0;
 	}
-	r = bpf_task_storage_get(&fs_ioctl, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!r)
-		return -ENOMEM;
-	r->nr = eci_syscall_nr(task);
-	r->foreign = 1;
-	r->cmd = cmd;
-	r->rdev = 0;
-	r->sb = sb;
-	return 0;
+	return note_foreign(task, cmd, sb, 0);
 }
 
 SEC("lsm/file_ioctl")
