@@ -332,6 +332,7 @@ enum eci_mount_reason {
 	ECI_MNT_QUOTA, /* a privileged quotactl on a filesystem not its own */
 	ECI_MNT_LOCKED_OPTIONS, /* remount changing an initial mount's options */
 	ECI_MNT_UNRECORDED, /* its initial mounts could not all be recorded */
+	ECI_MNT_SHARED_DEV, /* a privileged ioctl on a memory device shared with the VM */
 	ECI_MNT_REASON_MAX,
 };
 

@@ -20,6 +20,11 @@
  *              refused inside that same ioctl syscall when the record says
  *              the superblock is not its own: every capability-gated ioctl
  *              of a VM filesystem, whatever its command number
+ *              the same for the memory devices (character major 1): every
+ *              container's /dev/random and /dev/urandom are the VM's one
+ *              pool, so RNDADDENTROPY, RNDADDTOENTCNT, RNDRESEEDCRNG and
+ *              RNDZAPENTCNT would credit or reseed the VM's RNG; the
+ *              device policy decides which of them it may open at all
  *              and /proc/mtrr, whose MTRRIOC_* ioctls change the VM's
  *              memory types with no check past the open's: refused outright
  *              (every procfs instance shows the same global file)
@@ -50,9 +55,12 @@ struct fs_ioctl {
 	__s32 nr; /* the ioctl syscall it was made in */
 	__u32 foreign; /* its file's superblock is not the container's */
 	__u32 cmd;
-	__u32 pad;
+	__u32 rdev; /* a memory device's number (sb is 0 then) */
 	__u64 sb;
 };
+
+/* The memory devices: null, zero, full, random, urandom, kmsg, mem, port. */
+#define MEM_MAJOR 1
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -100,6 +108,24 @@ static __noinline int mtrr_refused(struct file *file, unsigned int cmd)
 			}));
 }
 
+/* This syscall's ioctl is on a file not the container's: on superblock sb,
+ * or (sb 0) the memory device rdev. */
+static __always_inline int note_foreign(struct task_struct *task, unsigned int cmd, __u64 sb,
+					__u32 rdev)
+{
+	struct fs_ioctl *r =
+		bpf_task_storage_get(&fs_ioctl, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!r)
+		return -ENOMEM;
+	r->nr = eci_syscall_nr(task);
+	r->foreign = 1;
+	r->cmd = cmd;
+	r->rdev = rdev;
+	r->sb = sb;
+	return 0;
+}
+
 static __always_inline int note_ioctl(struct file *file, unsigned int cmd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -110,7 +136,12 @@ static __always_inline int note_ioctl(struct file *file, unsigned int cmd)
 	__u64 cgid, sb;
 
 	/* Device nodes are the device policy's, sockets the network's; an
-	 * earlier record of this task must not answer for them. */
+	 * earlier record of this task must not answer for them. The memory
+	 * devices are one for the VM and every container. */
+	if (mode == S_IFCHR && (BPF_CORE_READ(inode, i_rdev) >> 20) == MEM_MAJOR) {
+		c = eci_current(&cgid);
+		return c ? note_foreign(task, cmd, 0, BPF_CORE_READ(inode, i_rdev)) : 0;
+	}
 	if (mode != S_IFREG && mode != S_IFDIR) {
 		r = bpf_task_storage_get(&fs_ioctl, task, 0, 0);
 		if (r)
@@ -129,14 +160,7 @@ static __always_inline int note_ioctl(struct file *file, unsigned int cmd)
 			r->foreign = 0;
 		return 0;
 	}
-	r = bpf_task_storage_get(&fs_ioctl, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!r)
-		return -ENOMEM;
-	r->nr = eci_syscall_nr(task);
-	r->foreign = 1;
-	r->cmd = cmd;
-	r->sb = sb;
-	return 0;
+	return note_foreign(task, cmd, sb, 0);
 }
 
 SEC("lsm/file_ioctl")
@@ -168,8 +192,8 @@ __noinline int eci_fsadmin_capable(int cap)
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
 	struct fs_ioctl *r;
+	__u32 cmd, rdev;
 	__u64 cgid, sb;
-	__u32 cmd;
 
 	r = bpf_task_storage_get(&fs_ioctl, task, 0, 0);
 	if (!r || !r->foreign)
@@ -182,6 +206,23 @@ __noinline int eci_fsadmin_capable(int cap)
 		return 0;
 	cmd = r->cmd;
 	sb = r->sb;
+	rdev = r->rdev;
+	if (!sb)
+		return eci_trap(stats, c, cgid, ECI_HOOK_FS_ADMIN, ECI_CLASS_DEVICE, ({
+					e->arg[0] = ((__u64)cap << 32) | cmd;
+					e->arg[1] = ECI_MNT_SHARED_DEV;
+					/* "c 1:N", as the device policy's events name it */
+					__builtin_memcpy(e->detail, "c 1:", 4);
+					rdev &= 0xfffff;
+					if (rdev >= 10) {
+						e->detail[4] = '0' + rdev / 10 % 10;
+						e->detail[5] = '0' + rdev % 10;
+						e->detail[6] = 0;
+					} else {
+						e->detail[4] = '0' + rdev;
+						e->detail[5] = 0;
+					}
+				}));
 	return eci_trap(stats, c, cgid, ECI_HOOK_FS_ADMIN, ECI_CLASS_MOUNT, ({
 				e->arg[0] = ((__u64)cap << 32) | cmd;
 				e->arg[1] = ECI_MNT_FS_IOCTL;

@@ -212,6 +212,7 @@ static const char *const mount_reasons[ECI_MNT_REASON_MAX] = {
 	[ECI_MNT_QUOTA] = "quotactl on a filesystem not its own",
 	[ECI_MNT_LOCKED_OPTIONS] = "changes an initial mount's filesystem options",
 	[ECI_MNT_UNRECORDED] = "initial mounts not all recorded",
+	[ECI_MNT_SHARED_DEV] = "privileged ioctl on a device shared with the VM",
 };
 
 /* What the trap was about, in the words of its hook. */

@@ -56,6 +56,7 @@
 #include <sys/sysmacros.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/random.h>
 #include <linux/if_link.h>
 #include <poll.h>
 #include <time.h>
@@ -105,6 +106,8 @@ static const char usage[] =
 	"  prlimit PID N         set RLIMIT_NOFILE of PID to N\n"
 	"  soft_offline          retire a page of its own memory (MADV_SOFT_OFFLINE)\n"
 	"  uring_soft_offline    the same through io_uring with a registered personality\n"
+	"  rnd_credit            credit 8 bits to the entropy pool (RNDADDTOENTCNT on\n"
+	"                        /dev/urandom)\n"
 	"  crypto_prio DRIVER N  set the priority of the crypto algorithm DRIVER to N\n"
 	"                        (NETLINK_CRYPTO, CRYPTO_MSG_UPDATEALG)\n"
 	"  rt [RTPRIO]           make itself SCHED_FIFO (after setting RLIMIT_RTPRIO to\n"
@@ -550,6 +553,20 @@ static int do_uring_soft_offline(void)
 		return fail("io_uring madvise(MADV_SOFT_OFFLINE)");
 	}
 	return 0;
+}
+
+/* rnd_credit: RNDADDTOENTCNT counts bits nobody added as entropy of the
+ * one pool every container shares with the VM. */
+static int do_rnd_credit(void)
+{
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC), bits = 8, ret = 0;
+
+	if (fd < 0)
+		return fail("open /dev/urandom");
+	if (ioctl(fd, RNDADDTOENTCNT, &bits) < 0)
+		ret = fail("ioctl RNDADDTOENTCNT");
+	close(fd);
+	return ret;
 }
 
 static int pidfd_of(const char *pid)
@@ -1488,6 +1505,8 @@ int main(int argc, char **argv)
 		return do_soft_offline();
 	if (!strcmp(cmd, "uring_soft_offline"))
 		return do_uring_soft_offline();
+	if (!strcmp(cmd, "rnd_credit"))
+		return do_rnd_credit();
 	if (!strcmp(cmd, "crypto_prio") && arg && argc > 3)
 		return do_crypto_prio(arg, argv[3]);
 	if (!strcmp(cmd, "prlimit") && arg && argc > 3)

@@ -64,6 +64,28 @@ for how in "soft_offline:madvise(MADV_SOFT_OFFLINE) retiring a VM page refused" 
 	refused "$name" capable "$base" "$eff"
 done
 
+# RNDADDTOENTCNT credits bits nobody added to the one entropy pool every
+# container shares with the VM (as do RNDADDENTROPY, RNDRESEEDCRNG): any
+# capability-gated ioctl of a memory device is refused. Its effect can't be
+# seen from user space once the pool is initialized (it only counts bits),
+# so the baseline is the ioctl's success.
+ctr --unprotected -- ecitest rnd_credit
+[ "$CTR_STATUS" = 0 ] && base=ok || base="status $CTR_STATUS: $CTR_OUT"
+drain
+ctr -- ecitest rnd_credit
+name="RNDADDTOENTCNT on /dev/urandom (the VM's entropy pool) refused"
+ev=$(ecictl events | grep '"hook":"fs_admin"')
+if [ "$base" != ok ]; then
+	fail "$name" "without protection the ioctl failed: $base"
+elif [ "$CTR_STATUS" = 0 ] || ! eperm; then
+	fail "$name" "expected EPERM, got status $CTR_STATUS: $CTR_OUT"
+elif ! echo "$ev" | grep -q '"reason":"privileged ioctl on a device shared with the VM"' ||
+	! echo "$ev" | grep -q '"c 1:9"'; then
+	fail "$name" "no fs_admin trap naming c 1:9: $ev"
+else
+	pass "$name"
+fi
+
 # --- ttys: TIOCSTI into a terminal that is not its own ------------------------------
 # A pty of the VM's devpts, read by a VM process; the container gets its node.
 rm -f /tmp/pty.name /tmp/pty.out
