@@ -74,13 +74,14 @@ sh -c 'printf "%0777777d" 0 >/dev/null; exec sleep 60' &
 vmp=$!
 sleep 0.5
 # The request alone, and second in one sendmsg behind a message to nlctrl
-# (the kernel takes each message of a train in turn).
+# (the kernel takes each message of a train in turn). The task wrote about
+# 777 kB (busybox's printf writes what fits its buffer); a fresh one none.
 for how in "" train; do
 	name="TASKSTATS of a VM task (generic netlink, from its own namespace${how:+, second of a train}) refused"
 	ctr --unprotected --host-ns pid -- ecitest taskstats $vmp $how
 	case $CTR_OUT in
 	*"write_char="*) w=${CTR_OUT##*write_char=}
-		[ "${w%%[!0-9]*}" -ge 777777 ] 2>/dev/null && base=ok || base="write_char $w" ;;
+		[ "${w%%[!0-9]*}" -ge 500000 ] 2>/dev/null && base=ok || base="write_char $w" ;;
 	*) base="status $CTR_STATUS: $CTR_OUT" ;;
 	esac
 	drain
