@@ -66,11 +66,14 @@ CPPFLAGS += -Ibpf -Iuser -I$(BUILD)
 # ecictl --version, ecitop --version: the tree built, or "unknown" outside git.
 ECI_VERSION ?= $(or $(shell git describe --always --dirty 2>/dev/null),unknown)
 CPPFLAGS += -DECI_VERSION='"$(ECI_VERSION)"'
-LDLIBS_BPF := -lbpf -lelf -lz
+# libnl: the loader resolves generic netlink family names (user/net.c).
+LDLIBS_BPF := -lbpf -lelf -lz $(shell $(PKG_CONFIG) --libs libnl-genl-3.0)
+CPPFLAGS += $(shell $(PKG_CONFIG) --cflags-only-I libnl-genl-3.0)
 
 ECILIB_SRCS := user/loader.c user/container.c user/cgroup.c user/device.c user/events.c \
 	user/util.c user/stats.c user/metrics.c user/txn.c user/maps.c user/bind.c user/hooks.c user/image.c \
-	user/settings.c user/settings_apply.c user/ocihook.c user/stream.c user/capops.c
+	user/settings.c user/settings_apply.c user/ocihook.c user/stream.c user/capops.c \
+	user/net.c
 ECICTL_SRCS := user/ecictl.c user/daemon.c $(ECILIB_SRCS)
 ECITOP_SRCS := user/ecitop.c user/ecitop_model.c $(ECILIB_SRCS)
 TESTS_BIN_SRCS := $(wildcard tests/helpers/*.c)

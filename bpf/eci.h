@@ -389,6 +389,16 @@ struct eci_autoload_key {
 /* Keys a protected container created (keys.bpf.c: serial -> root id). */
 #define ECI_MAX_KEYS 16384
 
+/* Generic netlink families whose state is the VM's although they answer in
+ * every network namespace (net.bpf.c: genl_names by name, written by
+ * ecictl load; genl_global by id while registered). */
+#define ECI_GENL_NAMSIZ 16 /* GENL_NAMSIZ */
+#define ECI_MAX_GENL_FAMILIES 32
+
+struct eci_genl_name {
+	char name[ECI_GENL_NAMSIZ];
+};
+
 /* The engine's sockets, by path (array engine_socket_paths: a bind whose
  * source is or contains one needs ECI_CF_SOCKET; empty slots have path[0] 0)
  * and by inode (hash engine_sockets, key struct eci_inode_key, value __u32 1:

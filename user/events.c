@@ -311,9 +311,17 @@ static void add_what(json_object *o, const struct eci_event *e)
 		}
 		break;
 	case ECI_HOOK_NETLINK_SEND:
-		/* 15 uevents, 21 crypto_user */
+		/* 15 uevents, 21 crypto_user, 16 generic, 12 nfnetlink */
 		json_object_object_add(o, "netlink_protocol",
 				       json_object_new_int64((int64_t)e->arg[0]));
+		/* The message that addressed the VM's state (a generic netlink
+		 * family id, an nfnetlink subsystem << 8 | message), or -1 for
+		 * a train of messages too long to judge. */
+		if (e->arg[1])
+			json_object_object_add(o, "netlink_type",
+					       json_object_new_int64(e->arg[1] == 0xffffffffULL ?
+									     -1 :
+									     (int64_t)e->arg[1]));
 		break;
 	default:
 		break;

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "capops.h"
 #include "loader.h"
+#include "net.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -706,6 +707,12 @@ static int write_defaults(struct eci_bpf *skel, const bool *fresh, size_t nfresh
 		eci_err("failed to write the default module autoload aliases: %s", strerror(-err));
 		return -1;
 	}
+	/* The global generic netlink families are this build's list. */
+	err = eci_genl_names_write(bpf_map__fd(skel->maps.genl_names));
+	if (err) {
+		eci_err("failed to write the generic netlink family names: %s", strerror(-err));
+		return -1;
+	}
 	/* The built-in bind sources are this build's: written over old ones. */
 	err = eci_bind_builtin_write(bpf_map__fd(skel->maps.bind_allow));
 	if (!err)
@@ -858,6 +865,11 @@ static int replace(void)
 		if (!err)
 			err = bpf_link__pin(link, path);
 	}
+	/* Once the genl programs are attached: none registers unseen. */
+	if (!err && eci_genl_ids_resolve(bpf_map__fd(skel->maps.genl_global))) {
+		err = 1;
+		goto out;
+	}
 	if (!err)
 		err = pin_maps(skel, tmp, path, sizeof(path));
 	if (!err)
@@ -950,6 +962,8 @@ int eci_load(bool v, bool replace_loaded)
 		eci_err("failed to attach the BPF programs: %s", strerror(errno));
 		goto out;
 	}
+	if (eci_genl_ids_resolve(bpf_map__fd(skel->maps.genl_global)))
+		goto out;
 
 	/* bpffs refuses names with a dot, so the directory can't be hidden. */
 	snprintf(tmp, sizeof(tmp), "%s/eci-loading-%d", BPFFS, (int)getpid());

@@ -57,6 +57,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/random.h>
+#include <linux/genetlink.h>
+#include <linux/taskstats.h>
 #include <linux/if_link.h>
 #include <poll.h>
 #include <time.h>
@@ -110,6 +112,10 @@ static const char usage[] =
 	"                        /dev/urandom)\n"
 	"  crypto_prio DRIVER N  set the priority of the crypto algorithm DRIVER to N\n"
 	"                        (NETLINK_CRYPTO, CRYPTO_MSG_UPDATEALG)\n"
+	"  taskstats PID [train] print the comm and bytes written of task PID (generic\n"
+	"                        netlink TASKSTATS); train: behind an nlctrl message\n"
+	"                        in the same sendmsg\n"
+	"  genl_family NAME      print the id of generic netlink family NAME\n"
 	"  rt [RTPRIO]           make itself SCHED_FIFO (after setting RLIMIT_RTPRIO to\n"
 	"                        RTPRIO, if given) and print its policy\n"
 	"  kread CGROUP ADDR     load a cgroup device program that reads the kernel word at\n"
@@ -1259,6 +1265,161 @@ static int do_crypto_prio(const char *driver, const char *prio)
 	return 0;
 }
 
+/* Append one generic netlink request with one attribute to buf at *off. */
+static void genl_put(char *buf, size_t *off, __u16 type, __u8 cmd, __u16 attr, const void *val,
+		     __u16 vlen)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)(buf + *off);
+	struct genlmsghdr *g = NLMSG_DATA(h);
+	struct nlattr *a = (struct nlattr *)((char *)g + GENL_HDRLEN);
+
+	h->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN + NLA_HDRLEN + NLA_ALIGN(vlen));
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST;
+	g->cmd = cmd;
+	g->version = 1;
+	a->nla_len = NLA_HDRLEN + vlen;
+	a->nla_type = attr;
+	memcpy((char *)a + NLA_HDRLEN, val, vlen);
+	*off += NLMSG_ALIGN(h->nlmsg_len);
+}
+
+/* Send the len bytes of requests in buf, then read answers into ans until
+ * one of type want: its header, or NULL with errno (an ack's error). */
+static struct nlmsghdr *genl_exchange(int fd, const char *buf, size_t len, __u16 want, char *ans,
+				      size_t alen)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+
+	if (sendto(fd, buf, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return NULL;
+	for (int tries = 0; tries < 4; tries++) {
+		ssize_t n = recv(fd, ans, alen, 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)ans;
+
+		if (n < 0)
+			return NULL;
+		for (size_t left = n; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *err = NLMSG_DATA(h);
+
+				if (err->error) {
+					errno = -err->error;
+					return NULL;
+				}
+			} else if (h->nlmsg_type == want) {
+				return h;
+			}
+		}
+	}
+	errno = ENOMSG;
+	return NULL;
+}
+
+/* The first attribute of type want in the len bytes at p, or NULL. */
+static struct nlattr *nla_find(void *p, size_t len, __u16 want)
+{
+	struct nlattr *a = p;
+
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
+		size_t step = NLA_ALIGN((size_t)a->nla_len);
+
+		if ((a->nla_type & NLA_TYPE_MASK) == want)
+			return a;
+		if (step >= len)
+			break;
+		len -= step;
+		a = (struct nlattr *)((char *)a + step);
+	}
+	return NULL;
+}
+
+#define GENL_PAYLOAD(h) ((char *)NLMSG_DATA(h) + GENL_HDRLEN)
+#define GENL_PAYLOAD_LEN(h) ((h)->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN))
+
+/* The id of generic netlink family name, or -1 (said). */
+static int genl_family_id(int fd, const char *name)
+{
+	static char buf[256], ans[8192];
+	struct nlmsghdr *h;
+	struct nlattr *a;
+	size_t len = 0;
+	__u16 id;
+
+	genl_put(buf, &len, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_NAME, name,
+		 strlen(name) + 1);
+	h = genl_exchange(fd, buf, len, GENL_ID_CTRL, ans, sizeof(ans));
+	if (!h) {
+		fprintf(stderr, "ecitest: resolve the family %s: %s\n", name, strerror(errno));
+		return -1;
+	}
+	a = nla_find(GENL_PAYLOAD(h), GENL_PAYLOAD_LEN(h), CTRL_ATTR_FAMILY_ID);
+	if (!a) {
+		fprintf(stderr, "ecitest: no id for the family %s\n", name);
+		return -1;
+	}
+	memcpy(&id, (char *)a + NLA_HDRLEN, sizeof(id));
+	return id;
+}
+
+/* genl_family NAME: a generic netlink family's id, asked of nlctrl. */
+static int do_genl_family(const char *name)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC), id;
+
+	if (fd < 0)
+		return fail("socket(NETLINK_GENERIC)");
+	id = genl_family_id(fd, name);
+	if (id < 0)
+		return 125;
+	printf("family %s id %d\n", name, id);
+	close(fd);
+	return 0;
+}
+
+/* taskstats PID [train]: what TASKSTATS_CMD_GET tells of task PID, which
+ * /proc/PID/io shows only past a ptrace check: its comm and the bytes it
+ * wrote. "train": the request sent second in one sendmsg, behind a message
+ * to nlctrl. */
+static int do_taskstats(const char *pid_s, bool train)
+{
+	static char buf[512], ans[8192];
+	struct nlattr *agg, *st;
+	struct nlmsghdr *h;
+	struct taskstats ts;
+	__u32 pid = strtoul(pid_s, NULL, 10);
+	size_t len = 0, n;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC), family;
+
+	if (fd < 0)
+		return fail("socket(NETLINK_GENERIC)");
+	family = genl_family_id(fd, TASKSTATS_GENL_NAME);
+	if (family < 0)
+		return 125;
+	if (train)
+		genl_put(buf, &len, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_NAME,
+			 "nlctrl", sizeof("nlctrl"));
+	genl_put(buf, &len, family, TASKSTATS_CMD_GET, TASKSTATS_CMD_ATTR_PID, &pid, sizeof(pid));
+	h = genl_exchange(fd, buf, len, family, ans, sizeof(ans));
+	if (!h)
+		return fail("TASKSTATS_CMD_GET");
+	agg = nla_find(GENL_PAYLOAD(h), GENL_PAYLOAD_LEN(h), TASKSTATS_TYPE_AGGR_PID);
+	st = agg ? nla_find((char *)agg + NLA_HDRLEN, agg->nla_len - NLA_HDRLEN,
+			    TASKSTATS_TYPE_STATS) :
+		   NULL;
+	if (!st) {
+		fprintf(stderr, "ecitest: no stats in the TASKSTATS answer\n");
+		return 125;
+	}
+	memset(&ts, 0, sizeof(ts));
+	n = st->nla_len - NLA_HDRLEN;
+	memcpy(&ts, (char *)st + NLA_HDRLEN, n < sizeof(ts) ? n : sizeof(ts));
+	printf("comm=%.*s write_char=%llu\n", (int)sizeof(ts.ac_comm), ts.ac_comm,
+	       (unsigned long long)ts.write_char);
+	close(fd);
+	return 0;
+}
+
 /* prlimit PID N: set RLIMIT_NOFILE of PID to N (soft and hard). */
 static int do_prlimit(const char *pid, const char *n)
 {
@@ -1509,6 +1670,10 @@ int main(int argc, char **argv)
 		return do_rnd_credit();
 	if (!strcmp(cmd, "crypto_prio") && arg && argc > 3)
 		return do_crypto_prio(arg, argv[3]);
+	if (!strcmp(cmd, "taskstats") && arg)
+		return do_taskstats(arg, argc > 3 && !strcmp(argv[3], "train"));
+	if (!strcmp(cmd, "genl_family") && arg)
+		return do_genl_family(arg);
 	if (!strcmp(cmd, "prlimit") && arg && argc > 3)
 		return do_prlimit(arg, argv[3]);
 	if (!strcmp(cmd, "rt"))

@@ -65,6 +65,40 @@ p2=$(prio)
 refused "crypto_user: an algorithm's priority (NETLINK_CRYPTO) refused" netlink_send "$base" "$eff"
 [ -n "$p0" ] && ecitest crypto_prio "$DRV" "$p0"
 
+# --- generic netlink families with one state for the VM (N2) -------------------------
+# TASKSTATS answers on a socket of any network namespace, and its admin
+# check is NET_ADMIN, which a container holds in its own. With the VM's
+# pid namespace (--pid=host) it tells any VM task's I/O counts, which
+# /proc/PID/io shows only past a ptrace check the process policy refuses.
+sh -c 'printf "%0777777d" 0 >/dev/null; exec sleep 60' &
+vmp=$!
+sleep 0.5
+# The request alone, and second in one sendmsg behind a message to nlctrl
+# (the kernel takes each message of a train in turn). The task wrote about
+# 777 kB (busybox's printf writes what fits its buffer); a fresh one none.
+for how in "" train; do
+	name="TASKSTATS of a VM task (generic netlink, from its own namespace${how:+, second of a train}) refused"
+	ctr --unprotected --host-ns pid -- ecitest taskstats $vmp $how
+	case $CTR_OUT in
+	*"write_char="*) w=${CTR_OUT##*write_char=}
+		[ "${w%%[!0-9]*}" -ge 500000 ] 2>/dev/null && base=ok || base="write_char $w" ;;
+	*) base="status $CTR_STATUS: $CTR_OUT" ;;
+	esac
+	drain
+	ctr --host-ns pid -- ecitest taskstats $vmp $how
+	case $CTR_OUT in *write_char=*) eff="it read $CTR_OUT" ;; *) eff=none ;; esac
+	refused "$name" netlink_send "$base" "$eff"
+done
+kill $vmp 2>/dev/null
+wait $vmp 2>/dev/null
+# A family of per-namespace state still answers (the family refused whole
+# is one of the list, as ECI's user namespace refuses its NET_ADMIN check).
+ctr -- ecitest genl_family nlctrl
+case $CTR_OUT in
+*"family nlctrl id 16"*) pass "a generic netlink family of per-namespace state still answers" ;;
+*) fail "a generic netlink family of per-namespace state still answers" "status $CTR_STATUS: $CTR_OUT" ;;
+esac
+
 # --- module autoload: an allowlist of aliases (eci.autoloadModules) ------------------
 # overlay is not loaded at boot here; a nested runtime's overlay2 mount asks
 # for it (fs-overlay). Refused with an empty list (every autoload, as before),
