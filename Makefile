@@ -74,7 +74,7 @@ ECILIB_SRCS := user/loader.c user/container.c user/cgroup.c user/device.c user/e
 	user/util.c user/stats.c user/metrics.c user/txn.c user/maps.c user/bind.c user/hooks.c user/image.c \
 	user/settings.c user/settings_apply.c user/ocihook.c user/stream.c user/capops.c \
 	user/net.c
-ECICTL_SRCS := user/ecictl.c user/daemon.c $(ECILIB_SRCS)
+ECICTL_SRCS := user/ecictl.c user/daemon.c user/proxy.c $(ECILIB_SRCS)
 ECITOP_SRCS := user/ecitop.c user/ecitop_model.c $(ECILIB_SRCS)
 TESTS_BIN_SRCS := $(wildcard tests/helpers/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -120,7 +120,7 @@ $(OUT)/obj/%.o: user/%.c $(wildcard user/*.h) bpf/eci.h $(BUILD)/eci.skel.h
 
 $(OUT)/bin/ecictl: $(patsubst user/%.c,$(OUT)/obj/%.o,$(ECICTL_SRCS))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -ljson-c -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -ljson-c -lhttp_parser -lpthread -o $@
 
 $(OUT)/bin/ecitop: $(patsubst user/%.c,$(OUT)/obj/%.o,$(ECITOP_SRCS))
 	@mkdir -p $(@D)
@@ -179,6 +179,14 @@ $(BUILD)/unit/test_settings: tests/unit/test_settings.c $(TEST_SETTINGS_SRCS) $(
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
 		-fno-sanitize-recover=all tests/unit/test_settings.c $(TEST_SETTINGS_SRCS) \
 		$(LDLIBS_BPF) -ljson-c -o $@
+
+# The API proxy's decisions and its connection loop (socketpairs, no engine).
+TEST_PROXY_SRCS := user/proxy.c $(TEST_SETTINGS_SRCS)
+$(BUILD)/unit/test_proxy: tests/unit/test_proxy.c $(TEST_PROXY_SRCS) $(wildcard user/*.h) bpf/eci.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_proxy.c $(TEST_PROXY_SRCS) \
+		$(LDLIBS_BPF) -ljson-c -lhttp_parser -lpthread -o $@
 
 test-unit: $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 	@tests/run-unit.sh $^
