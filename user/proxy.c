@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -1003,10 +1004,24 @@ static void *serve_one(void *arg)
 	int ufd = connect_unix(a->engine);
 
 	if (ufd < 0) {
+		struct timeval tv = { .tv_sec = 10 };
 		struct conn c = { .cfd = a->cfd };
+		char b[4096];
+		size_t got = 0;
+		ssize_t n;
 
 		snprintf(c.why, sizeof(c.why), "the engine's socket %s can't be reached: %s",
 			 a->engine, strerror(errno));
+		/* An answer before the request is one Go's client drops ("unsolicited
+		 * response"): read the request's headers first. */
+		setsockopt(a->cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		while (got < sizeof(b) - 1 &&
+		       (n = read(a->cfd, b + got, sizeof(b) - 1 - got)) > 0) {
+			got += (size_t)n;
+			b[got] = '\0';
+			if (strstr(b, "\r\n\r\n"))
+				break;
+		}
 		refuse(&c, c.why);
 	} else {
 		eci_proxy_conn(a->cfd, ufd, ECI_SETTINGS_COPY, a->opts);

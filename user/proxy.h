@@ -15,8 +15,9 @@
 /* The socket the proxy listens on, bound into containers in place of the
  * engine's (the OCI hook rewrites the mount's source). */
 #define ECI_PROXY_SOCK "/run/eci/docker-proxy.sock"
-/* Where it forwards to when not told: dockerd's default socket. */
-#define ECI_PROXY_ENGINE "/run/docker.sock"
+/* Where it forwards to when not told: dockerd's default socket (-H
+ * unix:///var/run/docker.sock; /var/run is /run on Debian, not everywhere). */
+#define ECI_PROXY_ENGINE "/var/run/docker.sock"
 /* A body the proxy must read before deciding (container and volume
  * create) larger than this is refused: dockerd's own are a few KiB. */
 #define ECI_PROXY_MAX_BODY (1 << 20)

@@ -48,11 +48,12 @@ docker run -d --name holder eci-test sleep 600 >/dev/null 2>&1 ||
 
 n="the allowed container's socket is eci's proxy, not the engine's"
 cli 'stat -L -c %i /var/run/docker.sock'
-if [ "$D_ST" = 0 ] && [ "$D_OUT" = "$(stat -L -c %i /run/eci/docker-proxy.sock)" ] &&
-	[ "$D_OUT" != "$(stat -L -c %i /run/docker.sock)" ]; then
+eng=$(stat -L -c %i /var/run/docker.sock)
+if [ "$D_ST" = 0 ] && [ -n "$eng" ] && [ "$D_OUT" = "$(stat -L -c %i /run/eci/docker-proxy.sock)" ] &&
+	[ "$D_OUT" != "$eng" ]; then
 	pass "$n"
 else
-	fail "$n" "status $D_ST: $D_OUT (proxy $(stat -L -c %i /run/eci/docker-proxy.sock), engine $(stat -L -c %i /run/docker.sock))"
+	fail "$n" "status $D_ST: $D_OUT (proxy $(stat -L -c %i /run/eci/docker-proxy.sock), engine $(stat -L -c %i /var/run/docker.sock))"
 fi
 
 cli 'docker ps --format {{.Names}} --filter name=^/holder$'
