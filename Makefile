@@ -69,12 +69,16 @@ CPPFLAGS += -DECI_VERSION='"$(ECI_VERSION)"'
 # libnl: the loader resolves generic netlink family names (user/net.c).
 LDLIBS_BPF := -lbpf -lelf -lz $(shell $(PKG_CONFIG) --libs libnl-genl-3.0)
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags-only-I libnl-genl-3.0)
+# http_parser by its soname: libhttp-parser-dev (the header, arch-independent)
+# is not co-installable across architectures, so the arm64 cross build links
+# the arm64 runtime package's library (scripts/deps.sh --arm64).
+LDLIBS_HTTP := -l:libhttp_parser.so.2.9 -lpthread
 
 ECILIB_SRCS := user/loader.c user/container.c user/cgroup.c user/device.c user/events.c \
 	user/util.c user/stats.c user/metrics.c user/txn.c user/maps.c user/bind.c user/hooks.c user/image.c \
 	user/settings.c user/settings_apply.c user/ocihook.c user/stream.c user/capops.c \
 	user/net.c
-ECICTL_SRCS := user/ecictl.c user/daemon.c $(ECILIB_SRCS)
+ECICTL_SRCS := user/ecictl.c user/daemon.c user/proxy.c $(ECILIB_SRCS)
 ECITOP_SRCS := user/ecitop.c user/ecitop_model.c $(ECILIB_SRCS)
 TESTS_BIN_SRCS := $(wildcard tests/helpers/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -120,7 +124,7 @@ $(OUT)/obj/%.o: user/%.c $(wildcard user/*.h) bpf/eci.h $(BUILD)/eci.skel.h
 
 $(OUT)/bin/ecictl: $(patsubst user/%.c,$(OUT)/obj/%.o,$(ECICTL_SRCS))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -ljson-c -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_BPF) -ljson-c $(LDLIBS_HTTP) -o $@
 
 $(OUT)/bin/ecitop: $(patsubst user/%.c,$(OUT)/obj/%.o,$(ECITOP_SRCS))
 	@mkdir -p $(@D)
@@ -179,6 +183,14 @@ $(BUILD)/unit/test_settings: tests/unit/test_settings.c $(TEST_SETTINGS_SRCS) $(
 	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
 		-fno-sanitize-recover=all tests/unit/test_settings.c $(TEST_SETTINGS_SRCS) \
 		$(LDLIBS_BPF) -ljson-c -o $@
+
+# The API proxy's decisions and its connection loop (socketpairs, no engine).
+TEST_PROXY_SRCS := user/proxy.c $(TEST_SETTINGS_SRCS)
+$(BUILD)/unit/test_proxy: tests/unit/test_proxy.c $(TEST_PROXY_SRCS) $(wildcard user/*.h) bpf/eci.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all tests/unit/test_proxy.c $(TEST_PROXY_SRCS) \
+		$(LDLIBS_BPF) -ljson-c $(LDLIBS_HTTP) -o $@
 
 test-unit: $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 	@tests/run-unit.sh $^
@@ -340,7 +352,7 @@ install: $(BUILD)/bin/ecictl $(BUILD)/bin/ecitop $(MANS)
 	sed 's|^ECICTL=$${ECICTL:-ecictl}$$|ECICTL=$${ECICTL:-$(SBINDIR)/ecictl}|' scripts/init.d/eci \
 		>$(BUILD)/eci.init.inst
 	$(INSTALL) -m 755 $(BUILD)/eci.init.inst $(DESTDIR)$(SYSCONFDIR)/init.d/eci
-	for u in eci.service eci-daemon.service docker.service.d/eci.conf containerd.service.d/eci.conf; do \
+	for u in eci.service eci-daemon.service eci-proxy.service docker.service.d/eci.conf containerd.service.d/eci.conf; do \
 		$(SUBST) scripts/systemd/$$u >$(BUILD)/unit.inst && \
 		$(INSTALL) -m 644 $(BUILD)/unit.inst $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
 	done
@@ -356,7 +368,7 @@ install: $(BUILD)/bin/ecictl $(BUILD)/bin/ecitop $(MANS)
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ecictl $(DESTDIR)$(SBINDIR)/ecitop $(DESTDIR)$(SBINDIR)/eci-runc \
 		$(DESTDIR)$(SYSCONFDIR)/init.d/eci $(DESTDIR)$(SYSTEMDUNITDIR)/eci.service \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/eci-daemon.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/eci-daemon.service $(DESTDIR)$(SYSTEMDUNITDIR)/eci-proxy.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/docker.service.d/eci.conf \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/containerd.service.d/eci.conf \
 		$(DESTDIR)$(HOOKSDIR)/eci-hook.json $(DESTDIR)$(DOCDIR)/examples/admin-settings.json \

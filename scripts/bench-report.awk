@@ -51,6 +51,10 @@ $1 == "DOCKER" && NF == 4 {
 	vals["docker-" $2 " " $3] = vals["docker-" $2 " " $3] " " $4
 	if (!($3 in dseen)) { dseen[$3] = 1; dorder[++ndops] = $3 }
 }
+$1 == "API" && NF == 4 {
+	vals["api-" $2 " " $3] = vals["api-" $2 " " $3] " " $4
+	if (!($3 in aseen)) { aseen[$3] = 1; aorder[++naops] = $3 }
+}
 $1 == "DNOTIFY" { dnotify_seen += $2; dnotify_expected += $3 }
 $1 == "EVENTS" { events[++nev] = $0 }
 $1 == "INFO" { sub(/^INFO /, ""); info[++ninfo] = $0 }
@@ -173,6 +177,20 @@ END {
 			supervisor(dnotify_seen, dnotify_expected)
 		if (dstart)
 			print "docker run --rm, eci vs no enforcer: " dstart
+	}
+
+	if (naops) {
+		print ""
+		print "4b. The engine API proxy (issue 15): GET /version from the VM, ns per call, best"
+		print "   round; api_call on one keep-alive connection, api_conn a connection each;"
+		print "   direct = dockerd's socket, proxy = through `ecictl proxy` (parse, commandList, copy)."
+		print ""
+		printf "%-16s %12s %12s  %12s %8s\n", "operation", "direct", "proxy", "proxy +ns", "ratio"
+		for (i = 1; i <= naops; i++) {
+			o = aorder[i]
+			a = best("api-direct " o); c = best("api-proxy " o)
+			printf "%-16s %12s %12s  %12s %8s\n", o, ns(a), ns(c), dns(c, a), ratio(c, a)
+		}
 	}
 
 	if (nprogs) {

@@ -20,7 +20,7 @@ esac
 pkgs=(
 	# build: BPF objects, skeletons, user-space tools
 	make gcc libc6-dev clang clang-format llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
-	libjson-c-dev libncurses-dev libmicrohttpd-dev libnl-genl-3-dev
+	libjson-c-dev libncurses-dev libmicrohttpd-dev libnl-genl-3-dev libhttp-parser-dev
 	# make fuzz: libFuzzer and the sanitizer runtimes for clang
 	libclang-rt-dev
 	# VM test bed: Debian's kernel packages are fetched with apt-get download
@@ -45,6 +45,9 @@ if [ $arm64 = 1 ]; then
 		gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 		libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libjson-c-dev:arm64
 		libncurses-dev:arm64 libmicrohttpd-dev:arm64 libnl-genl-3-dev:arm64
+		# http_parser's -dev is not co-installable across architectures:
+		# the amd64 one gives the header, this the arm64 library
+		libhttp-parser2.9:arm64
 		# the arm64 VM; its busybox-static and runc are fetched with
 		# apt-get download (scripts/vm/kernel.sh), not installed
 		qemu-system-arm

@@ -16,6 +16,7 @@
 
 #include "container.h"
 #include "daemon.h"
+#include "proxy.h"
 #include "events.h"
 #include "eci.h"
 #include "loader.h"
@@ -81,6 +82,13 @@ static const char usage[] =
 	"                             " ECI_EVENTS_SOCK "); append them to FILE as JSON\n"
 	"                             lines (reopened on SIGHUP) and/or to syslog;\n"
 	"                             --bpf-stats keeps the kernel's BPF run-time stats on\n"
+	"  proxy [--socket PATH] [--engine PATH] [--runtime NAME]... [--cgroup-parent CGROUP]...\n"
+	"                             the engine API proxy containers get instead of the engine\n"
+	"                             socket (default " ECI_PROXY_SOCK " to " ECI_PROXY_ENGINE
+	"):\n"
+	"                             commandList, and no VM binds, volume-opt binds, other\n"
+	"                             runtimes (default allowed: eci), cgroup parents outside\n"
+	"                             CGROUP (default /docker) or unassignable devices\n"
 	"\n"
 	"CGROUP is a cgroup v2 path (/eci/c1), its directory (/sys/fs/cgroup/eci/c1) or its id.\n"
 	"--audit reports what would be denied and denies nothing.\n"
@@ -565,6 +573,8 @@ int main(int argc, char **argv)
 		return eci_cmd_stats(argc, argv);
 	if (!strcmp(cmd, "daemon"))
 		return eci_cmd_daemon(argc, argv);
+	if (!strcmp(cmd, "proxy"))
+		return eci_cmd_proxy(argc, argv);
 	if (!strcmp(cmd, "settings"))
 		return cmd_settings(argc, argv);
 	if (!strcmp(cmd, "events"))

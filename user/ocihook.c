@@ -24,6 +24,7 @@
 #include "container.h"
 #include "eci.h"
 #include "image.h"
+#include "proxy.h"
 #include "settings.h"
 #include "settings_apply.h"
 #include "util.h"
@@ -156,7 +157,8 @@ struct docker_info {
 	struct eci_dev_rule rules[DOCKER_MAX_RULES];
 	size_t nrules;
 	char dir[PATH_MAX];
-	char *binds[1 + DOCKER_MAX_VOLUMES];
+	/* its directory, its volumes, the API proxy's socket */
+	char *binds[2 + DOCKER_MAX_VOLUMES];
 	size_t nbinds;
 	char vols[DOCKER_MAX_VOLUMES][PATH_MAX];
 };
@@ -577,6 +579,81 @@ static int docker_info(const char *id, struct docker_info *d)
 	return docker_volumes(d);
 }
 
+/*
+ * The engine socket through eci's API proxy: every mount of the bundle's
+ * config.json whose source is an engine socket (by inode, whatever path
+ * names it) gets the proxy's socket as its source, before the runtime reads
+ * the file. The container is never given ECI_CF_SOCKET, so the kernel keeps
+ * refusing it the real socket by any other route. Returns how many mounts
+ * were rewritten, or -1 (said).
+ */
+static int docker_proxy_mounts(const char *bundle, json_object *config)
+{
+	struct eci_settings st = { 0 };
+	json_object *mounts;
+	struct stat sst, pst;
+	char file[PATH_MAX], tmp[PATH_MAX + 16], err[512];
+	int n = 0, ret = -1;
+
+	if (!bundle || !config || !json_object_object_get_ex(config, "mounts", &mounts) ||
+	    !json_object_is_type(mounts, json_type_array))
+		return 0;
+	if (access(ECI_SETTINGS_COPY, F_OK) ?
+		    eci_settings_parse("{}", 2, &st, err, sizeof(err)) :
+		    eci_settings_load(ECI_SETTINGS_COPY, &st, err, sizeof(err))) {
+		eci_err("oci-hook: %s: %s; not giving the engine socket", ECI_SETTINGS_COPY, err);
+		return -1;
+	}
+	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+		json_object *m = json_object_array_get_idx(mounts, i);
+		const char *src = str(m, "source");
+		bool engine = false;
+
+		if (!src || stat(src, &sst) || !S_ISSOCK(sst.st_mode))
+			continue;
+		for (size_t k = 0; k < st.nsockets && !engine; k++) {
+			char sp[PATH_MAX];
+			struct stat est;
+
+			/* Settings paths are normalized with a trailing '/'. */
+			snprintf(sp, sizeof(sp), "%.*s", (int)strlen(st.sockets[k]) - 1,
+				 st.sockets[k]);
+			engine = !stat(sp, &est) && est.st_dev == sst.st_dev &&
+				 est.st_ino == sst.st_ino;
+		}
+		if (!engine)
+			continue;
+		json_object_object_add(m, "source", json_object_new_string(ECI_PROXY_SOCK));
+		n++;
+	}
+	if (!n) {
+		ret = 0;
+		goto out;
+	}
+	if (stat(ECI_PROXY_SOCK, &pst) || !S_ISSOCK(pst.st_mode)) {
+		eci_err("oci-hook: the container mounts the engine socket, which eci gives through its API proxy, and the proxy is not running (no socket %s): start 'ecictl proxy'",
+			ECI_PROXY_SOCK);
+		goto out;
+	}
+	snprintf(file, sizeof(file), "%s/config.json", bundle);
+	snprintf(tmp, sizeof(tmp), "%s.eci", file);
+	if (stat(file, &sst) ||
+	    json_object_to_file_ext(tmp, config,
+				    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) ||
+	    chmod(tmp, sst.st_mode & 07777) || rename(tmp, file)) {
+		eci_err("oci-hook: failed to give the container the API proxy's socket in %s: %s",
+			file, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	ret = n;
+out:
+	eci_settings_free(&st);
+	return ret;
+}
+
+static char proxy_sock[] = ECI_PROXY_SOCK;
+
 static const char *image_of(json_object *ann)
 {
 	for (const char *const *k = image_keys; *k; k++) {
@@ -686,8 +763,15 @@ static int create(json_object *state, const char *stage)
 			goto out;
 		/* The name is shown; the socket goes by the image's identity. */
 		image = NULL;
-		if (docker_image_allowed(dk->image_id, dk->driver))
-			o.flags |= ECI_CF_SOCKET;
+		if (docker_image_allowed(dk->image_id, dk->driver)) {
+			/* The proxy's socket, never the engine's. */
+			int n = docker_proxy_mounts(in.bundle, config);
+
+			if (n < 0)
+				goto out;
+			if (n)
+				dk->binds[dk->nbinds++] = proxy_sock;
+		}
 		o.rules = dk->rules;
 		o.nrules = dk->nrules;
 		o.binds = dk->binds;

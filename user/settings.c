@@ -785,26 +785,16 @@ static bool dev_covers(const struct eci_dev_rule *a, const struct eci_dev_rule *
 	       (a->key.minor == ECI_DEV_ANY || a->key.minor == r->key.minor);
 }
 
-int eci_device_assignable(const struct eci_dev_rule *rule)
+int eci_device_assignable_in(const struct eci_settings *s, const struct eci_dev_rule *rule)
 {
 	struct eci_dev_rule defs[8];
 	const struct eci_dev_rule *list = defs;
-	struct eci_settings s = { 0 };
 	uint32_t granted = 0;
 	size_t n = 0;
-	char err[512];
-	bool loaded = false;
 
-	if (!access(ECI_SETTINGS_COPY, F_OK)) {
-		if (eci_settings_load(ECI_SETTINGS_COPY, &s, err, sizeof(err))) {
-			eci_warn("%s: %s; no device is assignable", ECI_SETTINGS_COPY, err);
-			return -EINVAL;
-		}
-		loaded = true;
-	}
-	if (loaded && s.assignable_given) {
-		list = s.assignable;
-		n = s.nassignable;
+	if (s && s->assignable_given) {
+		list = s->assignable;
+		n = s->nassignable;
 	} else {
 		for (const char *const *d = eci_assignable_defaults; *d && n + 2 <= 8; d++) {
 			int k = eci_dev_rule_parse(*d, defs + n);
@@ -815,7 +805,22 @@ int eci_device_assignable(const struct eci_dev_rule *rule)
 	for (size_t i = 0; i < n; i++)
 		if (dev_covers(&list[i], rule))
 			granted |= list[i].access;
-	if (loaded)
-		eci_settings_free(&s);
 	return (rule->access & ~granted) == 0;
+}
+
+int eci_device_assignable(const struct eci_dev_rule *rule)
+{
+	struct eci_settings s = { 0 };
+	char err[512];
+	int ret;
+
+	if (access(ECI_SETTINGS_COPY, F_OK))
+		return eci_device_assignable_in(NULL, rule);
+	if (eci_settings_load(ECI_SETTINGS_COPY, &s, err, sizeof(err))) {
+		eci_warn("%s: %s; no device is assignable", ECI_SETTINGS_COPY, err);
+		return -EINVAL;
+	}
+	ret = eci_device_assignable_in(&s, rule);
+	eci_settings_free(&s);
+	return ret;
 }

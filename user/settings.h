@@ -103,5 +103,7 @@ extern const char *const eci_assignable_defaults[];
  * applied copy can't be read (fail closed: callers refuse).
  */
 int eci_device_assignable(const struct eci_dev_rule *rule);
+/* The same against settings already parsed (NULL: the defaults). */
+int eci_device_assignable_in(const struct eci_settings *s, const struct eci_dev_rule *rule);
 
 #endif /* ECI_SETTINGS_H */

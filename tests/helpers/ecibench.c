@@ -7,6 +7,9 @@
  * usage: ecibench [ITERATIONS [NAME...]]  (default 10000; fork, exec and mount
  *                                         1/50 of it; NAMEs pick benchmarks)
  *        ecibench time CMD [ARGS]  run CMD, print its wall time in ns
+ *        ecibench api SOCKET N     N engine API calls (GET /version) on SOCKET:
+ *                                  "api_call NS" on one keep-alive connection,
+ *                                  "api_conn NS" with a connection each
  *        ecibench flood SECONDS    open /dev/mem (a device a protected container
  *                                  may not open) as fast as it can for SECONDS;
  *                                  prints "flood OPENS DENIED"
@@ -19,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -143,6 +148,78 @@ static int time_cmd(char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+static int api_connect(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		die(path);
+	return fd;
+}
+
+/* One GET /version and its whole answer (dockerd's has a Content-Length). */
+static void api_call(int fd)
+{
+	static const char req[] = "GET /v1.41/version HTTP/1.1\r\nHost: docker\r\n\r\n";
+	char buf[16384];
+	size_t got = 0;
+	long want = -1;
+
+	if (write(fd, req, sizeof(req) - 1) != (ssize_t)sizeof(req) - 1)
+		die("write");
+	for (;;) {
+		ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
+		char *end, *cl;
+
+		if (n <= 0)
+			die("read");
+		got += (size_t)n;
+		buf[got] = '\0';
+		end = strstr(buf, "\r\n\r\n");
+		if (!end)
+			continue;
+		if (want < 0) {
+			cl = strcasestr(buf, "\r\nContent-Length:");
+			if (!cl || cl > end || strncmp(buf, "HTTP/1.1 200", 12)) {
+				fprintf(stderr, "ecibench: unexpected answer: %.200s\n", buf);
+				exit(1);
+			}
+			want = (end + 4 - buf) + atol(cl + 17);
+		}
+		if ((long)got >= want)
+			return;
+	}
+}
+
+static int api(const char *path, long n)
+{
+	long long best = -1, best_conn = -1;
+	int fd = api_connect(path);
+
+	for (int b = 0; b < BATCHES; b++) {
+		long long t0 = now_ns();
+
+		for (long i = 0; i < n; i++)
+			api_call(fd);
+		t0 = (now_ns() - t0) / n;
+		best = best < 0 || t0 < best ? t0 : best;
+		t0 = now_ns();
+		for (long i = 0; i < n; i++) {
+			int c = api_connect(path);
+
+			api_call(c);
+			close(c);
+		}
+		t0 = (now_ns() - t0) / n;
+		best_conn = best_conn < 0 || t0 < best_conn ? t0 : best_conn;
+	}
+	close(fd);
+	printf("api_call %lld\napi_conn %lld\n", best, best_conn);
+	return 0;
+}
+
 static int flood(double seconds)
 {
 	long long end = now_ns() + (long long)(seconds * 1e9);
@@ -195,6 +272,8 @@ int main(int argc, char **argv)
 
 	if (argc > 2 && !strcmp(argv[1], "time"))
 		return time_cmd(argv + 2);
+	if (argc == 4 && !strcmp(argv[1], "api") && atol(argv[3]) > 0)
+		return api(argv[2], atol(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "flood"))
 		return flood(atof(argv[2]));
 	n = argc > 1 ? atol(argv[1]) : 10000;

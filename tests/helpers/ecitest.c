@@ -101,6 +101,7 @@ static const char usage[] =
 	"  setns_write PID FILE  setns(pidfd of PID, CLONE_NEWNS), write 'eci' to FILE there\n"
 	"  tiocsti TTY TEXT      type TEXT and a newline into TTY (TIOCSTI)\n"
 	"  tioccons TTY          redirect the console's output to TTY (TIOCCONS)\n"
+	"  pty INPUT CMD...      CMD on a new controlling terminal, INPUT typed (\\n: Enter)\n"
 	"  ptyhold NAMEF OUTF    hold a pty: its name to NAMEF, lines typed into it to OUTF\n"
 	"  keyadd DESC DATA      add a user key to the user keyring, print its serial\n"
 	"  keyread DESC          link @u into @s, find user key DESC, print its payload\n"
@@ -1128,6 +1129,48 @@ static int do_tioccons(const char *path)
 	return 0;
 }
 
+/* pty INPUT CMD...: CMD on a new terminal (its controlling tty, as a user's
+ * shell gives `docker exec -it`), INPUT typed into it ("\\n" is Enter), its
+ * output copied to stdout; exits with CMD's status. */
+static int do_pty(const char *input, char **cmd)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY), st;
+	char buf[4096];
+	size_t o = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (m < 0 || grantpt(m) || unlockpt(m))
+		return fail("ptmx");
+	pid = fork();
+	if (pid < 0)
+		return fail("fork");
+	if (!pid) {
+		int s;
+
+		setsid();
+		s = open(ptsname(m), O_RDWR);
+		if (s < 0)
+			_exit(fail("pty"));
+		dup2(s, 0);
+		dup2(s, 1);
+		dup2(s, 2);
+		execvp(cmd[0], cmd);
+		_exit(fail(cmd[0]));
+	}
+	for (const char *p = input; *p && o < sizeof(buf); p++)
+		buf[o++] = p[0] == '\\' && p[1] == 'n' ? (p++, '\r') : *p;
+	if (o && write(m, buf, o) != (ssize_t)o)
+		return fail("typing into the pty");
+	/* EIO: the slave's last holder closed it. */
+	while ((n = read(m, buf, sizeof(buf))) > 0)
+		if (write(1, buf, (size_t)n) != n)
+			break;
+	if (waitpid(pid, &st, 0) < 0)
+		return fail("waitpid");
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 /* ptyhold NAMEFILE OUTFILE: a pty of this devpts; its slave's name goes to
  * NAMEFILE, every line read from the slave (what was typed into it) is
  * appended to OUTFILE. Runs until killed. */
@@ -1654,6 +1697,8 @@ int main(int argc, char **argv)
 		return do_tiocsti(arg, argv[3]);
 	if (!strcmp(cmd, "tioccons") && arg)
 		return do_tioccons(arg);
+	if (!strcmp(cmd, "pty") && arg && argc > 3)
+		return do_pty(arg, argv + 3);
 	if (!strcmp(cmd, "ptyhold") && arg && argc > 3)
 		return do_ptyhold(arg, argv[3]);
 	if (!strcmp(cmd, "keyadd") && arg && argc > 3)

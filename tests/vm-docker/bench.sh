@@ -15,6 +15,10 @@
 #   DOCKER CONFIG NAME NS     one measurement (mount_tmpfs, mount_bind:
 #                             ns per mount+umount; container_start: ns per
 #                             docker run --rm ... true)
+#   API direct|proxy NAME NS  an engine API call (GET /version) from the VM on
+#                             dockerd's socket or through eci's proxy (eci
+#                             rounds: api_call keep-alive, api_conn one
+#                             connection each)
 #   DNOTIFY SEEN EXPECTED     mount/umount2 calls the supervisor saw, of those made
 . "$(dirname "$0")/lib.sh"
 
@@ -22,6 +26,7 @@ bench_settings
 N=${ECI_BENCH_N:-4000}
 ROUNDS=${ECI_BENCH_DOCKER_ROUNDS:-5}
 STARTS=${ECI_BENCH_STARTS:-3}
+API_N=${ECI_BENCH_API_N:-200}
 
 echo "INFO docker: $(dockerd --version), $ROUNDS rounds, $STARTS docker runs per round"
 CONFIGS="none seccomp eci"
@@ -49,6 +54,11 @@ for r in $(seq "$ROUNDS"); do
 			fi
 			i=$((i + 1))
 		done
+		# The proxy's cost per call, next to the socket it forwards to.
+		if [ $cfg = eci ]; then
+			ecibench api /run/docker.sock "$API_N" | sed 's/^/API direct /'
+			ecibench api /run/eci/docker-proxy.sock "$API_N" | sed 's/^/API proxy /'
+		fi
 	done
 done
 enforcer_loaded || eci_on
