@@ -9,7 +9,7 @@
 # unprotected container start.
 . "$(dirname "$0")/lib.sh"
 
-subs=$(ecictl subtree ls 2>&1 | grep -c '^ */')
+subs=$(ecictl subtree ls 2>&1 | grep -c '^[0-9]')
 [ -f /usr/share/containers/oci/hooks.d/eci-hook.json ] && [ "$subs" = 0 ] &&
 	pass "the eci hook is in hooks.d and no cgroup subtree is protected" ||
 	fail "the eci hook is in hooks.d and no cgroup subtree is protected" "subtrees: $(ecictl subtree ls 2>&1 | tr '\n' ' ')"
@@ -61,7 +61,7 @@ done
 # hook starts (the check can fail).
 eci_off
 for rt in $RUNTIMES; do
-	prun --rm --runtime $rt $NOHOOK eci-test echo started
+	nohook prun --rm --runtime $rt eci-test echo started
 	base=$P_OUT
 	prun --rm --runtime $rt eci-test echo started
 	if [ "$base" != started ]; then

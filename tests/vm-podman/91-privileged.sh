@@ -20,11 +20,11 @@ said() { echo "$2" | sed -n "s/^$1: //p"; } # ATTACK OUTPUT
 eci_off
 for rt in $RUNTIMES; do
 	unload_dummy
-	prun --rm --privileged --runtime $rt $NOHOOK eci-test sh -c "$ATTACKS"
+	nohook prun --rm --privileged --runtime $rt eci-test sh -c "$ATTACKS"
 	eval "base_$rt=\$P_OUT"
 	in_modules dummy && eval "mod_$rt=ok"
 	unload_dummy
-	podman run -d --privileged --runtime $rt $NOHOOK --name early-$rt eci-test sh -c "$WAIT_GO" >/dev/null 2>&1
+	podman $NOHOOK run -d --privileged --runtime $rt --name early-$rt eci-test sh -c "$WAIT_GO" >/dev/null 2>&1
 done
 eci_on
 

@@ -31,21 +31,21 @@ tar -C /eci/rootfs -cf - . | podman import -q - eci-sock >/dev/null ||
 
 REMOUNT="mount -o remount,rw /s && touch /s/w-remount && echo rw-ok"
 SETATTR="ecitest setattr_rw /s && touch /s/w-setattr && echo rw-ok"
-cases() { # RUNTIME OPTS
-	prun --rm --runtime $1 $2 -v /etc:/x eci-test cat /x/hostname
+cases() { # RUNTIME
+	prun --rm --runtime $1 -v /etc:/x eci-test cat /x/hostname
 	echo "etc: $P_ST $P_OUT"
-	prun --rm --runtime $1 $2 --privileged -v $SHARED:/s:ro eci-test sh -c "$REMOUNT"
+	prun --rm --runtime $1 --privileged -v $SHARED:/s:ro eci-test sh -c "$REMOUNT"
 	echo "remount: $P_ST $P_OUT"
-	prun --rm --runtime $1 $2 --privileged -v $SHARED:/s:ro eci-test sh -c "$SETATTR"
+	prun --rm --runtime $1 --privileged -v $SHARED:/s:ro eci-test sh -c "$SETATTR"
 	echo "setattr: $P_ST $P_OUT"
-	prun --rm --runtime $1 $2 -v $SOCK:$SOCK eci-test ecitest connect $SOCK
+	prun --rm --runtime $1 -v $SOCK:$SOCK eci-test ecitest connect $SOCK
 	echo "sock: $P_ST $P_OUT"
 }
 said() { echo "$2" | sed -n "s/^$1: //p"; } # CASE OUTPUT
 
 eci_off
 for rt in $RUNTIMES; do
-	eval "base_$rt=\$(cases $rt \"\$NOHOOK\")"
+	eval "base_$rt=\$(nohook cases $rt)"
 	rm -f $SHARED/w-*
 done
 eci_on
@@ -55,7 +55,7 @@ fi
 
 for rt in $RUNTIMES; do
 	eval "base=\$base_$rt"
-	prot=$(cases $rt "")
+	prot=$(cases $rt)
 	b=$(said etc "$base") p=$(said etc "$prot")
 	if [ "$b" != "0 eci-vm" ]; then
 		fail "[$rt] -v /etc:/x fails to start" "without eci: $b"

@@ -31,7 +31,7 @@ $p run --rm --privileged inner sh -c "cat /proc/self/cgroup; insmod /dummy.ko"'
 for rt in $RUNTIMES; do
 	unload_dummy
 	eci_off
-	prun --rm --privileged --runtime $rt $NOHOOK eci-pind sh -c "$INNER"
+	nohook prun --rm --privileged --runtime $rt eci-pind sh -c "$INNER"
 	in_modules dummy && base=ok || base="status $P_ST: $P_OUT"
 	unload_dummy
 	eci_on || fail "[$rt] Podman-in-Podman" "loading eci again failed"

@@ -25,7 +25,7 @@ for r in $(seq "$ROUNDS"); do
 			i=0
 			while [ $i -lt "$STARTS" ]; do
 				# shellcheck disable=SC2086 # opts are words
-				if t=$(ecibench time podman run --rm --runtime $rt $opts eci-test true); then
+				if t=$(ecibench time podman $opts run --rm --runtime $rt eci-test true); then
 					echo "PODMAN $rt $cfg container_start $t"
 				else
 					echo "INFO podman: a podman run failed ($rt, $cfg, round $r): not counted"

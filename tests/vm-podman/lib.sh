@@ -11,20 +11,29 @@
 . /eci/tests/lib.sh
 
 RUNTIMES="crun runc"
-# Baselines run without eci and without its hook (an empty hooks
+# Baselines run without eci and without its hook (nohook: an empty hooks
 # directory): the hook refuses to let a container start while eci is not
 # loaded.
 NOHOOK="--hooks-dir /eci/no-hooks"
 mkdir -p /eci/no-hooks
 
 # prun PODMAN-RUN-ARGS...: podman run; output (stdout+stderr) in $P_OUT,
-# status in $P_ST (also returned).
+# status in $P_ST (also returned). nohook prun ...: the same without the hook.
 P_OUT=
 P_ST=0
+P_GLOBAL=
 prun() {
-	P_OUT=$(podman run "$@" 2>&1)
+	# shellcheck disable=SC2086 # options are words
+	P_OUT=$(podman $P_GLOBAL run "$@" 2>&1)
 	P_ST=$?
 	return $P_ST
+}
+nohook() {
+	P_GLOBAL=$NOHOOK
+	"$@"
+	_st=$?
+	P_GLOBAL=
+	return $_st
 }
 # pm PODMAN-ARGS...: any podman command, same variables.
 pm() {
