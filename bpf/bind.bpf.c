@@ -249,7 +249,7 @@ static __always_inline int vm_side_source(struct task_struct *task, struct path_
 		return 0;
 	/* The same through a descriptor of the target (crun's read-only paths). */
 	*self_fd = proc_fd_source(s, n);
-	if (*self_fd >= 0 && !(flags & MS_REC) && fd_is_target(task, *self_fd, target))
+	if (*self_fd >= 0 && fd_is_target(task, *self_fd, target))
 		return 0;
 	*self_fd = -1;
 	if (!bind_allowed(s, n, c->root_id)) {
