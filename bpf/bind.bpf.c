@@ -364,14 +364,6 @@ int BPF_PROG(eci_bind_path_mount, const char *dev_name, struct path *path, const
 	return 0;
 }
 
-/*
- * A symlink the kernel follows while resolving a watched bind source. In /proc
- * only "self", "thread-self", the caller's own "exe" and the one fd link
- * sb_mount found to be the target pass; other links of /proc are magic (they
- * jump to another task's root, cwd, files). Elsewhere,
- * plain symlinks pass when the caller's root is its own (they can't leave it)
- * and are refused when it is the VM's (the string was what got judged).
- */
 /* name (NUL-terminated, up to 11 bytes) is the decimal fd. */
 static __always_inline bool fd_name_is(const char *name, __u32 fd)
 {
@@ -402,6 +394,14 @@ static __always_inline bool fd_name_is(const char *name, __u32 fd)
 	return false;
 }
 
+/*
+ * A symlink the kernel follows while resolving a watched bind source. In /proc
+ * only "self", "thread-self", the caller's own "exe" and the one fd link
+ * sb_mount found to be the target pass; other links of /proc are magic (they
+ * jump to another task's root, cwd, files). Elsewhere,
+ * plain symlinks pass when the caller's root is its own (they can't leave it)
+ * and are refused when it is the VM's (the string was what got judged).
+ */
 SEC("lsm/inode_follow_link")
 int BPF_PROG(eci_bind_inode_follow_link, struct dentry *dentry, struct inode *inode, bool rcu,
 	     int ret)
