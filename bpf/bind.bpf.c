@@ -364,32 +364,22 @@ int BPF_PROG(eci_bind_path_mount, const char *dev_name, struct path *path, const
 	return 0;
 }
 
-/* name (NUL-terminated, up to 11 bytes) is the decimal fd. */
+/* name (a NUL-terminated buffer of 12) is the decimal fd. Unrolled: the
+ * indices stay constants (a computed one into a stack buffer became a
+ * pointer OR the verifier refuses). */
 static __always_inline bool fd_name_is(const char *name, __u32 fd)
 {
-	char want[12] = {};
-	int n = 0;
-	__u32 v = fd;
+	__u32 v = 0;
 
-	/* Digits count first, then written from the end. */
-	for (int i = 0; i < 10; i++) {
-		n++;
-		v /= 10;
-		if (!v)
-			break;
-	}
-	v = fd;
-	for (int i = 0; i < 10; i++) {
-		if (i >= n)
-			break;
-		want[(n - 1 - i) & 7] = '0' + v % 10;
-		v /= 10;
-	}
-	for (int i = 0; i < 11; i++) {
-		if (name[i] != want[i])
+#pragma unroll
+	for (int i = 0; i < PROC_FD_MAX_DIGITS + 1; i++) {
+		char ch = name[i];
+
+		if (!ch)
+			return i > 0 && v == fd;
+		if (ch < '0' || ch > '9')
 			return false;
-		if (!name[i])
-			return true;
+		v = v * 10 + (ch - '0');
 	}
 	return false;
 }
