@@ -921,6 +921,19 @@ static int precreate(json_object *config, const char *text, size_t len)
 		goto done;
 	}
 	snprintf(mk, sizeof(mk), "%s%s", cg_mount() ? cg_mount() : "/sys/fs/cgroup", cg);
+	/* The first container's parent (/libpod_parent) does not exist yet:
+	 * Podman makes it when it starts conmon, after this hook. */
+	for (char *sl = strchr(mk + strlen(cg_mount() ? cg_mount() : "/sys/fs/cgroup") + 1, '/');
+	     sl; sl = strchr(sl + 1, '/')) {
+		*sl = '\0';
+		if (mkdir(mk, 0755) && errno != EEXIST) {
+			eci_err("oci-hook: failed to create cgroup %s of container %s: %s", mk, id,
+				strerror(errno));
+			*sl = '/';
+			goto restore;
+		}
+		*sl = '/';
+	}
 	if (mkdir(mk, 0755) == 0) {
 		made = true;
 	} else if (errno != EEXIST) {
