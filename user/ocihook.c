@@ -30,6 +30,7 @@
 #include "container.h"
 #include "eci.h"
 #include "image.h"
+#include "maps.h"
 #include "proxy.h"
 #include "settings.h"
 #include "settings_apply.h"
@@ -908,6 +909,19 @@ static int precreate(json_object *config, const char *text, size_t len)
 			cgp ? cgp : "none");
 		return 1;
 	}
+	/*
+	 * Podman drops a precreate hook's stderr: with eci not loaded, the
+	 * configuration passes unchanged and the createRuntime stage fails the
+	 * container, its reason in the runtime's error, before the container's
+	 * process starts.
+	 */
+	if (!eci_is_loaded()) {
+		ret = fwrite(text, 1, len, stdout) != len || fflush(stdout);
+		if (ret)
+			eci_err("oci-hook: failed to write the configuration back: %s",
+				strerror(errno));
+		return ret;
+	}
 	if (podman_info(id, &pm)) {
 		eci_err("oci-hook: precreate: Podman container %s is not in %s: can't tell its image",
 			id, PODMAN_GRAPHROOT);
@@ -1015,8 +1029,9 @@ static int create(json_object *state, const char *stage)
 			goto out;
 		}
 	}
-	/* Registered at Podman's precreate already: the same cgroup. */
-	if (registered(id, cg)) {
+	/* Registered at Podman's precreate already: the same cgroup (and eci
+	 * not unloaded since, which drops every registration). */
+	if (eci_is_loaded() && registered(id, cg)) {
 		ret = 0;
 		goto out;
 	}
