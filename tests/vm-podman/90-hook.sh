@@ -15,13 +15,11 @@ subs=$(ecictl subtree ls 2>&1 | grep -c '^[0-9]')
 	fail "the eci hook is in hooks.d and no cgroup subtree is protected" "subtrees: $(ecictl subtree ls 2>&1 | tr '\n' ' ')"
 
 for rt in $RUNTIMES; do
-	# Protected from the start: the container's first command already
-	# finds its cgroup registered, in setup until its first exec.
-	prun --rm --runtime $rt eci-test sh -c 'cat /proc/self/cgroup'
+	# The cgroup the hook registers (linux.cgroupsPath): Podman's own
+	# cgroup namespace hides it, the host's shows it.
+	prun --rm --runtime $rt --cgroupns host eci-test cat /proc/self/cgroup
 	cg=$(echo "$P_OUT" | sed -n 's/^0:://p')
-	show=$(ecictl container show "$cg" 2>&1)
 	if [ "$P_ST" = 0 ] && echo "$cg" | grep -q '^/libpod_parent/libpod-[0-9a-f]\{64\}$'; then
-		# --rm: gone now; the container saw itself registered.
 		pass "[$rt] a plain podman run runs in its libpod cgroup"
 	else
 		fail "[$rt] a plain podman run runs in its libpod cgroup" "status $P_ST: $P_OUT"
@@ -40,10 +38,13 @@ for rt in $RUNTIMES; do
 	ecictl events >/dev/null 2>&1
 	podman run -d --privileged --runtime $rt --name trap-$rt eci-test sh -c 'insmod /dummy.ko; sleep 600' >/dev/null 2>&1
 	id=$(full_id trap-$rt | cut -c1-12)
+	# Each ecictl events takes what came since the last: keep them all.
+	: >/tmp/ev-$rt
 	ev=
 	i=0
 	while [ $i -lt 60 ]; do
-		ev=$(ecictl events 2>/dev/null | grep '"init_module\|"module' | grep "\"container\":\"$id\"" | head -n1)
+		ecictl events >>/tmp/ev-$rt 2>&1
+		ev=$(grep "\"container\":\"$id\"" /tmp/ev-$rt | grep '"hook":"kernel_\|"hook":"capable"' | head -n1)
 		[ -n "$ev" ] && break
 		sleep 0.5
 		i=$((i + 1))
@@ -51,7 +52,7 @@ for rt in $RUNTIMES; do
 	if [ -n "$id" ] && echo "$ev" | grep -q "\"container_name\":\"trap-$rt\""; then
 		pass "[$rt] a trap event names the container by its Podman id and name"
 	else
-		fail "[$rt] a trap event names the container by its Podman id and name" "id '$id', event: ${ev:-none}; all: $(ecictl events 2>&1 | tail -n 2)"
+		fail "[$rt] a trap event names the container by its Podman id and name" "id '$id', event: ${ev:-none}; last: $(tail -n 2 /tmp/ev-$rt); logs: $(podman logs trap-$rt 2>&1 | tail -n 2)"
 	fi
 	podman rm -f trap-$rt >/dev/null 2>&1
 	unload_dummy
