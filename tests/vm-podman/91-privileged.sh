@@ -14,7 +14,8 @@ ATTACKS='
 { insmod /dummy.ko; } 2>&1 | sed "s/^/mod: /"
 { head -c 512 /dev/vda | wc -c; } 2>&1 | sed "s/^/vda: /"
 { mkdir -p /mnt/v && mount /dev/vda /mnt/v && cat /mnt/v/secret; } 2>&1 | sed "s/^/mnt: /"'
-WAIT_GO='while [ ! -e /tmp/go ]; do sleep 0.2; done; insmod /dummy.ko; echo status=$?'
+# It stays after its insmod: its cgroup is shown registered while it runs.
+WAIT_GO='while [ ! -e /tmp/go ]; do sleep 0.2; done; insmod /dummy.ko; echo status=$?; sleep 600'
 said() { echo "$2" | sed -n "s/^$1: //p"; } # ATTACK OUTPUT
 
 eci_off
