@@ -139,6 +139,18 @@ static __always_inline bool fd_is_target(struct task_struct *task, int fd,
 	       BPF_CORE_READ(f, f_path.mnt) == BPF_CORE_READ(target, mnt);
 }
 
+/*
+ * A normalized source /proc/self/fd/N whose fd N is the target: its fd, else
+ * -1. A bind of a place onto itself shows nothing that was not there.
+ */
+static __always_inline int self_fd_source(struct task_struct *task, struct path_scratch *s, int n,
+					  const struct path *target)
+{
+	int fd = proc_fd_source(s, n);
+
+	return fd >= 0 && fd_is_target(task, fd, target) ? fd : -1;
+}
+
 static __always_inline bool bind_allowed(struct path_scratch *s, int n, __u64 root_id)
 {
 	s->key.prefixlen = (4 + 8 + n) * 8;
@@ -248,10 +260,9 @@ static __always_inline int vm_side_source(struct task_struct *task, struct path_
 	if (pos >= 0 && src_is_path(s, pos))
 		return 0;
 	/* The same through a descriptor of the target (crun's read-only paths). */
-	*self_fd = proc_fd_source(s, n);
-	if (*self_fd >= 0 && fd_is_target(task, *self_fd, target))
+	*self_fd = self_fd_source(task, s, n, target);
+	if (*self_fd >= 0)
 		return 0;
-	*self_fd = -1;
 	if (!bind_allowed(s, n, c->root_id)) {
 		bpf_loop(ECI_MAX_TEMPLATES, template_under, &tc, 0);
 		if (!tc.hit)
@@ -279,7 +290,7 @@ int BPF_PROG(eci_bind_sb_mount, const char *dev_name, const struct path *path, c
 	struct eci_container *c;
 	struct path_scratch *s;
 	__u32 zero = 0, is_vm, watch;
-	int reason = 0, self_fd = -1;
+	int reason = 0, self_fd = -1, n;
 	__u64 cgid, id;
 
 	if (ret)
@@ -312,9 +323,16 @@ int BPF_PROG(eci_bind_sb_mount, const char *dev_name, const struct path *path, c
 		return -EPERM;
 	if (is_vm) {
 		reason = vm_side_source(task, s, path, flags, c, &self_fd);
-	} else if (s->raw[0] != '/' && !under_root(task, BPF_CORE_READ(task, fs, pwd.mnt),
-						   BPF_CORE_READ(task, fs, pwd.dentry))) {
-		reason = ECI_MNT_RELATIVE;
+	} else if (s->raw[0] != '/') {
+		if (!under_root(task, BPF_CORE_READ(task, fs, pwd.mnt),
+				BPF_CORE_READ(task, fs, pwd.dentry)))
+			reason = ECI_MNT_RELATIVE;
+	} else {
+		/* A nested crun's read-only paths: the one fd link may be
+		 * followed (the source is within the caller's root anyway). */
+		n = normalize(s);
+		if (n > 0)
+			self_fd = self_fd_source(task, s, n, path);
 	}
 	if (!reason) {
 		id = bpf_get_current_pid_tgid();
