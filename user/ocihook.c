@@ -884,6 +884,45 @@ static int register_cgroup(const char *id, const char *cg, const struct eci_cont
 }
 
 /*
+ * eci is not loaded: the container must not start, and the user must read
+ * why. Podman drops a precreate hook's stderr, and crun a createRuntime
+ * hook's; both print a failed hook's path. So the configuration goes back
+ * with a first createRuntime hook whose path is the reason (no such file:
+ * the runtime fails there, before the container's process starts); eci's
+ * own createRuntime hook after it would fail too.
+ */
+#define UNLOADED_HOOK                                                                              \
+	"/eci is not loaded (ecictl load): the eci hook refuses to start an unprotected container"
+
+static int refuse_unloaded(json_object *config)
+{
+	json_object *hooks, *old, *arr = json_object_new_array(), *h = json_object_new_object();
+	const char *out;
+
+	if (!json_object_object_get_ex(config, "hooks", &hooks) ||
+	    !json_object_is_type(hooks, json_type_object)) {
+		hooks = json_object_new_object();
+		json_object_object_add(config, "hooks", hooks);
+	}
+	json_object_object_add(h, "path", json_object_new_string(UNLOADED_HOOK));
+	json_object_array_add(arr, h);
+	if (json_object_object_get_ex(hooks, "createRuntime", &old) &&
+	    json_object_is_type(old, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(old); i++)
+			json_object_array_add(arr,
+					      json_object_get(json_object_array_get_idx(old, i)));
+	json_object_object_add(hooks, "createRuntime", arr);
+	out = json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE);
+	eci_err("oci-hook: eci is not loaded (run 'ecictl load'): refusing to start an unprotected container");
+	if (!out || fputs(out, stdout) == EOF || fflush(stdout)) {
+		eci_err("oci-hook: failed to write the configuration back: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * Podman's precreate stage: the container's configuration on stdin, to be
  * given back on stdout. Its cgroup (linux.cgroupsPath) is made and protected
  * here, in setup, so both runtimes create the container in a protected
@@ -909,19 +948,8 @@ static int precreate(json_object *config, const char *text, size_t len)
 			cgp ? cgp : "none");
 		return 1;
 	}
-	/*
-	 * Podman drops a precreate hook's stderr: with eci not loaded, the
-	 * configuration passes unchanged and the createRuntime stage fails the
-	 * container, its reason in the runtime's error, before the container's
-	 * process starts.
-	 */
-	if (!eci_is_loaded()) {
-		ret = fwrite(text, 1, len, stdout) != len || fflush(stdout);
-		if (ret)
-			eci_err("oci-hook: failed to write the configuration back: %s",
-				strerror(errno));
-		return ret;
-	}
+	if (!eci_is_loaded())
+		return refuse_unloaded(config);
 	if (podman_info(id, &pm)) {
 		eci_err("oci-hook: precreate: Podman container %s is not in %s: can't tell its image",
 			id, PODMAN_GRAPHROOT);
