@@ -88,7 +88,7 @@ DEPS_STAMP := $(BUILD)/.deps
 # A failed bpftool or compiler run must not leave a target that looks done.
 .DELETE_ON_ERROR:
 
-.PHONY: all deps vm test test-unit fuzz fuzz-build test-host vm-images vm-docker-images test-vm test-vm-docker test-eci-vm test-vm-systemd demo bench bench-exact clean format format-check
+.PHONY: all deps vm test test-unit fuzz fuzz-build test-host vm-images vm-docker-images vm-podman-images test-vm test-vm-docker test-vm-podman test-eci-vm test-vm-systemd demo bench bench-exact clean format format-check
 
 all: $(OUT)/bin/ecictl $(OUT)/bin/ecitop $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
 
@@ -255,12 +255,19 @@ vm-images: vm
 vm-docker-images: vm
 	@scripts/vm/mkinitramfs.sh --kernel $(KERNEL) --docker >/dev/null
 
+vm-podman-images: vm
+	@scripts/vm/mkinitramfs.sh --kernel $(KERNEL) --podman >/dev/null
+
 test-vm: vm
 	@tests/run-vm.sh --kernel $(KERNEL)
 
 test-vm-docker: vm
 	@scripts/vm/mkinitramfs.sh --kernel $(KERNEL) --docker >/dev/null
 	@tests/run-vm.sh --kernel $(KERNEL) --docker
+
+test-vm-podman: vm
+	@scripts/vm/mkinitramfs.sh --kernel $(KERNEL) --podman >/dev/null
+	@tests/run-vm.sh --kernel $(KERNEL) --podman
 
 test-eci-vm: vm
 	@tests/host/eci-vm.sh

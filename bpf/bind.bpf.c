@@ -26,7 +26,10 @@
  *    the kernel follows for it comes to inode_follow_link, which refuses it:
  *    the allowed string is then the resolved place. The only links allowed
  *    are /proc's self and the caller's own exe (runc binds its own binary).
- *    The place must be the target itself (runc binds the rootfs onto itself),
+ *    The place must be the target itself (runc binds the rootfs onto itself;
+ *    crun binds a read-only path onto itself through /proc/self/fd/N, an
+ *    O_PATH descriptor of the target: that one magic link passes when fd N
+ *    is the target, the only link of /proc/self/fd the lookup may follow),
  *    an entry of bind_allow, or a per-container directory of bind_templates;
  *    neither the engine socket nor a directory holding it without
  *    ECI_CF_SOCKET; and a recursive bind must carry no other mount along.
@@ -67,7 +70,9 @@ struct {
 	__type(value, struct path_scratch);
 } mount_scratch SEC(".maps");
 
-/* Callers whose bind source the kernel is resolving: pid_tgid -> vm_root. */
+/* Callers whose bind source the kernel is resolving: pid_tgid -> bit 0 the
+ * caller's root is the VM's, bits 1..: 1 + the fd of /proc/self/fd/N the
+ * lookup may follow (0: none). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -84,6 +89,66 @@ static __always_inline bool vm_root(struct task_struct *task)
 
 	return BPF_CORE_READ(ino, i_ino) == vm_root_ino &&
 	       BPF_CORE_READ(ino, i_sb, s_dev) == vm_root_dev;
+}
+
+#define PROC_FD_SELF "/proc/self/fd/"
+#define PROC_FD_THREAD "/proc/thread-self/fd/"
+#define PROC_FD_MAX_DIGITS 7
+
+/* N if the normalized source (n bytes, "/a/b/") is /proc/self/fd/N/ or
+ * /proc/thread-self/fd/N/, else -1. */
+static __always_inline int proc_fd_source(struct path_scratch *s, int n)
+{
+	int p, fd = 0;
+
+	if (bytes_eq(s->src, PROC_FD_SELF, sizeof(PROC_FD_SELF) - 1))
+		p = sizeof(PROC_FD_SELF) - 1;
+	else if (bytes_eq(s->src, PROC_FD_THREAD, sizeof(PROC_FD_THREAD) - 1))
+		p = sizeof(PROC_FD_THREAD) - 1;
+	else
+		return -1;
+	/* The digits, then the trailing '/'. */
+	if (n - 1 - p < 1 || n - 1 - p > PROC_FD_MAX_DIGITS)
+		return -1;
+	for (int i = 0; i < PROC_FD_MAX_DIGITS; i++) {
+		char ch;
+
+		if (p + i >= n - 1)
+			break;
+		ch = s->src[(p + i) & 255];
+		if (ch < '0' || ch > '9')
+			return -1;
+		fd = fd * 10 + (ch - '0');
+	}
+	return fd;
+}
+
+/* The caller's fd is an open file of exactly the target's place. */
+static __always_inline bool fd_is_target(struct task_struct *task, int fd,
+					 const struct path *target)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), fds + fd) || !f)
+		return false;
+	return BPF_CORE_READ(f, f_path.dentry) == BPF_CORE_READ(target, dentry) &&
+	       BPF_CORE_READ(f, f_path.mnt) == BPF_CORE_READ(target, mnt);
+}
+
+/*
+ * A normalized source /proc/self/fd/N whose fd N is the target: its fd, else
+ * -1. A bind of a place onto itself shows nothing that was not there.
+ */
+static __always_inline int self_fd_source(struct task_struct *task, struct path_scratch *s, int n,
+					  const struct path *target)
+{
+	int fd = proc_fd_source(s, n);
+
+	return fd >= 0 && fd_is_target(task, fd, target) ? fd : -1;
 }
 
 static __always_inline bool bind_allowed(struct path_scratch *s, int n, __u64 root_id)
@@ -170,7 +235,7 @@ static long submount_under(__u32 i, struct submount_ctx *ctx)
  */
 static __always_inline int vm_side_source(struct task_struct *task, struct path_scratch *s,
 					  const struct path *target, unsigned long flags,
-					  struct eci_container *c)
+					  struct eci_container *c, int *self_fd)
 {
 	struct socket_ctx sk = { .s = s };
 	struct template_ctx tc = { .s = s, .name = c->name };
@@ -193,6 +258,10 @@ static __always_inline int vm_side_source(struct task_struct *task, struct path_
 	/* Onto itself: shows nothing that was not there (runc's rootfs). */
 	pos = path_of(task, BPF_CORE_READ(target, mnt), BPF_CORE_READ(target, dentry), s->path);
 	if (pos >= 0 && src_is_path(s, pos))
+		return 0;
+	/* The same through a descriptor of the target (crun's read-only paths). */
+	*self_fd = self_fd_source(task, s, n, target);
+	if (*self_fd >= 0)
 		return 0;
 	if (!bind_allowed(s, n, c->root_id)) {
 		bpf_loop(ECI_MAX_TEMPLATES, template_under, &tc, 0);
@@ -220,8 +289,8 @@ int BPF_PROG(eci_bind_sb_mount, const char *dev_name, const struct path *path, c
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
 	struct path_scratch *s;
-	__u32 zero = 0, is_vm;
-	int reason = 0;
+	__u32 zero = 0, is_vm, watch;
+	int reason = 0, self_fd = -1, n;
 	__u64 cgid, id;
 
 	if (ret)
@@ -253,14 +322,22 @@ int BPF_PROG(eci_bind_sb_mount, const char *dev_name, const struct path *path, c
 	if (bpf_probe_read_kernel_str(s->raw, sizeof(s->raw), dev_name) < 0)
 		return -EPERM;
 	if (is_vm) {
-		reason = vm_side_source(task, s, path, flags, c);
-	} else if (s->raw[0] != '/' && !under_root(task, BPF_CORE_READ(task, fs, pwd.mnt),
-						   BPF_CORE_READ(task, fs, pwd.dentry))) {
-		reason = ECI_MNT_RELATIVE;
+		reason = vm_side_source(task, s, path, flags, c, &self_fd);
+	} else if (s->raw[0] != '/') {
+		if (!under_root(task, BPF_CORE_READ(task, fs, pwd.mnt),
+				BPF_CORE_READ(task, fs, pwd.dentry)))
+			reason = ECI_MNT_RELATIVE;
+	} else {
+		/* A nested crun's read-only paths: the one fd link may be
+		 * followed (the source is within the caller's root anyway). */
+		n = normalize(s);
+		if (n > 0)
+			self_fd = self_fd_source(task, s, n, path);
 	}
 	if (!reason) {
 		id = bpf_get_current_pid_tgid();
-		if (!bpf_map_update_elem(&bind_lookups, &id, &is_vm, BPF_NOEXIST))
+		watch = is_vm | (self_fd >= 0 ? (__u32)(self_fd + 1) << 1 : 0);
+		if (!bpf_map_update_elem(&bind_lookups, &id, &watch, BPF_NOEXIST))
 			__sync_fetch_and_add(&bind_lookups_active, 1);
 		else if (!bpf_map_lookup_elem(&bind_lookups, &id))
 			/* No room to watch the lookup: fail closed. */
@@ -305,10 +382,31 @@ int BPF_PROG(eci_bind_path_mount, const char *dev_name, struct path *path, const
 	return 0;
 }
 
+/* name (a NUL-terminated buffer of 12) is the decimal fd. Unrolled: the
+ * indices stay constants (a computed one into a stack buffer became a
+ * pointer OR the verifier refuses). */
+static __always_inline bool fd_name_is(const char *name, __u32 fd)
+{
+	__u32 v = 0;
+
+#pragma unroll
+	for (int i = 0; i < PROC_FD_MAX_DIGITS + 1; i++) {
+		char ch = name[i];
+
+		if (!ch)
+			return i > 0 && v == fd;
+		if (ch < '0' || ch > '9')
+			return false;
+		v = v * 10 + (ch - '0');
+	}
+	return false;
+}
+
 /*
  * A symlink the kernel follows while resolving a watched bind source. In /proc
- * only "self", "thread-self" and the caller's own "exe" pass; other links of
- * /proc are magic (they jump to another task's root, cwd, files). Elsewhere,
+ * only "self", "thread-self", the caller's own "exe" and the one fd link
+ * sb_mount found to be the target pass; other links of /proc are magic (they
+ * jump to another task's root, cwd, files). Elsewhere,
  * plain symlinks pass when the caller's root is its own (they can't leave it)
  * and are refused when it is the VM's (the string was what got judged).
  */
@@ -318,8 +416,8 @@ int BPF_PROG(eci_bind_inode_follow_link, struct dentry *dentry, struct inode *in
 {
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
-	__u32 *is_vm, reason;
-	char name[12] = {};
+	__u32 *is_vm, reason, fd;
+	char name[12] = {}, parent[4] = {};
 	__u64 id, cgid;
 
 	if (ret)
@@ -342,8 +440,16 @@ int BPF_PROG(eci_bind_inode_follow_link, struct dentry *dentry, struct inode *in
 		if (name_is(name, "exe") &&
 		    BPF_CORE_READ(pi, pid) == BPF_CORE_READ(task, group_leader, thread_pid))
 			return 0;
+		/* The caller's own fd N, N as sb_mount checked it. */
+		fd = *is_vm >> 1;
+		bpf_probe_read_kernel_str(parent, sizeof(parent),
+					  BPF_CORE_READ(dentry, d_parent, d_name.name));
+		if (fd && name_is(parent, "fd") && fd_name_is(name, fd - 1) &&
+		    (BPF_CORE_READ(pi, pid) == BPF_CORE_READ(task, group_leader, thread_pid) ||
+		     BPF_CORE_READ(pi, pid) == BPF_CORE_READ(task, thread_pid)))
+			return 0;
 		reason = ECI_MNT_MAGIC_LINK;
-	} else if (!*is_vm) {
+	} else if (!(*is_vm & 1)) {
 		return 0;
 	} else {
 		reason = ECI_MNT_SYMLINK;

@@ -39,6 +39,9 @@ pkgs=(
 	# download (scripts/vm/engine.sh), not installed; dockerd's libraries come
 	# from here
 	libdevmapper1.02.1 libsystemd0 libudev1
+	# podman VM: podman, conmon, crun and catatonit likewise (engine.sh
+	# --podman); podman's and crun's own libraries
+	libyajl2 libsubid4 libgpgme11
 )
 if [ $arm64 = 1 ]; then
 	pkgs+=(

@@ -5,15 +5,16 @@
 #   PASS name / FAIL name: reason   (as they come)
 #   N passed, N failed on Linux VER (last line: the kernel the VM ran)
 # Exit status non-zero if a test failed, none ran, or the VM did not finish.
-# usage: tests/run-vm.sh [--kernel 6.1|6.12] [--arch x86|arm64] [--docker] [--no-enforcer]
+# usage: tests/run-vm.sh [--kernel 6.1|6.12] [--arch x86|arm64] [--docker|--podman] [--no-enforcer]
 #                        [--console] [--timeout S] [-v]
 #   --kernel  the Debian kernel (scripts/eci-vm --kernel; default $KERNEL, else 6.12)
 #   --arch    the VM's architecture (scripts/eci-vm --arch; default $ARCH, else x86):
 #             arm64's files are under build/arm64/vm
 #   --docker  boot with Docker Engine and run tests/vm-docker instead
+#   --podman  boot with Podman and run tests/vm-podman instead
 #   -v  also print the tests' other output lines
 # The console log is build/vm/console-K.log, the raw results (with each file's
-# time, ECI-TEST-END) build/vm/test-results-K[-docker].log. --timeout is the
+# time, ECI-TEST-END) build/vm/test-results-K[-docker|-podman].log. --timeout is the
 # whole run's limit (default 3600 s); each file's is ECI_TEST_TIMEOUT (default
 # 300 s).
 set -eu
@@ -27,9 +28,10 @@ while [ $# -gt 0 ]; do
 	-v) verbose=1 ;;
 	--no-enforcer|--console) args+=("$1") ;;
 	--docker) args+=("$1"); suffix=-docker ;;
+	--podman) args+=("$1"); suffix=-podman ;;
 	--kernel) kernel=$2; shift ;;
 	--arch) arch=$2; shift ;;
-	*) echo "usage: $0 [--kernel 6.1|6.12] [--arch x86|arm64] [--docker] [--no-enforcer] [--console] [--timeout S] [-v]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--kernel 6.1|6.12] [--arch x86|arm64] [--docker|--podman] [--no-enforcer] [--console] [--timeout S] [-v]" >&2; exit 2 ;;
 	esac
 	shift
 done

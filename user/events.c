@@ -165,6 +165,46 @@ static void registered_image(uint64_t root, char *buf, size_t len)
 	fclose(f);
 }
 
+/*
+ * Podman's name for container ID (a possibly cut id), from containers/storage's
+ * containers.json under the default graph root (user/ocihook.c); "" if none.
+ */
+#define PODMAN_CONTAINERS "/var/lib/containers/storage/*-containers/containers.json"
+
+static const char *podman_name(const char *id)
+{
+	static char last_id[ECI_NAME_LEN], last_name[256];
+	json_object *all, *c, *v, *names;
+	glob_t g;
+
+	if (!strcmp(id, last_id))
+		return last_name;
+	snprintf(last_id, sizeof(last_id), "%s", id);
+	last_name[0] = '\0';
+	if (glob(PODMAN_CONTAINERS, 0, NULL, &g))
+		return last_name;
+	for (size_t i = 0; i < g.gl_pathc && !last_name[0]; i++) {
+		all = json_object_from_file(g.gl_pathv[i]);
+		for (size_t j = 0; all && json_object_is_type(all, json_type_array) &&
+				   j < json_object_array_length(all);
+		     j++) {
+			c = json_object_array_get_idx(all, j);
+			if (!json_object_object_get_ex(c, "id", &v) ||
+			    strncmp(json_object_get_string(v), id, strlen(id)) ||
+			    !json_object_object_get_ex(c, "names", &names) ||
+			    !json_object_is_type(names, json_type_array) ||
+			    !json_object_array_length(names))
+				continue;
+			snprintf(last_name, sizeof(last_name), "%s",
+				 json_object_get_string(json_object_array_get_idx(names, 0)));
+			break;
+		}
+		json_object_put(all);
+	}
+	globfree(&g);
+	return last_name;
+}
+
 static void add_container(json_object *o, const struct eci_event *e)
 {
 	char c[ECI_NAME_LEN], image[256];
@@ -177,6 +217,8 @@ static void add_container(json_object *o, const struct eci_event *e)
 		json_object_object_add(o, "container", json_object_new_string(c));
 	} else {
 		name = docker_name(c);
+		if (!name[0])
+			name = podman_name(c);
 		if (!image[0])
 			snprintf(image, sizeof(image), "%s", docker_image);
 		c[SHORT_ID_LEN] = '\0';

@@ -3,12 +3,18 @@
  * The runtime calls us itself: a createRuntime hook runs after the container's
  * cgroup exists and its init is waiting in it, before pivot_root and before
  * the container's process starts; poststop runs after the container is gone.
+ * runc runs createRuntime after it made the container's mounts, crun before:
+ * so Podman, which runs a precreate hook itself before it calls the runtime,
+ * has us register there (the config on stdin, given back unchanged), and the
+ * cgroup is made and protected before the runtime's first step.
  */
 #define _GNU_SOURCE
 #include "ocihook.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +30,7 @@
 #include "container.h"
 #include "eci.h"
 #include "image.h"
+#include "maps.h"
 #include "proxy.h"
 #include "settings.h"
 #include "settings_apply.h"
@@ -654,6 +661,106 @@ out:
 
 static char proxy_sock[] = ECI_PROXY_SOCK;
 
+/*
+ * Podman keeps each container in containers/storage: its containers.json
+ * (under the graph root, one per storage driver) names the image the user ran
+ * and the container's name, in the metadata Podman wrote. That record, not
+ * the bundle's annotations (podman run --annotation sets those), says which
+ * image it is. Podman's own per-container files are bound from the
+ * container's userdata directory, under the graph root (/dev/shm) and the run
+ * root (hosts, hostname, resolv.conf, .containerenv); crun masks paths with a
+ * bind of /dev/null before pivot_root. The default roots, as in Debian's
+ * storage.conf.
+ */
+#define PODMAN_GRAPHROOT "/var/lib/containers/storage"
+#define PODMAN_RUNROOT "/run/containers/storage"
+#define PODMAN_ID_LEN 64
+
+struct podman_info {
+	json_object *all, *meta;
+	const char *image, *name;
+	char dirs[2][PATH_MAX];
+	char *binds[3];
+};
+
+static bool is_podman_id(const char *id)
+{
+	size_t n = 0;
+
+	for (; id[n]; n++)
+		if (!isxdigit((unsigned char)id[n]) || isupper((unsigned char)id[n]))
+			return false;
+	return n == PODMAN_ID_LEN;
+}
+
+/* 0 and the record if containers/storage has container id; -ENOENT if not. */
+static int podman_info(const char *id, struct podman_info *p)
+{
+	glob_t g;
+	int ret = -ENOENT;
+
+	memset(p, 0, sizeof(*p));
+	if (!is_podman_id(id) ||
+	    glob(PODMAN_GRAPHROOT "/*-containers/containers.json", 0, NULL, &g))
+		return -ENOENT;
+	for (size_t i = 0; i < g.gl_pathc && ret; i++) {
+		json_object *all = json_object_from_file(g.gl_pathv[i]), *c, *m;
+		const char *meta;
+		size_t dl;
+
+		if (!all || !json_object_is_type(all, json_type_array)) {
+			json_object_put(all);
+			continue;
+		}
+		for (size_t j = 0; j < json_object_array_length(all); j++) {
+			c = json_object_array_get_idx(all, j);
+			if (!str(c, "id") || strcmp(str(c, "id"), id))
+				continue;
+			meta = str(c, "metadata");
+			m = meta ? eci_oci_json(meta, strlen(meta)) : NULL;
+			dl = strlen(g.gl_pathv[i]) - strlen("/containers.json");
+			p->all = all;
+			p->meta = m;
+			p->image = str(m, "image-name");
+			p->name = str(m, "name");
+			snprintf(p->dirs[0], sizeof(p->dirs[0]), "%.*s/%s/userdata", (int)dl,
+				 g.gl_pathv[i], id);
+			snprintf(p->dirs[1], sizeof(p->dirs[1]), PODMAN_RUNROOT "%.*s/%s/userdata",
+				 (int)(dl - strlen(PODMAN_GRAPHROOT)),
+				 g.gl_pathv[i] + strlen(PODMAN_GRAPHROOT), id);
+			p->binds[0] = p->dirs[0];
+			p->binds[1] = p->dirs[1];
+			p->binds[2] = "/dev/null";
+			ret = 0;
+			break;
+		}
+		if (ret)
+			json_object_put(all);
+	}
+	globfree(&g);
+	return ret;
+}
+
+static void podman_free(struct podman_info *p)
+{
+	json_object_put(p->meta);
+	json_object_put(p->all);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Podman's container id from its cgroup: libpod-ID (cgroupfs) or
+ * libpod-ID.scope (systemd); NULL for another engine's. */
+static const char *podman_id_of_cgroup(const char *cg, char *out, size_t len)
+{
+	const char *b = strrchr(cg, '/');
+
+	b = b ? b + 1 : cg;
+	if (strncmp(b, "libpod-", 7))
+		return NULL;
+	snprintf(out, len, "%.*s", PODMAN_ID_LEN, b + 7);
+	return is_podman_id(out) ? out : NULL;
+}
+
 static const char *image_of(json_object *ann)
 {
 	for (const char *const *k = image_keys; *k; k++) {
@@ -703,17 +810,216 @@ int eci_oci_info(json_object *state, json_object *config, const char *stage,
 	return 0;
 }
 
+static json_object *ann_of(json_object *config)
+{
+	json_object *ann = NULL;
+
+	if (config)
+		json_object_object_get_ex(config, "annotations", &ann);
+	return ann;
+}
+
+/* The cgroup id the hook recorded for container id, 0 if none. */
+static unsigned long long recorded(const char *id)
+{
+	char file[PATH_MAX];
+	unsigned long long cgid = 0;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "%s/%s", ECI_OCI_STATE_DIR, id);
+	f = fopen(file, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &cgid) != 1)
+		cgid = 0;
+	fclose(f);
+	return cgid;
+}
+
+/* Container id was registered (at precreate) with cgroup cg, which exists. */
+static bool registered(const char *id, const char *cg)
+{
+	char dir[PATH_MAX];
+	uint64_t cgid;
+
+	return recorded(id) && !cg_resolve(cg, dir, sizeof(dir), &cgid) && cgid == recorded(id);
+}
+
+/*
+ * Protect cgroup cg as container id and remember its cgroup id for poststop
+ * (which runs after the cgroup is gone). stdout is the runtime's: with
+ * quiet, what container add says goes to stderr (precreate's stdout is the
+ * configuration).
+ */
+static int register_cgroup(const char *id, const char *cg, const struct eci_container_opts *o)
+{
+	char dir[PATH_MAX], file[PATH_MAX], tmp[PATH_MAX + 16];
+	uint64_t cgid;
+	FILE *f;
+
+	if (eci_container_add(cg, o))
+		return -1;
+	if (cg_resolve(cg, dir, sizeof(dir), &cgid)) {
+		eci_err("oci-hook: cgroup %s of container %s vanished", cg, id);
+		return -1;
+	}
+	snprintf(file, sizeof(file), "%s/%s", ECI_OCI_STATE_DIR, id);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	if ((mkdir("/run/eci", 0755) && errno != EEXIST) ||
+	    (mkdir(ECI_OCI_STATE_DIR, 0700) && errno != EEXIST) || !(f = fopen(tmp, "we"))) {
+		eci_err("oci-hook: failed to record container %s in %s: %s", id, ECI_OCI_STATE_DIR,
+			strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%llu\n", (unsigned long long)cgid);
+	if (fclose(f) || rename(tmp, file)) {
+		eci_err("oci-hook: failed to record container %s in %s: %s", id, ECI_OCI_STATE_DIR,
+			strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	/* The engine may have made its socket after the settings were applied. */
+	eci_sockets_refresh();
+	return 0;
+}
+
+/*
+ * eci is not loaded: the container must not start, and the user must read
+ * why. Podman drops a precreate hook's stderr, and crun a createRuntime
+ * hook's; both print a failed hook's path. So the configuration goes back
+ * with a first createRuntime hook whose path is the reason (no such file:
+ * the runtime fails there, before the container's process starts); eci's
+ * own createRuntime hook after it would fail too.
+ */
+#define UNLOADED_HOOK                                                                              \
+	"/eci is not loaded (ecictl load): the eci hook refuses to start an unprotected container"
+
+static int refuse_unloaded(json_object *config)
+{
+	json_object *hooks, *old, *arr = json_object_new_array(), *h = json_object_new_object();
+	const char *out;
+
+	if (!json_object_object_get_ex(config, "hooks", &hooks) ||
+	    !json_object_is_type(hooks, json_type_object)) {
+		hooks = json_object_new_object();
+		json_object_object_add(config, "hooks", hooks);
+	}
+	json_object_object_add(h, "path", json_object_new_string(UNLOADED_HOOK));
+	json_object_array_add(arr, h);
+	if (json_object_object_get_ex(hooks, "createRuntime", &old) &&
+	    json_object_is_type(old, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(old); i++)
+			json_object_array_add(arr,
+					      json_object_get(json_object_array_get_idx(old, i)));
+	json_object_object_add(hooks, "createRuntime", arr);
+	out = json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE);
+	eci_err("oci-hook: eci is not loaded (run 'ecictl load'): refusing to start an unprotected container");
+	if (!out || fputs(out, stdout) == EOF || fflush(stdout)) {
+		eci_err("oci-hook: failed to write the configuration back: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Podman's precreate stage: the container's configuration on stdin, to be
+ * given back on stdout. Its cgroup (linux.cgroupsPath) is made and protected
+ * here, in setup, so both runtimes create the container in a protected
+ * cgroup: every mount they make is judged. A configuration that is not a
+ * Podman container's (no libpod cgroup, no containers/storage record) fails:
+ * the hook can't tell its image.
+ */
+static int precreate(json_object *config, const char *text, size_t len)
+{
+	struct eci_container_opts o = { .flags = ECI_CF_SETUP };
+	struct podman_info pm;
+	json_object *linux_o;
+	char cg[PATH_MAX], mk[2 * PATH_MAX], idbuf[PODMAN_ID_LEN + 1], name[ECI_NAME_LEN];
+	const char *cgp = NULL, *id = NULL;
+	bool made = false;
+	int out, ret = 1;
+
+	if (json_object_object_get_ex(config, "linux", &linux_o))
+		cgp = str(linux_o, "cgroupsPath");
+	if (!cgp || eci_oci_cgroups_path(cgp, cg, sizeof(cg)) ||
+	    !(id = podman_id_of_cgroup(cg, idbuf, sizeof(idbuf)))) {
+		eci_err("oci-hook: precreate: the configuration's linux.cgroupsPath (%s) is not a Podman container's",
+			cgp ? cgp : "none");
+		return 1;
+	}
+	if (!eci_is_loaded())
+		return refuse_unloaded(config);
+	if (podman_info(id, &pm)) {
+		eci_err("oci-hook: precreate: Podman container %s is not in %s: can't tell its image",
+			id, PODMAN_GRAPHROOT);
+		return 1;
+	}
+	/* What container add prints must not reach the configuration. */
+	fflush(stdout);
+	out = dup(STDOUT_FILENO);
+	if (out < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		eci_err("oci-hook: failed to set up stdout: %s", strerror(errno));
+		goto done;
+	}
+	snprintf(mk, sizeof(mk), "%s%s", cg_mount() ? cg_mount() : "/sys/fs/cgroup", cg);
+	/* The first container's parent (/libpod_parent) does not exist yet:
+	 * Podman makes it when it starts conmon, after this hook. */
+	for (char *sl = strchr(mk + strlen(cg_mount() ? cg_mount() : "/sys/fs/cgroup") + 1, '/');
+	     sl; sl = strchr(sl + 1, '/')) {
+		*sl = '\0';
+		if (mkdir(mk, 0755) && errno != EEXIST) {
+			eci_err("oci-hook: failed to create cgroup %s of container %s: %s", mk, id,
+				strerror(errno));
+			*sl = '/';
+			goto restore;
+		}
+		*sl = '/';
+	}
+	if (mkdir(mk, 0755) == 0) {
+		made = true;
+	} else if (errno != EEXIST) {
+		eci_err("oci-hook: failed to create cgroup %s of container %s: %s", cg, id,
+			strerror(errno));
+		goto restore;
+	}
+	snprintf(name, sizeof(name), "%.*s", ECI_NAME_LEN - 1, id);
+	o.name = name;
+	o.image = pm.image;
+	o.binds = pm.binds;
+	o.nbinds = 3;
+	if (register_cgroup(id, cg, &o))
+		goto restore;
+	ret = 0;
+restore:
+	fflush(stdout);
+	if (dup2(out, STDOUT_FILENO) < 0) {
+		eci_err("oci-hook: failed to restore stdout: %s", strerror(errno));
+		ret = 1;
+	}
+	if (!ret && (fwrite(text, 1, len, stdout) != len || fflush(stdout))) {
+		eci_err("oci-hook: failed to write the configuration back: %s", strerror(errno));
+		ret = 1;
+	}
+done:
+	if (out >= 0)
+		close(out);
+	if (ret && made)
+		rmdir(mk);
+	podman_free(&pm);
+	return ret;
+}
+
 static int create(json_object *state, const char *stage)
 {
 	json_object *config = NULL;
-	char cg[PATH_MAX], dir[PATH_MAX], mk[2 * PATH_MAX], name[ECI_NAME_LEN], file[PATH_MAX],
-		tmp[PATH_MAX + 16];
+	char cg[PATH_MAX], mk[2 * PATH_MAX], name[ECI_NAME_LEN], file[PATH_MAX];
 	struct eci_container_opts o = { .flags = ECI_CF_SETUP };
 	struct docker_info *dk = NULL;
+	struct podman_info pm = { 0 };
 	struct eci_oci_info in;
 	const char *image = NULL, *id;
 	bool made = false;
-	uint64_t cgid;
 	int err = -ENOENT, ret = 1;
 	FILE *f;
 
@@ -751,7 +1057,22 @@ static int create(json_object *state, const char *stage)
 			goto out;
 		}
 	}
-	if (in.engine && !strcmp(in.engine, "docker")) {
+	/* Registered at Podman's precreate already: the same cgroup (and eci
+	 * not unloaded since, which drops every registration). */
+	if (eci_is_loaded() && registered(id, cg)) {
+		ret = 0;
+		goto out;
+	}
+	if (!podman_info(id, &pm)) {
+		image = pm.image;
+		o.binds = pm.binds;
+		o.nbinds = 3;
+	} else if (str(ann_of(config), "io.container.manager") &&
+		   !strcmp(str(ann_of(config), "io.container.manager"), "libpod")) {
+		eci_err("oci-hook: Podman container %s is not in %s: can't tell its image", id,
+			PODMAN_GRAPHROOT);
+		goto out;
+	} else if (in.engine && !strcmp(in.engine, "docker")) {
 		/* The bundle's annotations are the user's (docker run
 		 * --annotation): only dockerd's own record names the image. */
 		dk = calloc(1, sizeof(*dk));
@@ -783,37 +1104,16 @@ static int create(json_object *state, const char *stage)
 	 * dockerd's own get the /docker subtree's cut id, as without the shim:
 	 * events find the docker name by it. */
 	snprintf(name, sizeof(name), "%.*s",
-		 strlen(id) >= ECI_NAME_LEN && !dk ? 12 : ECI_NAME_LEN - 1, id);
+		 strlen(id) >= ECI_NAME_LEN && !dk && !pm.all ? 12 : ECI_NAME_LEN - 1, id);
 	o.name = name;
 	o.image = image;
-	if (eci_container_add(cg, &o))
+	if (register_cgroup(id, cg, &o))
 		goto out;
-	if (cg_resolve(cg, dir, sizeof(dir), &cgid)) {
-		eci_err("oci-hook: cgroup %s of container %s vanished", cg, id);
-		goto out;
-	}
-	/* poststop runs after the cgroup is gone: remember its id. */
-	snprintf(file, sizeof(file), "%s/%s", ECI_OCI_STATE_DIR, id);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
-	if ((mkdir("/run/eci", 0755) && errno != EEXIST) ||
-	    (mkdir(ECI_OCI_STATE_DIR, 0700) && errno != EEXIST) || !(f = fopen(tmp, "we"))) {
-		eci_err("oci-hook: failed to record container %s in %s: %s", id, ECI_OCI_STATE_DIR,
-			strerror(errno));
-		goto out;
-	}
-	fprintf(f, "%llu\n", (unsigned long long)cgid);
-	if (fclose(f) || rename(tmp, file)) {
-		eci_err("oci-hook: failed to record container %s in %s: %s", id, ECI_OCI_STATE_DIR,
-			strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	/* The engine may have made its socket after the settings were applied. */
-	eci_sockets_refresh();
 	ret = 0;
 out:
 	if (ret && made)
 		rmdir(mk);
+	podman_free(&pm);
 	if (dk) {
 		json_object_put(dk->config);
 		json_object_put(dk->host);
@@ -852,12 +1152,28 @@ static int poststop(const char *id)
 
 int eci_oci_hook(const char *stage)
 {
-	json_object *state = parse_stream(stdin, "the OCI state on stdin");
+	char *buf = malloc(1 << 20);
+	json_object *state = NULL, *v;
 	struct eci_oci_info in;
+	size_t len = 0;
 	int ret = 1;
 
-	if (!state)
+	if (buf) {
+		len = fread(buf, 1, (1 << 20) - 1, stdin);
+		state = eci_oci_json(buf, len);
+	}
+	if (!state) {
+		eci_err("oci-hook: the OCI state on stdin is not a JSON object");
+		free(buf);
 		return 1;
+	}
+	/* A configuration, not a state: Podman's precreate stage. */
+	if ((stage && !strcmp(stage, "precreate")) ||
+	    (!stage && !json_object_object_get_ex(state, "id", &v) &&
+	     json_object_object_get_ex(state, "linux", &v))) {
+		ret = precreate(state, buf, len);
+		goto out;
+	}
 	if (eci_oci_info(state, NULL, stage, &in)) {
 		eci_err("oci-hook: the OCI state has no usable container id");
 		goto out;
@@ -871,5 +1187,6 @@ int eci_oci_hook(const char *stage)
 			in.status ? in.status : "(none)");
 out:
 	json_object_put(state);
+	free(buf);
 	return ret;
 }

@@ -25,6 +25,8 @@
 
 #define DEFAULT_SOCKET_1 "/var/run/docker.sock"
 #define DEFAULT_SOCKET_2 "/run/docker.sock"
+/* Podman's API socket (podman system service, Debian's podman.socket). */
+#define DEFAULT_SOCKET_3 "/run/podman/podman.sock"
 
 /* The variables a path may use, in the order expand() tries them. */
 enum { VAR_HOME, VAR_TEMP, VAR_TMP, NVARS };
@@ -650,7 +652,8 @@ int eci_settings_parse(const char *text, size_t len, struct eci_settings *s, cha
 	if (want(&p, root, json_type_object, "the settings file"))
 		goto out;
 	if (push(&p, &s->sockets, &s->nsockets, DEFAULT_SOCKET_1 "/") ||
-	    push(&p, &s->sockets, &s->nsockets, DEFAULT_SOCKET_2 "/"))
+	    push(&p, &s->sockets, &s->nsockets, DEFAULT_SOCKET_2 "/") ||
+	    push(&p, &s->sockets, &s->nsockets, DEFAULT_SOCKET_3 "/"))
 		goto out;
 	for (size_t i = 0; i < eci_autoload_defaults_len; i++)
 		if (push(&p, &s->autoload, &s->nautoload, eci_autoload_defaults[i]))

@@ -54,7 +54,8 @@ struct eci_settings {
 	bool assignable_given;
 	/* eci.auditMode */
 	bool audit;
-	/* eci.engineSockets (default /var/run/docker.sock, /run/docker.sock),
+	/* eci.engineSockets (default /var/run/docker.sock, /run/docker.sock,
+	 * /run/podman/podman.sock),
 	 * normalized with a trailing '/' */
 	char **sockets;
 	size_t nsockets;

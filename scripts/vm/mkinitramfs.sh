@@ -15,6 +15,11 @@
 #                                files and the libraries they need, mounted
 #                                read-only at /opt/eci-engine by the VM's init
 #                                (a second disk, so the default VM stays small)
+# and with --podman also
+#   build/vm/podman.img          ext4 (label ecipodman), Podman (podman, conmon,
+#                                crun, runc, catatonit), its configuration and
+#                                libraries, mounted read-only at
+#                                /opt/eci-podman by the VM's init
 # Each is rebuilt only when one of its inputs is newer (-f forces).
 # With ARCH=arm64 (environment) the same for the arm64 VM under build/arm64/vm,
 # from the cross-built build/arm64/{bin,tests-bin} and Debian 12's
@@ -23,7 +28,7 @@
 # installed; the libraries the binaries need are the arm64 ones scripts/deps.sh
 # --arm64 installed (/usr/lib/aarch64-linux-gnu), found by their ELF NEEDED
 # entries since ldd can't run an arm64 program here.
-# usage: scripts/vm/mkinitramfs.sh [-f] [--docker] [--kernel K]
+# usage: scripts/vm/mkinitramfs.sh [-f] [--docker] [--podman] [--kernel K]
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,24 +39,26 @@ arm64) bdir=$top/build/arm64 ;;
 *) echo "mkinitramfs: unknown ARCH '$arch': choose x86 or arm64" >&2; exit 2 ;;
 esac
 out=$bdir/vm
-force=0 docker=0 kernel=${KERNEL:-6.12}
+force=0 docker=0 podman=0 kernel=${KERNEL:-6.12}
 while [ $# -gt 0 ]; do
 	case $1 in
 	-f) force=1 ;;
 	--docker) docker=1 ;;
+	--podman) podman=1 ;;
 	--kernel) kernel=$2; shift ;;
-	*) echo "usage: $0 [-f] [--docker] [--kernel 6.1|6.12]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-f] [--docker] [--podman] [--kernel 6.1|6.12]" >&2; exit 2 ;;
 	esac
 	shift
 done
 initrd=$out/initramfs-$kernel.cpio.gz
 disk=$out/disk-$kernel.img
 dimg=$out/docker.img
+pimg=$out/podman.img
 
 log() { echo "mkinitramfs: $*" >&2; }
 
-if [ "$arch" = arm64 ] && [ "$docker" = 1 ]; then
-	log "--docker: the arm64 VM has no Docker Engine disk yet (x86 only)"
+if [ "$arch" = arm64 ] && [ "$docker$podman" != 00 ]; then
+	log "--docker, --podman: the arm64 VM has no engine disk yet (x86 only)"
 	exit 2
 fi
 
@@ -104,8 +111,9 @@ fetch_userland() {
 inputs() {
 	echo "$kdir/.deb"
 	echo "$top/scripts/vm/mkinitramfs.sh" "$top/scripts/vm/init" "$top/scripts/vm/ctr" "$top/scripts/vm/run-all" \
-		"$top/scripts/init.d/eci" "$top/scripts/vm/docker-engine" "$top/scripts/eci-runc"
-	find "$top/tests/vm" "$top/tests/vm-docker" "$bdir/bin" "$bdir/tests-bin" -type f 2>/dev/null || true
+		"$top/scripts/init.d/eci" "$top/scripts/vm/docker-engine" "$top/scripts/eci-runc" \
+		"$top/scripts/vm/podman-engine" "$top/scripts/oci/eci-hook.json"
+	find "$top/tests/vm" "$top/tests/vm-docker" "$top/tests/vm-podman" "$bdir/bin" "$bdir/tests-bin" -type f 2>/dev/null || true
 	echo $BINS
 }
 
@@ -267,6 +275,11 @@ build_initrd() {
 	install -D -m 755 "$top/scripts/init.d/eci" "$root/etc/init.d/eci"
 	install -D -m 755 "$top/scripts/vm/docker-engine" "$root/etc/init.d/docker"
 	install -D -m 755 "$top/scripts/eci-runc" "$root/usr/sbin/eci-runc"
+	install -D -m 755 "$top/scripts/vm/podman-engine" "$root/etc/init.d/podman"
+	# The hook as `make install` puts it (prefix /usr): Podman's hooks.d.
+	mkdir -p "$root/usr/share/containers/oci/hooks.d"
+	sed 's|@SBINDIR@|/usr/sbin|g' "$top/scripts/oci/eci-hook.json" \
+		>"$root/usr/share/containers/oci/hooks.d/eci-hook.json"
 	mkdir -p "$root/eci/tests" "$root/eci/run" "$root/var/lib/vmdata" "$root/sys/fs/bpf"
 	[ -d "$top/tests/vm" ] && cp -a "$top/tests/vm/." "$root/eci/tests/"
 	install -m 755 "$top/scripts/vm/run-all" "$root/eci/tests/run-all"
@@ -274,6 +287,10 @@ build_initrd() {
 	mkdir -p "$root/eci/tests-docker"
 	[ -d "$top/tests/vm-docker" ] && cp -a "$top/tests/vm-docker/." "$root/eci/tests-docker/"
 	install -m 755 "$top/scripts/vm/run-all" "$root/eci/tests-docker/run-all"
+	# The podman suite, run only in a VM booted with Podman's disk.
+	mkdir -p "$root/eci/tests-podman"
+	[ -d "$top/tests/vm-podman" ] && cp -a "$top/tests/vm-podman/." "$root/eci/tests-podman/"
+	install -m 755 "$top/scripts/vm/run-all" "$root/eci/tests-podman/run-all"
 	chmod 755 "$root"/eci/tests/* 2>/dev/null || true
 	echo eci-vm > "$root/etc/hostname"
 	echo "$kver" > "$root/eci/kernel-version"
@@ -335,8 +352,63 @@ build_docker() {
 	log "built $dimg ($(du -h --apparent-size "$dimg" | cut -f1))"
 }
 
+# Podman's disk: /engine/usr/... holds podman, conmon, crun, catatonit and
+# runc (the host's, as in the base image) with their libraries, and
+# /engine/etc/containers the configuration of a VM without systemd or a
+# network: cgroupfs, no network namespace setup, overlay storage on the VM's
+# tmpfs, events in a file.
+build_podman() {
+	local edir d f
+	edir=$("$top/scripts/vm/engine.sh" --podman)
+	d=$(mktemp -d "$out/podman.XXXXXX")
+	trap 'rm -rf "$d" "$d.img"' RETURN
+	for f in usr/bin/podman usr/bin/conmon usr/bin/crun usr/bin/catatonit; do
+		install_bin "$edir/root/$f" "/$f" "$d/engine" ||
+			{ log "cannot install $f from the podman packages"; exit 1; }
+	done
+	if ldd "$edir/root/usr/bin/podman" "$edir/root/usr/bin/crun" | grep -q 'not found'; then
+		log "podman or crun needs libraries this host lacks: $(ldd "$edir/root/usr/bin/podman" "$edir/root/usr/bin/crun" | awk '/not found/{print $1}' | sort -u | tr '\n' ' ')(run scripts/deps.sh)"
+		exit 1
+	fi
+	mkdir -p "$d/engine/usr/libexec/podman"
+	ln -s /usr/bin/catatonit "$d/engine/usr/libexec/podman/catatonit"
+	install_bin /usr/sbin/runc /usr/sbin/runc "$d/engine"
+	mkdir -p "$d/engine/etc"
+	cp -a "$edir/root/etc/containers" "$d/engine/etc/"
+	mkdir -p "$d/engine/usr/share"
+	cp -a "$edir/root/usr/share/containers" "$d/engine/usr/share/"
+	rm -f "$d/engine/etc/containers/libpod.conf"
+	cat >"$d/engine/etc/containers/containers.conf" <<-'EOF'
+	# The eci test VM: no systemd, no network.
+	[containers]
+	netns = "none"
+	[engine]
+	cgroup_manager = "cgroupfs"
+	events_logger = "file"
+	runtime = "crun"
+	EOF
+	cat >"$d/engine/etc/containers/storage.conf" <<-'EOF'
+	[storage]
+	driver = "overlay"
+	runroot = "/run/containers/storage"
+	graphroot = "/var/lib/containers/storage"
+	EOF
+	truncate -s $(($(du -sm "$d" | cut -f1) + 32))M "$d.img"
+	mke2fs -q -F -t ext4 -L ecipodman -d "$d" "$d.img" >&2
+	mv "$d.img" "$pimg"
+	cat "$edir/.debs" > "$pimg.inputs"
+	log "built $pimg ($(du -h --apparent-size "$pimg" | cut -f1))"
+}
+
 mkdir -p "$out"
 if stale "$initrd"; then build_initrd; fi
+if [ "$podman" = 1 ]; then
+	edir=$("$top/scripts/vm/engine.sh" --podman)
+	if [ "$force" = 1 ] || [ ! -e "$pimg" ] || [ "$top/scripts/vm/mkinitramfs.sh" -nt "$pimg" ] ||
+		[ "$(cat "$edir/.debs")" != "$(cat "$pimg.inputs" 2>/dev/null)" ]; then
+		build_podman
+	fi
+fi
 if [ "$docker" = 1 ]; then
 	edir=$("$top/scripts/vm/engine.sh")
 	if [ "$force" = 1 ] || [ ! -e "$dimg" ] || [ "$top/scripts/vm/mkinitramfs.sh" -nt "$dimg" ] ||

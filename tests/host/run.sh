@@ -99,6 +99,18 @@ rm -f "$bad"
 check_err "host: settings needs a subcommand" 2 "usage: ecictl settings" settings
 check_err "host: a bad --image is refused before anything" 1 "not an image reference" container add / --image 'A B'
 check_err "host: oci-hook without a state is refused" 1 "not a JSON object" oci-hook
+# Podman's precreate with eci not loaded: the configuration comes back with a
+# first createRuntime hook that can't run, its path the reason (the one text
+# Podman and crun show), eci's own hook kept after it.
+pc='{"ociVersion":"1.0.2","hooks":{"createRuntime":[{"path":"/usr/sbin/ecictl"}]},"linux":{"cgroupsPath":"/libpod_parent/libpod-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}'
+st=0
+printf '%s' "$pc" | "$ecictl" oci-hook precreate >"$out" 2>"$err" || st=$?
+if [ $st = 0 ] && grep -q '"createRuntime":\[{"path":"/eci is not loaded[^"]*"},{"path":"/usr/sbin/ecictl"}\]' "$out" &&
+	[ ! -e "$(sed -n 's/.*"createRuntime":\[{"path":"\([^"]*\)".*/\1/p' "$out")" ] && grep -q 'not loaded' "$err"; then
+	pass "host: oci-hook precreate without eci makes the runtime fail, its path the reason"
+else
+	fail "host: oci-hook precreate without eci makes the runtime fail, its path the reason" "exit $st: $(head -c 300 "$out") $(head -c 200 "$err")"
+fi
 
 if run --help && grep -q 'container add CGROUP' "$out"; then
 	pass "host: --help lists the commands"

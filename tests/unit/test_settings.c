@@ -73,9 +73,10 @@ static void test_docker_example(void)
 		      s.shared_by_default[0] && !s.shared_by_default[1],
 	      "%zu dirs: %s %s", s.nshared, s.nshared > 0 ? s.shared[0] : "",
 	      s.nshared > 1 ? s.shared[1] : "");
-	CHECK("settings: engine sockets default to /var/run and /run docker.sock",
-	      s.nsockets == 2 && !strcmp(s.sockets[0], "/var/run/docker.sock/") &&
-		      !strcmp(s.sockets[1], "/run/docker.sock/"),
+	CHECK("settings: engine sockets default to /var/run and /run docker.sock and Podman's",
+	      s.nsockets == 3 && !strcmp(s.sockets[0], "/var/run/docker.sock/") &&
+		      !strcmp(s.sockets[1], "/run/docker.sock/") &&
+		      !strcmp(s.sockets[2], "/run/podman/podman.sock/"),
 	      "%zu sockets", s.nsockets);
 	CHECK("settings: Docker's example has no warnings", s.nwarnings == 0, "%s",
 	      s.nwarnings ? s.warnings[0] : "");
