@@ -25,7 +25,8 @@
  *    marked (bind_lookups, until path_mount() returns) and every symlink
  *    the kernel follows for it comes to inode_follow_link, which refuses it:
  *    the allowed string is then the resolved place. The only links allowed
- *    are /proc's self and the caller's own exe (runc binds its own binary).
+ *    are /proc's self, the caller's own exe (runc binds its own binary) and
+ *    the links in /proc/<pid>/ns (namespace files: `ip netns`, engines).
  *    The place must be the target itself (runc binds the rootfs onto itself),
  *    an entry of bind_allow, or a per-container directory of bind_templates;
  *    neither the engine socket nor a directory holding it without
@@ -334,8 +335,17 @@ int BPF_PROG(eci_bind_inode_follow_link, struct dentry *dentry, struct inode *in
 		struct proc_inode *pi =
 			(void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode);
 		struct task_struct *task = bpf_get_current_task_btf();
+		char dir[4] = {};
 
 		if (name_is(name, "self") || name_is(name, "thread-self"))
+			return 0;
+		/* /proc/<pid>/ns/<type> leads to a namespace file, no place in
+		 * a filesystem: `ip netns add`, libnetwork and CNI bind their
+		 * network namespace so. Another task's needs ptrace read
+		 * access (proc_ns_get_link), which the process policy judges. */
+		bpf_probe_read_kernel_str(dir, sizeof(dir),
+					  BPF_CORE_READ(dentry, d_parent, d_name.name));
+		if (name_is(dir, "ns"))
 			return 0;
 		if (name_is(name, "exe") &&
 		    BPF_CORE_READ(pi, pid) == BPF_CORE_READ(task, group_leader, thread_pid))

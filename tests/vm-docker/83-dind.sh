@@ -106,6 +106,7 @@ check_network() {
 	base_out=$D_OUT
 	eci_on || { fail "$_name" "loading eci again failed"; return; }
 	echo "DinD (bridge network) with eci"
+	ecictl events >/dev/null
 	drun --rm --privileged eci-dind sh -c "$NET_INNER"
 	case $base_out in
 	*inner-gateway-ok*published-ok*inner-nat-ok*) ;;
@@ -118,7 +119,7 @@ check_network() {
 		else
 			fail "$_name" "the VM's own NAT table has DOCKER rules: $(iptables -t nat -S 2>&1 | head -n 5)"
 		fi ;;
-	*) fail "$_name" "status $D_ST: $D_OUT" ;;
+	*) fail "$_name" "status $D_ST: $D_OUT; traps: $(ecictl events | tail -n 3)" ;;
 	esac
 }
 
