@@ -15,9 +15,17 @@
 
 make_dind_image || fail "Docker-in-Docker image" "docker import of eci-dind failed"
 
+# containerd first, as the VM's engine runs it: dockerd's built-in one has
+# a start timeout a loaded TCG VM misses ("timeout waiting for containerd").
+CTRD='containerd >/var/log/containerd.log 2>&1 &
+i=0; until [ -S /run/containerd/containerd.sock ]; do
+	i=$((i + 1)); [ $i -lt 1200 ] || { echo "inner containerd did not start:"; tail /var/log/containerd.log; exit 9; }
+	sleep 0.1
+done
+'
 # The inner script; $1 is the storage driver. Progress goes to the output
 # so that a failure says how far it got.
-INNER='dockerd --storage-driver=$1 --iptables=false --ip-masq=false --bridge=none >/var/log/dockerd.log 2>&1 &
+INNER=$CTRD'dockerd --containerd=/run/containerd/containerd.sock --storage-driver=$1 --iptables=false --ip-masq=false --bridge=none >/var/log/dockerd.log 2>&1 &
 d=$!
 i=0; until docker version >/dev/null 2>&1; do
 	kill -0 $d 2>/dev/null || { echo "inner dockerd exited:"; tail /var/log/dockerd.log; exit 9; }
@@ -71,7 +79,7 @@ check_driver() {
 # container reaches its gateway, a published port answers through the
 # outer container's loopback, and the NAT rules are the outer container's
 # (the VM's own table stays without them).
-NET_INNER='dockerd --storage-driver=vfs >/var/log/dockerd.log 2>&1 &
+NET_INNER=$CTRD'dockerd --containerd=/run/containerd/containerd.sock --storage-driver=vfs >/var/log/dockerd.log 2>&1 &
 d=$!
 i=0; until docker version >/dev/null 2>&1; do
 	kill -0 $d 2>/dev/null || { echo "inner dockerd exited:"; tail /var/log/dockerd.log; exit 9; }
