@@ -25,7 +25,8 @@
  *    marked (bind_lookups, until path_mount() returns) and every symlink
  *    the kernel follows for it comes to inode_follow_link, which refuses it:
  *    the allowed string is then the resolved place. The only links allowed
- *    are /proc's self and the caller's own exe (runc binds its own binary).
+ *    are /proc's self, the caller's own exe (runc binds its own binary) and
+ *    the links in /proc/<pid>/ns (namespace files: `ip netns`, engines).
  *    The place must be the target itself (runc binds the rootfs onto itself;
  *    crun binds a read-only path onto itself through /proc/self/fd/N, an
  *    O_PATH descriptor of the target: that one magic link passes when fd N
@@ -437,13 +438,19 @@ int BPF_PROG(eci_bind_inode_follow_link, struct dentry *dentry, struct inode *in
 
 		if (name_is(name, "self") || name_is(name, "thread-self"))
 			return 0;
+		/* /proc/<pid>/ns/<type> leads to a namespace file, no place in
+		 * a filesystem: `ip netns add`, libnetwork and CNI bind their
+		 * network namespace so. Another task's needs ptrace read
+		 * access (proc_ns_get_link), which the process policy judges. */
+		bpf_probe_read_kernel_str(parent, sizeof(parent),
+					  BPF_CORE_READ(dentry, d_parent, d_name.name));
+		if (name_is(parent, "ns"))
+			return 0;
 		if (name_is(name, "exe") &&
 		    BPF_CORE_READ(pi, pid) == BPF_CORE_READ(task, group_leader, thread_pid))
 			return 0;
 		/* The caller's own fd N, N as sb_mount checked it. */
 		fd = *is_vm >> 1;
-		bpf_probe_read_kernel_str(parent, sizeof(parent),
-					  BPF_CORE_READ(dentry, d_parent, d_name.name));
 		if (fd && name_is(parent, "fd") && fd_name_is(name, fd - 1) &&
 		    (BPF_CORE_READ(pi, pid) == BPF_CORE_READ(task, group_leader, thread_pid) ||
 		     BPF_CORE_READ(pi, pid) == BPF_CORE_READ(task, thread_pid)))

@@ -37,8 +37,9 @@ pkgs=(
 	prometheus
 	# docker VM: docker.io, containerd and tini are fetched with apt-get
 	# download (scripts/vm/engine.sh), not installed; dockerd's libraries come
-	# from here
-	libdevmapper1.02.1 libsystemd0 libudev1
+	# from here; iptables (with its libraries and extensions) is copied onto
+	# the engine's disk for the bridge networks of Docker-in-Docker
+	libdevmapper1.02.1 libsystemd0 libudev1 iptables
 	# podman VM: podman, conmon, crun and catatonit likewise (engine.sh
 	# --podman); podman's and crun's own libraries
 	libyajl2 libsubid4 libgpgme11

@@ -70,14 +70,18 @@ kmods=$(readlink -f "$kdir/modules")
 # Modules the VM loads explicitly or through aliases the tests trigger
 # (dummy via rtnl-link-dummy, appletalk/psnap/llc via net-pf-5; vsock_loopback
 # by 37-mediate-fs, crypto_user by 38-mediate-net, fuse (built in on 6.12) by
-# 36-mediate).
+# 36-mediate); on x86, where the docker VM runs, what a bridge network with
+# iptables (nft backend) needs, as a VM whose engine runs one has them loaded
+# (83-dind's inner dockerd).
 MODULES="virtio_pci virtio_blk crc32c_generic ext4 overlay loop dummy appletalk psnap llc vsock_loopback crypto_user fuse"
+NETMODULES="bridge veth br_netfilter nf_tables nft_compat nft_chain_nat nf_nat nf_conntrack xt_conntrack xt_MASQUERADE xt_addrtype xt_nat xt_tcpudp"
 BINS="/usr/bin/busybox /usr/sbin/runc"
 busybox=/usr/bin/busybox runc=/usr/sbin/runc
 if [ "$arch" = arm64 ]; then
 	# The result channel is a virtio console (/dev/hvc0): the virt
 	# machine has one UART.
 	MODULES="$MODULES virtio_console"
+	NETMODULES=
 	ul=$out/userland
 	BINS="$ul/.debs"
 	busybox=$ul/root/bin/busybox runc=$ul/root/usr/sbin/runc
@@ -228,7 +232,7 @@ build_initrd() {
 	# Modules: the subset plus a depmod over exactly that subset. Stored
 	# uncompressed: busybox's modprobe and insmod read neither xz nor zstd
 	# (Debian 13 ships .ko.xz), and the tests insmod them by their .ko path.
-	for m in $(mod_closure $MODULES); do
+	for m in $(mod_closure $MODULES $NETMODULES); do
 		rel=usr/lib/modules/$kver/${m#"$kmods/"}
 		case $m in
 		*.ko.xz) mkdir -p "$(dirname "$root/$rel")" && xz -dc "$m" > "$root/${rel%.xz}" ;;
@@ -340,6 +344,15 @@ build_docker() {
 	done
 	install -m 755 "$edir/root/usr/bin/tini-static" "$d/engine/usr/bin/docker-init"
 	install_bin /usr/sbin/runc /usr/sbin/runc "$d/engine"
+	# iptables (nft backend) for an engine with a bridge network: the
+	# Debian names dockerd calls, and the extensions it loads by dlopen.
+	[ -x /usr/sbin/xtables-nft-multi ] || { log "no /usr/sbin/xtables-nft-multi (run scripts/deps.sh)"; exit 1; }
+	install_bin /usr/sbin/xtables-nft-multi /usr/sbin/xtables-nft-multi "$d/engine"
+	for f in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+		ln -s xtables-nft-multi "$d/engine/usr/sbin/$f"
+	done
+	mkdir -p "$d/engine/usr/lib/x86_64-linux-gnu"
+	cp -a /usr/lib/x86_64-linux-gnu/xtables "$d/engine/usr/lib/x86_64-linux-gnu/"
 	# ldd prints "not found" for a library the host lacks: name it.
 	if ldd "$edir/root/usr/sbin/dockerd" | grep -q 'not found'; then
 		log "dockerd needs libraries this host lacks: $(ldd "$edir/root/usr/sbin/dockerd" | awk '/not found/{print $1}' | tr '\n' ' ')(run scripts/deps.sh)"

@@ -230,4 +230,20 @@ compat "ptrace of its own processes" 'sleep 30 & ecitest ptrace $! && echo ok-tr
 compat "raising its own hard limit" 'ulimit -Hn 1048576 && ulimit -Hn' 1048576
 compat "renice of its own tasks, up and down" 'sleep 30 & renice -n -5 -p $! && renice -n 10 -p $! && echo ok-nice; kill $!' ok-nice
 compat "oom_score_adj below zero for itself" 'echo -500 >/proc/self/oom_score_adj && cat /proc/self/oom_score_adj' -500
+# What `ip netns add` and an engine's network setup do: bind a network
+# namespace's file (a /proc/<pid>/ns link) to keep it.
+compat "a bind of its own network namespace's file (ip netns add)" \
+	'unshare -n sleep 30 & sleep 0.3; mkdir -p /run/netns && touch /run/netns/own &&
+	mount --bind /proc/$!/ns/net /run/netns/own && nsenter --net=/run/netns/own ip -o link | grep -c lo; kill $!' 1
+# The VM's own: /proc/1/ns/net with the VM's pid namespace needs ptrace
+# access to PID 1, which the process policy refuses.
+NSB='mkdir -p /run/netns && touch /run/netns/vm && mount --bind /proc/1/ns/net /run/netns/vm && echo bound'
+ctr --unprotected --host-ns pid -- sh -c "$NSB"
+case $CTR_OUT in *bound*) base=ok ;; *) base="status $CTR_STATUS: $CTR_OUT" ;; esac
+drain
+ctr --host-ns pid -- sh -c "$NSB"
+case $CTR_OUT in *bound*) eff="it bound the VM's network namespace" ;; *) eff=none ;; esac
+ERR="Permission denied|permission denied|not permitted"
+refused "a bind of the VM's network namespace file (/proc/1/ns/net) refused" ptrace_access_check "$base" "$eff"
+ERR=
 exit 0
