@@ -23,8 +23,8 @@
 # CI's 47 min leave no room for it under the 60-minute aim (README.md, "arm64").
 # ECI_PODMAN_KERNELS (default 6.1, the kernel without a mount_setattr hook,
 # where crun's new-mount-API paths meet the most of eci's own checks) picks
-# the podman VM suite's kernels; it runs beside the try-it command, whose
-# VMs boot one at a time and leave the second core free.
+# the podman VM suite's kernels; it runs beside the docker suites, then
+# the try-it command.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -118,22 +118,32 @@ side_by_side "VM" vm-images test-vm $kernels
 for k in $kernels; do
 	part "metrics served in the VM, kernel $k" "$k" env KERNEL="$k" tests/host/check-vm-metrics.sh
 done
-side_by_side "docker VM" vm-docker-images test-vm-docker $docker_kernels
-# The systemd VM (Debian 12, systemd, docker.io, the eci .deb), when asked for.
-sysk=
-if [ "${ECI_SYSTEMD:-0}" = 1 ]; then
-	sysk=${ECI_SYSTEMD_KERNEL:-6.1}
-	part "systemd VM suite, kernel $sysk" "$sysk" make --no-print-directory -s test-vm-systemd KERNEL="$sysk"
-fi
-# The try-it command boots its default kernel, the newest; the podman suites
-# run beside it (their images built first, as side_by_side does).
-tryit=${ECI_TRYIT_KERNEL:-6.12}
+# The docker suites side by side, and the podman suites beside them (a third
+# VM on the 2 cores: they would otherwise wait for the longer docker suite).
+for k in $docker_kernels; do
+	part "docker VM images, kernel $k" - make --no-print-directory -s vm-docker-images KERNEL="$k"
+done
 for k in $podman_kernels; do
 	part "podman VM images, kernel $k" - make --no-print-directory -s vm-podman-images KERNEL="$k"
 done
 for k in $podman_kernels; do
 	spawn "test-vm-podman-$k" make --no-print-directory -s test-vm-podman KERNEL="$k"
 done
+for k in $docker_kernels; do
+	spawn "test-vm-docker-$k" make --no-print-directory -s test-vm-docker KERNEL="$k"
+done
+for k in $docker_kernels; do
+	part "docker VM suite, kernel $k" "$k" collect "test-vm-docker-$k"
+done
+# The systemd VM (Debian 12, systemd, docker.io, the eci .deb), when asked for.
+sysk=
+if [ "${ECI_SYSTEMD:-0}" = 1 ]; then
+	sysk=${ECI_SYSTEMD_KERNEL:-6.1}
+	part "systemd VM suite, kernel $sysk" "$sysk" make --no-print-directory -s test-vm-systemd KERNEL="$sysk"
+fi
+# The try-it command boots its default kernel, the newest, while the
+# podman suites may still run.
+tryit=${ECI_TRYIT_KERNEL:-6.12}
 part "the try-it command, kernel $tryit" "$tryit" make --no-print-directory -s test-eci-vm KERNEL="$tryit"
 for k in $podman_kernels; do
 	part "podman VM suite, kernel $k" "$k" collect "test-vm-podman-$k"
