@@ -20,7 +20,7 @@
 # vCPUs are one TCG thread (scripts/eci-vm), so two VMs fill the 2 cores, and
 # a part's output is printed whole when it ends. ECI_ARM64=1 adds the arm64
 # subset (tests/run-arm64.sh, make test ARCH=arm64); it is off by default:
-# CI's 47 min leave no room for it under the 60-minute aim (README.md, "arm64").
+# CI's time (about 70 min) leaves no room for it (README.md, "arm64").
 # ECI_PODMAN_KERNELS (default 6.1, the kernel without a mount_setattr hook,
 # where crun's new-mount-API paths meet the most of eci's own checks) picks
 # the podman VM suite's kernels; it runs beside the docker suites, then
