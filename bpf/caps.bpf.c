@@ -78,6 +78,23 @@ struct {
 	__type(value, struct cap_last);
 } cap_last SEC(".maps");
 
+/*
+ * The x86 and arm64 JITs leave out their Spectre-BHB barrier in a classic BPF
+ * program (a seccomp filter, a socket filter) when the task passes
+ * ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN): a privileged task is
+ * trusted not to build a gadget against the kernel. A protected task holds
+ * CAP_SYS_ADMIN inside seccomp() and prctl() (a filter without
+ * no_new_privs), so while the JIT compiles a protected task's program
+ * (fentry/fexit of bpf_int_jit_compile, below) its CAP_SYS_ADMIN checks are
+ * refused and the barrier stays. Audit row K7.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} cap_jit SEC(".maps");
+
 static __always_inline bool nr_is_bpf(long nr)
 {
 	if (bpf_core_field_exists(struct pt_regs___eci_x86, orig_ax))
@@ -86,8 +103,8 @@ static __always_inline bool nr_is_bpf(long nr)
 }
 
 /*
- * The two records a refusal depends on (cap_last here, net_target of
- * net.bpf.c) exist before they are needed: made when a protected task forks
+ * The three records a refusal depends on (cap_last and cap_jit here,
+ * net_target of net.bpf.c) exist before they are needed: made when a protected task forks
  * (for the child) and when it executes a program (the container's first
  * process was forked by the runtime before it was protected). A record that
  * cannot be made refuses the fork or the exec: a note that could not be
@@ -97,8 +114,37 @@ static __always_inline bool nr_is_bpf(long nr)
 static __always_inline int records_made(struct task_struct *task)
 {
 	if (!bpf_task_storage_get(&cap_last, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE) ||
+	    !bpf_task_storage_get(&cap_jit, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE) ||
 	    !bpf_task_storage_get(&net_target, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
 		return -ENOMEM;
+	return 0;
+}
+
+/* A protected task's program being JITed (cap_jit). The record exists
+ * (records_made), so the flag can't be lost. */
+static __always_inline void jit_mark(__u32 on)
+{
+	__u32 *jit;
+	__u64 cgid;
+
+	if (!eci_current(&cgid))
+		return;
+	jit = bpf_task_storage_get(&cap_jit, bpf_get_current_task_btf(), 0, 0);
+	if (jit)
+		*jit = on;
+}
+
+SEC("fentry/bpf_int_jit_compile")
+int BPF_PROG(eci_caps_jit_enter, struct bpf_prog *prog)
+{
+	jit_mark(1);
+	return 0;
+}
+
+SEC("fexit/bpf_int_jit_compile")
+int BPF_PROG(eci_caps_jit_exit, struct bpf_prog *prog, struct bpf_prog *ret)
+{
+	jit_mark(0);
 	return 0;
 }
 
@@ -208,6 +254,12 @@ static __noinline int cap_judge(const struct cred *cred, struct user_namespace *
 		allow = 0;
 	if ((own & ECI_OWN_IPC) && BPF_CORE_READ(task, nsproxy, ipc_ns, ns.inum) == host_ipc_ns)
 		allow = 0;
+	if (cap == CAP_SYS_ADMIN && (allow & (1ULL << cap))) {
+		__u32 *jit = bpf_task_storage_get(&cap_jit, task, 0, 0);
+
+		if (jit && *jit)
+			allow = 0;
+	}
 	if ((unsigned int)cap < 64 && (allow & (1ULL << cap)))
 		return 0;
 	stats = eci_count_call(ECI_HOOK_CAPABLE);

@@ -62,6 +62,8 @@
 #include <linux/if_link.h>
 #include <poll.h>
 #include <time.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 static const char usage[] =
 	"usage: ecitest COMMAND [ARG]\n"
@@ -69,6 +71,8 @@ static const char usage[] =
 	"  finit_module FILE     load a module from a file descriptor\n"
 	"  attack_loop FILE DIR  finit_module FILE over and over until DIR/stop exists,\n"
 	"                        the attempts so far in DIR/n, each success in DIR/breach\n"
+	"  seccomp_filter        install an allow-all seccomp filter without no_new_privs\n"
+	"                        (CAP_SYS_ADMIN; the JIT compiles it), print Seccomp_filters\n"
 	"  kexec_file_load FILE  load FILE as the kexec kernel\n"
 	"  kexec_file_unload     unload the kexec kernel (kexec_file_load)\n"
 	"  kexec_load_unload     unload the kexec kernel (kexec_load, 0 segments)\n"
@@ -1501,6 +1505,31 @@ static int do_rt(const char *rtprio)
 }
 
 /*
+ * A classic BPF program the JIT compiles for a task: seccomp() without
+ * no_new_privs asks for CAP_SYS_ADMIN, and the JIT asks again to decide on
+ * its Spectre-BHB barrier (audit K7). The filter is real: /proc/self/status
+ * counts it.
+ */
+static int seccomp_filter(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+	char line[256];
+	FILE *f;
+
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return fail("seccomp(SECCOMP_SET_MODE_FILTER)");
+	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return fail("open /proc/self/status");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Seccomp_filters:", 16))
+			fputs(line, stdout);
+	fclose(f);
+	return 0;
+}
+
+/*
  * A module load tried over and over in one process (no fork and exec per
  * attempt), so an attempt lands inside even a short window such as a
  * `load --replace` (06-replace) on a slow VM. A millisecond's sleep between
@@ -1559,6 +1588,8 @@ int main(int argc, char **argv)
 			return fail("finit_module");
 		return 0;
 	}
+	if (!strcmp(cmd, "seccomp_filter"))
+		return seccomp_filter();
 	if (!strcmp(cmd, "attack_loop") && arg && argc > 3)
 		return attack_loop(arg, argv[3]);
 	if (!strcmp(cmd, "kexec_file_load") && arg) {
