@@ -1,30 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The whole suite, as `make test` and CI run it: unit tests, a minute of
-# fuzzing per parser, ecictl on this host, the install and Debian package
-# check, then on each Debian kernel the test
-# bed boots (6.1 and 6.12) the VM suite, the metrics check and the docker VM
-# suite, then scripts/eci-vm as a user runs it. ECI_SYSTEMD=1 adds the systemd
-# VM suite (tests/run-vm-systemd.sh: Debian 12 with systemd, docker.io and the
-# eci .deb; ECI_SYSTEMD_KERNEL, default 6.1): off by default until it has
-# passed whole and been timed on an idle machine (README.md, "systemd VM"). Every check prints one
-# PASS/FAIL/SKIP line (a VM check's names its kernel: "PASS [6.12] ..."); each
-# part ends with its own "== ..." count, each kernel with "== Linux VER: N
-# passed, N failed", and this script with the one summary line CI reads, over
-# both kernels.
-# ECI_KERNELS and ECI_DOCKER_KERNELS ("6.1 6.12" by default) pick the
-# kernels of the VM suite and metrics check and of the docker VM suite;
-# ECI_TRYIT_KERNEL (6.12, scripts/eci-vm's default) the try-it command's. The
-# kernels' VM suites run side by side, then their docker suites: each VM's
-# vCPUs are one TCG thread (scripts/eci-vm), so two VMs fill the 2 cores, and
-# a part's output is printed whole when it ends. ECI_ARM64=1 adds the arm64
-# subset (tests/run-arm64.sh, make test ARCH=arm64); it is off by default:
-# CI's time (about 70 min) leaves no room for it (README.md, "arm64").
-# ECI_PODMAN_KERNELS (default 6.1, the kernel without a mount_setattr hook,
-# where crun's new-mount-API paths meet the most of eci's own checks) picks
-# the podman VM suite's kernels; it runs beside the docker suites, then
-# the try-it command.
+# The whole suite, as `make test` and CI run it: style and unit tests, every
+# VM image, then two lanes side by side (each VM's vCPUs are one TCG thread,
+# scripts/eci-vm, so two lanes fill the 2 cores): a minute of fuzzing per
+# parser, ecictl on this host and the Debian package; on each Debian kernel
+# the test bed boots (6.1 and 6.12) the VM suite and its metrics check; the
+# docker VM suite, the podman VM suite and scripts/eci-vm as a user runs it.
+# Every check prints one PASS/FAIL/SKIP line (a VM check's names its kernel:
+# "PASS [6.12] ..."); each part is printed whole when it ends, with its own
+# "== ..." count and time; each kernel gets "== Linux VER: N passed, N
+# failed", and this script ends with the one summary line CI reads.
+#   ECI_KERNELS         the VM suite's kernels ("6.1 6.12")
+#   ECI_DOCKER_KERNELS  the docker VM suite's ("6.12": the engine's paths;
+#                       the kernel's are the VM suite's, on both, and Docker
+#                       on 6.1 is the systemd VM's docker.io)
+#   ECI_PODMAN_KERNELS  the podman VM suite's ("6.1", the kernel without a
+#                       mount_setattr hook, where crun's new-mount-API paths
+#                       meet the most of eci's own checks)
+#   ECI_TRYIT_KERNEL    the try-it command's (6.12, scripts/eci-vm's default)
+#   ECI_SYSTEMD=1       adds the systemd VM suite (tests/run-vm-systemd.sh:
+#                       Debian 12 with systemd, docker.io and the eci .deb;
+#                       ECI_SYSTEMD_KERNEL, default 6.1)
+#   ECI_ARM64=1         adds the arm64 subset (tests/run-arm64.sh, make test
+#                       ARCH=arm64), after the lanes: CI's time leaves no
+#                       room for it (README.md, "arm64")
 set -u
 cd "$(dirname "$0")/.."
 
@@ -32,8 +32,17 @@ cd "$(dirname "$0")/.."
 # loaded machine 06-replace has taken 650-800 s on 6.1 under one-thread TCG.
 export ECI_TEST_TIMEOUT=${ECI_TEST_TIMEOUT:-1200}
 kernels=${ECI_KERNELS:-6.1 6.12}
-docker_kernels=${ECI_DOCKER_KERNELS:-6.1 6.12}
+docker_kernels=${ECI_DOCKER_KERNELS:-6.12}
 podman_kernels=${ECI_PODMAN_KERNELS:-6.1}
+mk="make --no-print-directory -s"
+if [ "${1:-}" = --images ]; then
+	# Every image, one make at a time (they share inputs); the lanes' makes
+	# then find them built.
+	for k in $kernels; do $mk vm-images KERNEL="$k" || exit; done
+	for k in $docker_kernels; do $mk vm-docker-images KERNEL="$k" || exit; done
+	for k in $podman_kernels; do $mk vm-podman-images KERNEL="$k" || exit; done
+	exit 0
+fi
 log=build/test-results.txt
 mkdir -p build
 : >"$log"
@@ -70,84 +79,127 @@ part() { # NAME KERNEL|- COMMAND...
 	rm -f "$out"
 }
 
-spawn() { # ID COMMAND...: start a part's command now, in the background
-	local f=build/parts/$1
+run_one() { # ID COMMAND...: a part's command, its output, status and time kept
+	local f=build/parts/$1 t0 st
 	shift
 	mkdir -p build/parts
 	rm -f "$f" "$f.st" "$f.t"
-	(
-		t0=$(date +%s)
-		"$@" >"$f" 2>&1
-		st=$?
-		echo $(($(date +%s) - t0)) >"$f.t"
-		echo $st >"$f.st"
-	) &
+	t0=$(date +%s)
+	"$@" >"$f" 2>&1
+	st=$?
+	echo $(($(date +%s) - t0)) >"$f.t"
+	echo $st >"$f.st"
 }
 
-collect() { # ID: a spawned part's output, once it ended, and its status
+collect() { # ID: a part's output, once it ended, and its status
 	local f=build/parts/$1
 	while [ ! -e "$f.st" ]; do sleep 2; done
 	cat "$f"
 	return "$(cat "$f.st")"
 }
 
-# WHAT IMAGES-TARGET TEST-TARGET KERNEL...: the kernels' images built first,
-# one make at a time (they share inputs), then their suites side by side.
-side_by_side() {
-	local what=$1 images=$2 target=$3 k
-	shift 3
-	for k; do
-		part "$what images, kernel $k" - make --no-print-directory -s "$images" KERNEL="$k"
-	done
-	for k; do
-		spawn "$target-$k" make --no-print-directory -s "$target" KERNEL="$k"
-	done
-	for k; do
-		part "$what suite, kernel $k" "$k" collect "$target-$k"
+kver() { cat "build/vm/kernel-$1/version" 2>/dev/null || echo "$1"; }
+
+# The parts after the images run in two lanes: each lane runs its parts one
+# after another, the two side by side (each VM's vCPUs are one TCG thread,
+# scripts/eci-vm, so two lanes fill the 2 cores; a third would only share
+# them). A part goes to the lane that is shorter so far, by the minutes it
+# took on this 2-core machine (est); a kernel's metrics check follows its VM
+# suite in the same lane. Each part's output is printed whole when it ends.
+ids=() names=() kerns=() lane_a=() lane_b=()
+min_a=0 min_b=0 last=
+add() { # MINUTES|next:MINUTES ID NAME KERNEL|- COMMAND...: "next" after the last part added
+	local m=$1 id=$2
+	ids+=("$id") names+=("$3") kerns+=("$4")
+	shift 4
+	printf '%s\n' "$*" >"build/parts/$id.cmd"
+	case $m in
+	next:*) [ "$last" = a ] && lane_a+=("$id") min_a=$((min_a + ${m#next:})) ||
+		lane_b+=("$id") min_b=$((min_b + ${m#next:})) ;;
+	*) if [ "$min_a" -le "$min_b" ]; then
+		lane_a+=("$id") min_a=$((min_a + m)) last=a
+	else
+		lane_b+=("$id") min_b=$((min_b + m)) last=b
+	fi ;;
+	esac
+}
+est() { # PART KERNEL: minutes
+	case $1-$2 in
+	vm-6.1) echo 28 ;; vm-6.12) echo 21 ;;
+	docker-6.1) echo 22 ;; docker-6.12) echo 19 ;;
+	podman-*) echo 10 ;; tryit-*) echo 6 ;; systemd-*) echo 15 ;;
+	*) echo 10 ;;
+	esac
+}
+run_lane() { # ID...: the parts that boot VMs wait for the images
+	local id
+	for id; do
+		case $id in
+		images | fuzz | host | package) ;;
+		*) while [ ! -e build/parts/images.st ]; do sleep 2; done ;;
+		esac
+		# shellcheck disable=SC2046 # a command line of plain words
+		run_one "$id" $(cat "build/parts/$id.cmd")
 	done
 }
 
-kver() { cat "build/vm/kernel-$1/version" 2>/dev/null || echo "$1"; }
-
-part "style" - make --no-print-directory -s format-check
-part "unit tests" - make --no-print-directory -s test-unit
-part "fuzzing" - make --no-print-directory -s fuzz FUZZ_SECONDS=60
-part "ecictl on this host" - make --no-print-directory -s test-host
-part "install and Debian package" - make --no-print-directory -s test-package
-side_by_side "VM" vm-images test-vm $kernels
+part "style" - $mk format-check
+part "unit tests" - $mk test-unit
+rm -rf build/parts
+mkdir -p build/parts
+# The images, then the first kernel's VM suite (the longest part), in one
+# lane; the host parts (8 min in all, one core: fuzzing, ecictl, the package)
+# in the other, while the images are made.
+add 6 images "VM images" - tests/run-all.sh --images
 for k in $kernels; do
-	part "metrics served in the VM, kernel $k" "$k" env KERNEL="$k" tests/host/check-vm-metrics.sh
+	if [ "$k" = "${kernels%% *}" ]; then
+		add "next:$(est vm "$k")" "vm-$k" "VM suite, kernel $k" "$k" $mk test-vm KERNEL="$k"
+	else
+		add "$(est vm "$k")" "vm-$k" "VM suite, kernel $k" "$k" $mk test-vm KERNEL="$k"
+	fi
+	add next:0 "metrics-$k" "metrics served in the VM, kernel $k" "$k" \
+		env KERNEL="$k" tests/host/check-vm-metrics.sh
+	if [ ${#ids[@]} = 3 ]; then
+		add 5 fuzz "fuzzing" - $mk fuzz FUZZ_SECONDS=60
+		add next:2 host "ecictl on this host" - $mk test-host
+		add next:1 package "install and Debian package" - $mk test-package
+	fi
 done
-# The docker suites side by side, and the podman suites beside them (a third
-# VM on the 2 cores: they would otherwise wait for the longer docker suite).
 for k in $docker_kernels; do
-	part "docker VM images, kernel $k" - make --no-print-directory -s vm-docker-images KERNEL="$k"
+	add "$(est docker "$k")" "docker-$k" "docker VM suite, kernel $k" "$k" $mk test-vm-docker KERNEL="$k"
 done
 for k in $podman_kernels; do
-	part "podman VM images, kernel $k" - make --no-print-directory -s vm-podman-images KERNEL="$k"
-done
-for k in $podman_kernels; do
-	spawn "test-vm-podman-$k" make --no-print-directory -s test-vm-podman KERNEL="$k"
-done
-for k in $docker_kernels; do
-	spawn "test-vm-docker-$k" make --no-print-directory -s test-vm-docker KERNEL="$k"
-done
-for k in $docker_kernels; do
-	part "docker VM suite, kernel $k" "$k" collect "test-vm-docker-$k"
+	add "$(est podman "$k")" "podman-$k" "podman VM suite, kernel $k" "$k" $mk test-vm-podman KERNEL="$k"
 done
 # The systemd VM (Debian 12, systemd, docker.io, the eci .deb), when asked for.
 sysk=
 if [ "${ECI_SYSTEMD:-0}" = 1 ]; then
 	sysk=${ECI_SYSTEMD_KERNEL:-6.1}
-	part "systemd VM suite, kernel $sysk" "$sysk" make --no-print-directory -s test-vm-systemd KERNEL="$sysk"
+	add "$(est systemd "$sysk")" "systemd-$sysk" "systemd VM suite, kernel $sysk" "$sysk" \
+		$mk test-vm-systemd KERNEL="$sysk"
 fi
-# The try-it command boots its default kernel, the newest, while the
-# podman suites may still run.
 tryit=${ECI_TRYIT_KERNEL:-6.12}
-part "the try-it command, kernel $tryit" "$tryit" make --no-print-directory -s test-eci-vm KERNEL="$tryit"
-for k in $podman_kernels; do
-	part "podman VM suite, kernel $k" "$k" collect "test-vm-podman-$k"
+add "$(est tryit "$tryit")" "tryit-$tryit" "the try-it command, kernel $tryit" "$tryit" \
+	$mk test-eci-vm KERNEL="$tryit"
+echo "== lanes: ${lane_a[*]} (about $min_a min) beside ${lane_b[*]} (about $min_b min)"
+run_lane "${lane_a[@]}" &
+run_lane "${lane_b[@]}" &
+# Printed as they end.
+left=("${!ids[@]}")
+while [ ${#left[@]} -gt 0 ]; do
+	rest=()
+	for i in "${left[@]}"; do
+		if [ -e "build/parts/${ids[$i]}.st" ]; then
+			part "${names[$i]}" "${kerns[$i]}" collect "${ids[$i]}"
+		else
+			rest+=("$i")
+		fi
+	done
+	left=("${rest[@]+"${rest[@]}"}")
+	[ ${#left[@]} -gt 0 ] && sleep 5
 done
+wait
+
 if [ "${ECI_ARM64:-0}" = 1 ]; then
 	# Its lines name arm64 and the kernel themselves.
 	part "arm64 subset" - make --no-print-directory -s test ARCH=arm64
