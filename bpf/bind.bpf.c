@@ -128,13 +128,9 @@ static __always_inline int proc_fd_source(struct path_scratch *s, int n)
 static __always_inline bool fd_is_target(struct task_struct *task, int fd,
 					 const struct path *target)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds, *f = NULL;
+	struct file *f = eci_task_file(task, fd);
 
-	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return false;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), fds + fd) || !f)
+	if (!f)
 		return false;
 	return BPF_CORE_READ(f, f_path.dentry) == BPF_CORE_READ(target, dentry) &&
 	       BPF_CORE_READ(f, f_path.mnt) == BPF_CORE_READ(target, mnt);

@@ -216,6 +216,16 @@ extern const volatile __u32 host_ipc_ns;
  * user/capops.c (libc's numbers, so each architecture gets its own). */
 const volatile struct eci_cap_op cap_ops[ECI_NR_MAX] = {};
 
+/* write's SYS_RESOURCE is for /proc/<pid>/oom_score_adj: on any other file
+ * it would be a VM filesystem's reserved blocks (audit F8). A function of its
+ * own: its stack is not on cap_judge's deepest call chain. */
+static __noinline bool fd_on_proc(struct task_struct *task)
+{
+	struct file *f = eci_task_file(task, eci_syscall_arg0(task));
+
+	return f && BPF_CORE_READ(f, f_inode, i_sb, s_magic) == PROC_SUPER_MAGIC;
+}
+
 /*
  * A judged capability of a protected task after setup: allowed only by the
  * entry of the syscall being made. NOAUDIT checks are probes whose refusal
@@ -253,6 +263,8 @@ static __noinline int cap_judge(const struct cred *cred, struct user_namespace *
 	if ((own & ECI_OWN_UTS) && BPF_CORE_READ(task, nsproxy, uts_ns, ns.inum) == host_uts_ns)
 		allow = 0;
 	if ((own & ECI_OWN_IPC) && BPF_CORE_READ(task, nsproxy, ipc_ns, ns.inum) == host_ipc_ns)
+		allow = 0;
+	if ((own & ECI_OWN_PROC_FD) && allow && !fd_on_proc(task))
 		allow = 0;
 	if (cap == CAP_SYS_ADMIN && (allow & (1ULL << cap))) {
 		__u32 *jit = bpf_task_storage_get(&cap_jit, task, 0, 0);

@@ -65,10 +65,12 @@ extern int eci_container_catch(void);
 /* The syscall the task is in: where the architecture's pt_regs keeps it. */
 struct pt_regs___eci_x86 {
 	unsigned long orig_ax;
+	unsigned long di;
 } __attribute__((preserve_access_index));
 
 struct pt_regs___eci_arm64 {
 	int syscallno;
+	__u64 orig_x0;
 } __attribute__((preserve_access_index));
 
 static __always_inline long eci_syscall_nr(struct task_struct *task)
@@ -78,6 +80,31 @@ static __always_inline long eci_syscall_nr(struct task_struct *task)
 	if (bpf_core_field_exists(struct pt_regs___eci_x86, orig_ax))
 		return BPF_CORE_READ((struct pt_regs___eci_x86 *)regs, orig_ax);
 	return BPF_CORE_READ((struct pt_regs___eci_arm64 *)regs, syscallno);
+}
+
+/* The syscall's first argument (x0 is the return value's register on arm64,
+ * so its entry value is kept in orig_x0). */
+static __always_inline long eci_syscall_arg0(struct task_struct *task)
+{
+	void *regs = (void *)bpf_task_pt_regs(task);
+
+	if (bpf_core_field_exists(struct pt_regs___eci_x86, orig_ax))
+		return BPF_CORE_READ((struct pt_regs___eci_x86 *)regs, di);
+	return BPF_CORE_READ((struct pt_regs___eci_arm64 *)regs, orig_x0);
+}
+
+/* The task's open file of descriptor fd, or NULL. */
+static __always_inline struct file *eci_task_file(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), fds + fd))
+		return NULL;
+	return f;
 }
 
 /* swapon and swapoff predate the common numbering: x86-64's own, else the

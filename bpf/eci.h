@@ -209,9 +209,12 @@ struct eci_dev_key {
 
 /* cap_ops: one entry per syscall number (rodata, set by the loader). */
 #define ECI_NR_MAX 512
-/* Namespaces that must be the container's own for an entry to apply. */
+/* What must be the container's own for an entry to apply: namespaces, or
+ * the file of the syscall's first argument (a /proc file: the kernel-files
+ * policy judges which). */
 #define ECI_OWN_UTS (1U << 0)
 #define ECI_OWN_IPC (1U << 1)
+#define ECI_OWN_PROC_FD (1U << 2)
 
 struct eci_cap_op {
 	__u64 allow; /* capability mask */

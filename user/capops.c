@@ -72,10 +72,10 @@ const struct eci_capop_entry eci_capops[] = {
 	  "pipe sizes past the limit: charged to its memory cgroup (F12)"),
 	/* oom_score_adj and timerslack of /proc/<pid>: the kernel-files policy
 	 * lets it write only its own tasks' (knobs.bpf.c). */
-	E(write, C(SYS_RESOURCE) | C(SYS_NICE), 0,
-	  "/proc/<pid>/oom_score_adj, timerslack_ns of its own tasks (kernel-files policy)"),
-	E(pwrite64, C(SYS_RESOURCE) | C(SYS_NICE), 0,
-	  "/proc/<pid>/oom_score_adj, timerslack_ns of its own tasks (kernel-files policy)"),
+	E(write, C(SYS_RESOURCE) | C(SYS_NICE), ECI_OWN_PROC_FD,
+	  "/proc/<pid>/oom_score_adj, timerslack_ns of its own tasks (kernel-files policy); on any other file refused (a VM filesystem's reserved blocks)"),
+	E(pwrite64, C(SYS_RESOURCE) | C(SYS_NICE), ECI_OWN_PROC_FD,
+	  "/proc/<pid>/oom_score_adj, timerslack_ns of its own tasks (kernel-files policy); on any other file refused (a VM filesystem's reserved blocks)"),
 	/* BPF and perf (K7, K8): the fallbacks after a refused BPF or PERFMON
 	 * are refused before this table is read. */
 	E(bpf, C(SYS_ADMIN), 0,

@@ -64,6 +64,8 @@
 #include <time.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 
 static const char usage[] =
 	"usage: ecitest COMMAND [ARG]\n"
@@ -71,6 +73,9 @@ static const char usage[] =
 	"  finit_module FILE     load a module from a file descriptor\n"
 	"  attack_loop FILE DIR  finit_module FILE over and over until DIR/stop exists,\n"
 	"                        the attempts so far in DIR/n, each success in DIR/breach\n"
+	"  fill_as UID FILE      as UID, keeping CAP_SYS_RESOURCE, write FILE until the\n"
+	"                        filesystem is full; print the KiB written (status 1:\n"
+	"                        a write failed)\n"
 	"  seccomp_filter        install an allow-all seccomp filter without no_new_privs\n"
 	"                        (CAP_SYS_ADMIN; the JIT compiles it), print Seccomp_filters\n"
 	"  kexec_file_load FILE  load FILE as the kexec kernel\n"
@@ -1505,6 +1510,40 @@ static int do_rt(const char *rtprio)
 }
 
 /*
+ * A VM filesystem's reserved blocks are for its resuid (root) and for
+ * CAP_SYS_RESOURCE (audit F8): a task of another uid that keeps only that
+ * capability fills FILE past what the others may use, unless the capability
+ * is refused.
+ */
+static int fill_as(const char *uid_s, const char *file)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+	uid_t uid = (uid_t)strtoul(uid_s, NULL, 10);
+	static char buf[65536];
+	long kib = 0;
+	ssize_t n;
+	int fd;
+
+	if (prctl(PR_SET_KEEPCAPS, 1) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+		return fail("setresuid keeping capabilities");
+	d[CAP_SYS_RESOURCE / 32].permitted = 1U << (CAP_SYS_RESOURCE % 32);
+	d[CAP_SYS_RESOURCE / 32].effective = 1U << (CAP_SYS_RESOURCE % 32);
+	if (syscall(SYS_capset, &h, d))
+		return fail("capset(CAP_SYS_RESOURCE)");
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return fail("open");
+	memset(buf, 'x', sizeof(buf));
+	while ((n = write(fd, buf, sizeof(buf))) > 0)
+		kib += n / 1024;
+	printf("wrote %ld KiB: %s\n", kib, n < 0 ? strerror(errno) : "end");
+	fsync(fd);
+	close(fd);
+	return n < 0;
+}
+
+/*
  * A classic BPF program the JIT compiles for a task: seccomp() without
  * no_new_privs asks for CAP_SYS_ADMIN, and the JIT asks again to decide on
  * its Spectre-BHB barrier (audit K7). The filter is real: /proc/self/status
@@ -1588,6 +1627,8 @@ int main(int argc, char **argv)
 			return fail("finit_module");
 		return 0;
 	}
+	if (!strcmp(cmd, "fill_as") && arg && argc > 3)
+		return fill_as(arg, argv[3]);
 	if (!strcmp(cmd, "seccomp_filter"))
 		return seccomp_filter();
 	if (!strcmp(cmd, "attack_loop") && arg && argc > 3)

@@ -84,6 +84,29 @@ ctr $PVOL -- ecitest open_by_handle /vol $h
 case $CTR_OUT in *"vm-file-$$"*) eff="read the VM file" ;; *) eff=none ;; esac
 refused "open_by_handle_at of a VM file outside the bound directory refused" capable "$base" "$eff"
 
+# --- reserved blocks (audit F8): a task of another uid that keeps
+# CAP_SYS_RESOURCE fills the VM filesystem into the blocks kept for its root
+# (busybox mke2fs keeps 5 %). Counted in the VM: blocks free, and free to
+# others than root ------------------------------------------------------------------
+chmod 1777 "$MNT/vol"
+set -- $(stat -f -c '%f %a' "$MNT")
+R=$(($1 - $2))
+freeblk() { sync && stat -f -c %f "$MNT"; }
+ctr --unprotected $VOL -- ecitest fill_as 1000 /vol/fill
+f=$(freeblk)
+[ "$R" -gt 100 ] && [ "$f" -lt $((R / 2)) ] && base=ok ||
+	base="$f blocks left of $R reserved: $CTR_OUT"
+rm -f "$MNT/vol/fill"
+drain
+# The refused capability makes the write fail with ENOSPC.
+ERR="No space left"
+ctr $PVOL -- ecitest fill_as 1000 /vol/fill
+f=$(freeblk)
+[ "$f" -lt $((R * 3 / 4)) ] && eff="$f blocks left of $R reserved" || eff=none
+refused "CAP_SYS_RESOURCE into a VM filesystem's reserved blocks through a bind refused" capable "$base" "$eff"
+ERR=
+rm -f "$MNT/vol/fill"
+
 # What a VM user may do on the same files stays: ioctls that ask for no
 # capability (the inode flags) and plain reads and writes.
 ctr $PVOL -- sh -c 'echo x >/vol/f && ecitest fsioctl /vol/f flags && rm /vol/f && echo ok'
