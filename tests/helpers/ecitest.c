@@ -66,6 +66,8 @@
 #include <linux/seccomp.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
+#include <linux/fuse.h>
+#include <sys/uio.h>
 
 static const char usage[] =
 	"usage: ecitest COMMAND [ARG]\n"
@@ -154,7 +156,10 @@ static const char usage[] =
 	"                        the first line a peer sends within SECS seconds\n"
 	"  vsock_send CID PORT TEXT  connect to vsock CID:PORT and send TEXT\n"
 	"  mtrr add|del BASE SIZE  MTRRIOC_ADD_ENTRY/DEL_ENTRY (uncachable) through\n"
-	"                        /proc/mtrr opened read-only (x86)\n";
+	"                        /proc/mtrr opened read-only (x86)\n"
+	"  fuse_hello DIR        mount a FUSE filesystem on DIR served by a child over\n"
+	"                        /dev/fuse, with one file, hello; print what DIR/hello\n"
+	"                        reads, unmount; status 0 only if that was the marker\n";
 
 static int fail(const char *what)
 {
@@ -1569,6 +1574,175 @@ static int seccomp_filter(void)
 }
 
 /*
+ * fuse_hello: a FUSE server of one read-only file, spoken straight to the
+ * kernel over /dev/fuse: the test images have no libfuse, and this way a test
+ * makes exactly the open of /dev/fuse and the mount a FUSE filesystem in a
+ * container makes, nothing more.
+ */
+#define FUSE_MARKER "eci-fuse-hello\n"
+#define FUSE_HELLO_ID 2
+/* Reads of /dev/fuse need room for the largest request: a WRITE of
+ * max_write bytes (replied ENOSYS here) and never less than 8 KiB. */
+#define FUSE_MAX_WRITE 4096
+#define FUSE_BUF_SIZE (FUSE_MIN_READ_BUFFER + FUSE_MAX_WRITE)
+
+static void fuse_attr_of(uint64_t id, struct fuse_attr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->ino = id;
+	a->blksize = 4096;
+	if (id == FUSE_ROOT_ID) {
+		a->mode = S_IFDIR | 0555;
+		a->nlink = 2;
+	} else {
+		a->mode = S_IFREG | 0444;
+		a->nlink = 1;
+		a->size = sizeof(FUSE_MARKER) - 1;
+	}
+}
+
+/* An error reply carries no data: the kernel rejects one that does. */
+static int fuse_reply(int fd, uint64_t unique, int error, const void *data, size_t len)
+{
+	struct fuse_out_header h = { .unique = unique, .error = -error };
+	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)data, error ? 0 : len } };
+
+	h.len = sizeof(h) + iov[1].iov_len;
+	/* ENOENT: the request was interrupted meanwhile; nobody waits for it. */
+	if (writev(fd, iov, 2) < 0 && errno != ENOENT)
+		return fail("write /dev/fuse");
+	return 0;
+}
+
+static int fuse_answer(int fd, const struct fuse_in_header *in, const void *arg)
+{
+	union {
+		struct fuse_init_out init;
+		struct fuse_entry_out entry;
+		struct fuse_attr_out attr;
+		struct fuse_open_out open;
+	} o;
+
+	memset(&o, 0, sizeof(o));
+	switch (in->opcode) {
+	case FUSE_INIT:
+		o.init.major = FUSE_KERNEL_VERSION;
+		o.init.minor = FUSE_KERNEL_MINOR_VERSION;
+		o.init.max_readahead = ((const struct fuse_init_in *)arg)->max_readahead;
+		o.init.max_write = FUSE_MAX_WRITE;
+		return fuse_reply(fd, in->unique, 0, &o.init, sizeof(o.init));
+	case FUSE_LOOKUP:
+		if (in->nodeid != FUSE_ROOT_ID || strcmp(arg, "hello"))
+			return fuse_reply(fd, in->unique, ENOENT, NULL, 0);
+		o.entry.nodeid = FUSE_HELLO_ID;
+		o.entry.entry_valid = 60;
+		o.entry.attr_valid = 60;
+		fuse_attr_of(FUSE_HELLO_ID, &o.entry.attr);
+		return fuse_reply(fd, in->unique, 0, &o.entry, sizeof(o.entry));
+	case FUSE_GETATTR:
+		o.attr.attr_valid = 60;
+		fuse_attr_of(in->nodeid, &o.attr.attr);
+		return fuse_reply(fd, in->unique, 0, &o.attr, sizeof(o.attr));
+	case FUSE_OPEN:
+		if (in->nodeid != FUSE_HELLO_ID)
+			return fuse_reply(fd, in->unique, EISDIR, NULL, 0);
+		if ((((const struct fuse_open_in *)arg)->flags & O_ACCMODE) != O_RDONLY)
+			return fuse_reply(fd, in->unique, EROFS, NULL, 0);
+		return fuse_reply(fd, in->unique, 0, &o.open, sizeof(o.open));
+	case FUSE_READ: {
+		const struct fuse_read_in *r = arg;
+		size_t len = sizeof(FUSE_MARKER) - 1, off = r->offset < len ? r->offset : len;
+
+		len -= off;
+		if (len > r->size)
+			len = r->size;
+		return fuse_reply(fd, in->unique, 0, FUSE_MARKER + off, len);
+	}
+	case FUSE_FLUSH:
+	case FUSE_RELEASE:
+		return fuse_reply(fd, in->unique, 0, NULL, 0);
+	case FUSE_FORGET:
+	case FUSE_BATCH_FORGET:
+	case FUSE_INTERRUPT:
+		return 0; /* these get no reply */
+	default:
+		return fuse_reply(fd, in->unique, ENOSYS, NULL, 0);
+	}
+}
+
+static int fuse_serve(int fd)
+{
+	static char buf[FUSE_BUF_SIZE];
+
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		int e;
+
+		if (n < 0 && errno == ENODEV)
+			return 0; /* unmounted: the connection is gone */
+		/* ENOENT: a request interrupted before it was read. */
+		if (n < 0 && (errno == EINTR || errno == ENOENT))
+			continue;
+		if (n < (ssize_t)sizeof(struct fuse_in_header))
+			return n < 0 ? fail("read /dev/fuse") : 125;
+		/* NUL-terminated, as a LOOKUP's name already is. */
+		buf[n < (ssize_t)sizeof(buf) ? n : n - 1] = '\0';
+		e = fuse_answer(fd, (struct fuse_in_header *)buf,
+				buf + sizeof(struct fuse_in_header));
+		if (e)
+			return e;
+	}
+}
+
+static int do_fuse_hello(const char *dir)
+{
+	char opts[128], path[4096], got[64];
+	ssize_t n = -1;
+	int fd, e = 0, st;
+	pid_t pid;
+
+	fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fail("open /dev/fuse");
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=0,group_id=0", fd);
+	if (mount("eci", dir, "fuse", MS_NOSUID | MS_NODEV, opts))
+		return fail("mount fuse");
+	pid = fork();
+	if (pid < 0)
+		return fail("fork");
+	/* Both halves end by themselves should the other hang: a FUSE
+	 * request waits killably, and the server's read() is interruptible. */
+	alarm(120);
+	if (!pid)
+		_exit(fuse_serve(fd));
+	close(fd);
+
+	snprintf(path, sizeof(path), "%s/hello", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, got, sizeof(got) - 1)) < 0)
+		e = fail(path);
+	if (fd >= 0)
+		close(fd);
+	if (umount(dir))
+		e = fail("umount fuse");
+	if (waitpid(pid, &st, 0) < 0)
+		return fail("waitpid");
+	if (e)
+		return e;
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "ecitest: the FUSE server failed (status %#x)\n", st);
+		return 125;
+	}
+	got[n] = '\0';
+	fputs(got, stdout);
+	if (strcmp(got, FUSE_MARKER)) {
+		fprintf(stderr, "ecitest: %s did not read the marker\n", path);
+		return 125;
+	}
+	return 0;
+}
+
+/*
  * A module load tried over and over in one process (no fork and exec per
  * attempt), so an attempt lands inside even a short window such as a
  * `load --replace` (06-replace) on a slow VM. A millisecond's sleep between
@@ -1795,6 +1969,8 @@ int main(int argc, char **argv)
 		return do_prlimit(arg, argv[3]);
 	if (!strcmp(cmd, "rt"))
 		return do_rt(arg);
+	if (!strcmp(cmd, "fuse_hello") && arg)
+		return do_fuse_hello(arg);
 	fputs(usage, stderr);
 	return 2;
 }
