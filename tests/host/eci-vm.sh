@@ -87,7 +87,7 @@ fi
 # The whole suite takes 20 min or more on an idle machine of this kind, so
 # 150 s always cuts it off after 00-smoke (one file once let an idle CI
 # machine finish in time).
-out=$(env -u ECI_TESTS tests/run-vm.sh ${KERNEL:+--kernel "$KERNEL"} --timeout 150 2>&1)
+out=$(env -u ECI_TESTS ECI_TEST_RESULTS="build/vm/test-results-tryit-${KERNEL:-6.12}.log" tests/run-vm.sh ${KERNEL:+--kernel "$KERNEL"} --timeout 150 2>&1)
 st=$?
 if [ $st -ne 0 ] && [[ $out == *"PASS 00-smoke/"* ]] && [[ $out == *"did not finish the tests"* ]]; then
 	pass "run-vm: a run cut off by its timeout fails, though what ran passed"
