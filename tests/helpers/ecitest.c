@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -49,12 +48,10 @@
 #include <sys/quota.h>
 #include <linux/vm_sockets.h>
 #include <sys/fanotify.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <termios.h>
 #include <linux/keyctl.h>
 #include <sys/sysmacros.h>
-#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/random.h>
 #include <linux/genetlink.h>
