@@ -13,8 +13,8 @@
 # failed", and this script ends with the one summary line CI reads.
 #   ECI_KERNELS         the VM suite's kernels ("6.1 6.12")
 #   ECI_DOCKER_KERNELS  the docker VM suite's ("6.12": the engine's paths;
-#                       the kernel's are the VM suite's, on both, and Docker
-#                       on 6.1 is the systemd VM's docker.io)
+#                       the kernel's are the VM suite's, on both; 6.1 keeps
+#                       an engine suite in the podman one, runc and crun)
 #   ECI_PODMAN_KERNELS  the podman VM suite's ("6.1", the kernel without a
 #                       mount_setattr hook, where crun's new-mount-API paths
 #                       meet the most of eci's own checks)
