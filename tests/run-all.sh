@@ -114,14 +114,14 @@ add() { # MINUTES|next:MINUTES ID NAME KERNEL|- COMMAND...: "next" after the las
 	shift 4
 	printf '%s\n' "$*" >"build/parts/$id.cmd"
 	case $m in
-	next:*) [ "$last" = a ] && lane_a+=("$id") min_a=$((min_a + ${m#next:})) ||
-		lane_b+=("$id") min_b=$((min_b + ${m#next:})) ;;
-	*) if [ "$min_a" -le "$min_b" ]; then
-		lane_a+=("$id") min_a=$((min_a + m)) last=a
-	else
-		lane_b+=("$id") min_b=$((min_b + m)) last=b
-	fi ;;
+	next:*) m=${m#next:} ;;
+	*) [ "$min_a" -le "$min_b" ] && last=a || last=b ;;
 	esac
+	if [ "$last" = a ]; then
+		lane_a+=("$id") min_a=$((min_a + m))
+	else
+		lane_b+=("$id") min_b=$((min_b + m))
+	fi
 }
 est() { # PART KERNEL: minutes
 	case $1-$2 in
@@ -151,19 +151,18 @@ mkdir -p build/parts
 # lane; the host parts (8 min in all, one core: fuzzing, ecictl, the package)
 # in the other, while the images are made.
 add 6 images "VM images" - tests/run-all.sh --images
-for k in $kernels; do
-	if [ "$k" = "${kernels%% *}" ]; then
-		add "next:$(est vm "$k")" "vm-$k" "VM suite, kernel $k" "$k" $mk test-vm KERNEL="$k"
-	else
-		add "$(est vm "$k")" "vm-$k" "VM suite, kernel $k" "$k" $mk test-vm KERNEL="$k"
-	fi
-	add next:0 "metrics-$k" "metrics served in the VM, kernel $k" "$k" \
-		env KERNEL="$k" tests/host/check-vm-metrics.sh
-	if [ ${#ids[@]} = 3 ]; then
-		add 5 fuzz "fuzzing" - $mk fuzz FUZZ_SECONDS=60
-		add next:2 host "ecictl on this host" - $mk test-host
-		add next:1 package "install and Debian package" - $mk test-package
-	fi
+add_vm() { # MINUTES-PREFIX KERNEL: its VM suite, then its metrics check in the same lane
+	add "$1$(est vm "$2")" "vm-$2" "VM suite, kernel $2" "$2" $mk test-vm KERNEL="$2"
+	add next:0 "metrics-$2" "metrics served in the VM, kernel $2" "$2" \
+		env KERNEL="$2" tests/host/check-vm-metrics.sh
+}
+first=${kernels%% *}
+add_vm next: "$first"
+add 5 fuzz "fuzzing" - $mk fuzz FUZZ_SECONDS=60
+add next:2 host "ecictl on this host" - $mk test-host
+add next:1 package "install and Debian package" - $mk test-package
+for k in ${kernels#"$first"}; do
+	add_vm "" "$k"
 done
 for k in $docker_kernels; do
 	add "$(est docker "$k")" "docker-$k" "docker VM suite, kernel $k" "$k" $mk test-vm-docker KERNEL="$k"
