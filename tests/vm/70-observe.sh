@@ -142,8 +142,9 @@ fi
 # privileged task is compiled without the Spectre-BHB barrier. seccomp()
 # without no_new_privs may use CAP_SYS_ADMIN (runc's filters), but the JIT's
 # check inside it is refused: counted, no event (a check without audit).
-# The barrier itself can't be seen here (TCG's CPU has no BHB mitigation):
-# the count shows the check was refused, the filter that it still works.
+# The barrier itself is in the JIT image, which nothing shows for a classic
+# program: the count shows the check was refused, the filter that it still
+# works.
 # The same exec without the filter counts what an exec alone does (checks
 # such as the memory overcommit's, also refused without audit).
 k0=$(cls kernel)

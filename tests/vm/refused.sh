@@ -12,8 +12,9 @@ eperm() { # the last run failed with EPERM
 	return 1
 }
 
-# trapped HOOK: the events since the last drain hold a trap of HOOK.
-trapped() { ecictl events | grep -q "\"hook\":\"$1\""; }
+# trapped HOOK [TEXT]: the events since the last drain hold a trap of HOOK
+# (whose record holds TEXT, e.g. the device it names).
+trapped() { ecictl events | grep "\"hook\":\"$1\"" | grep -qF -- "${2:-}"; }
 drain() { ecictl events >/dev/null; }
 
 # ERR: what the refusal prints (default EPERM's words).
@@ -30,9 +31,9 @@ eperm_or_err() {
 	return 1
 }
 
-# refused NAME HOOK BASELINE EFFECT: the unprotected baseline had its effect
-# (BASELINE = ok), the protected run did not (EFFECT = none), failed with
-# EPERM and was trapped by HOOK.
+# refused NAME HOOK BASELINE EFFECT [TEXT]: the unprotected baseline had its
+# effect (BASELINE = ok), the protected run did not (EFFECT = none), failed
+# with EPERM and was trapped by HOOK (in a record holding TEXT).
 refused() {
 	if [ "$3" != ok ]; then
 		fail "$1" "without protection the attack did not work: $3"
@@ -40,8 +41,8 @@ refused() {
 		fail "$1" "the protected container did it: $4 ($CTR_OUT)"
 	elif [ "$CTR_STATUS" = 0 ] || ! eperm_or_err; then
 		fail "$1" "expected ${ERR:-EPERM}, got status $CTR_STATUS: $CTR_OUT"
-	elif ! trapped "$2"; then
-		fail "$1" "no $2 trap reported"
+	elif ! trapped "$2" "${5:-}"; then
+		fail "$1" "no $2 trap${5:+ holding $5} reported"
 	else
 		pass "$1"
 	fi
