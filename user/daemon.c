@@ -426,12 +426,10 @@ int eci_cmd_daemon(int argc, char **argv)
 	if (parse_listen(listen, &sin))
 		return eci_usage_err("--listen takes an IPv4 ADDR:PORT, like 127.0.0.1:9568");
 
-	/* A trap log asked for needs the enforcer now; the stream alone
-	 * waits for it. */
-	if ((lg.path || lg.syslog) && access(ECI_PIN_MAPS "/events", F_OK)) {
-		eci_err("eci is not loaded (no %s/events): run 'ecictl load' first", ECI_PIN_MAPS);
-		return 1;
-	}
+	/* Without the enforcer the daemon waits for it, trap log included:
+	 * a unit restarted on failure would otherwise fail every few seconds
+	 * for as long as eci can't load. The log is opened now, so a bad path
+	 * is still one sentence at start. */
 	if (lg.path && log_open(&lg))
 		goto out;
 	if (lg.syslog)
