@@ -226,6 +226,71 @@ static long submount_under(__u32 i, struct submount_ctx *ctx)
 	return 1;
 }
 
+struct moved_ctx {
+	struct task_struct *task;
+	struct path_scratch *s;
+	struct eci_mnt_walk walk;
+	struct eci_mount_key k; /* here, not in the callback: the stack is the caller's */
+	__u64 root_id;
+	bool found;
+	bool initial;
+};
+
+/* One mount of the caller's namespace: is it mounted at the source, and is it
+ * an initial one (or a copy of one)? Stacked mounts there are all judged. */
+static long moved_at(__u32 i, struct moved_ctx *ctx)
+{
+	struct mount *m = eci_mnt_walk_next(&ctx->walk);
+	int pos;
+
+	if (!m)
+		return 1;
+	pos = path_of(ctx->task, &m->mnt, BPF_CORE_READ(m, mnt.mnt_root), ctx->s->path);
+	if (pos < 0 || !src_is_path(ctx->s, pos))
+		return 0;
+	ctx->found = true;
+	mount_key(&ctx->k, ctx->root_id, m);
+	if (bpf_map_lookup_elem(&initial_mounts, &ctx->k)) {
+		ctx->initial = true;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * mount(MS_MOVE) inside the container (systemd moves its units' credential
+ * mounts and new roots into place): the kernel resolves the source after
+ * this hook, so the mount moved is found here by its path, from the
+ * caller's root, and must not be initial; the lookup is then watched so no
+ * symlink leads it to another mount. A relative or unnormalizable source, or
+ * one no mount of the namespace sits at, is refused, as is a namespace larger
+ * than the walk. Returns 0 or the reason to refuse it.
+ */
+static __always_inline int moved_mount(struct task_struct *task, struct path_scratch *s,
+				       const char *dev_name, struct eci_container *c)
+{
+	struct moved_ctx mc = { .task = task, .s = s, .root_id = c->root_id };
+	int n;
+
+	if (!(c->flags & ECI_CF_SETUP) && mounts_unknown(c))
+		return ECI_MNT_UNRECORDED;
+	if (bpf_probe_read_kernel_str(s->raw, sizeof(s->raw), dev_name) < 0)
+		return ECI_MNT_TOO_LONG;
+	if (s->raw[0] != '/')
+		return ECI_MNT_MOVE;
+	n = normalize(s);
+	if (n < 0)
+		return -n;
+	if (!eci_mnt_walk_init(&mc.walk, BPF_CORE_READ(task, nsproxy, mnt_ns)))
+		return ECI_MNT_MOVE;
+	bpf_loop(ECI_MAX_NS_MOUNTS, moved_at, &mc, 0);
+	if (mc.initial)
+		return ECI_MNT_LOCKED;
+	if (!mc.found || !eci_mnt_walk_done(&mc.walk))
+		return ECI_MNT_MOVE;
+	return 0;
+}
+
 /*
  * Judge a bind source when the caller's root is the VM's. Returns 0 or the
  * reason to refuse it.
@@ -309,16 +374,17 @@ int BPF_PROG(eci_bind_sb_mount, const char *dev_name, const struct path *path, c
 
 	is_vm = vm_root(task);
 	if (flags & MS_MOVE) {
-		/* The mount moved is found after this hook; only the runtime,
-		 * before pivot_root, moves mounts (runc --no-pivot). */
-		if (!is_vm)
-			reason = ECI_MNT_MOVE;
-		goto out;
-	}
-
-	if (bpf_probe_read_kernel_str(s->raw, sizeof(s->raw), dev_name) < 0)
+		/* The runtime, before pivot_root, moves mounts (runc
+		 * --no-pivot): nothing of its setup is initial yet. */
+		if (is_vm)
+			goto out;
+		reason = moved_mount(task, s, dev_name, c);
+		/* The string named the mount: every plain symlink on the way
+		 * is refused, as for a VM-side source. */
+		is_vm = 1;
+	} else if (bpf_probe_read_kernel_str(s->raw, sizeof(s->raw), dev_name) < 0) {
 		return -EPERM;
-	if (is_vm) {
+	} else if (is_vm) {
 		reason = vm_side_source(task, s, path, flags, c, &self_fd);
 	} else if (s->raw[0] != '/') {
 		if (!under_root(task, BPF_CORE_READ(task, fs, pwd.mnt),

@@ -323,7 +323,7 @@ enum eci_mount_reason {
 	ECI_MNT_SUBMOUNTS, /* recursive bind carrying other mounts along */
 	ECI_MNT_LOCKED_FLAGS, /* remount relaxing a flag of an initial mount */
 	ECI_MNT_LOCKED, /* unmounting or moving an initial mount */
-	ECI_MNT_MOVE, /* mount(MS_MOVE): its source can't be vetted */
+	ECI_MNT_MOVE, /* mount(MS_MOVE) of a source that is no mount found in its namespace */
 	ECI_MNT_CLONE, /* attaching a copy of a mount the container can't see */
 	ECI_MNT_SETATTR, /* mount_setattr() after setup: no hook sees its effect */
 	ECI_MNT_FSPICK, /* fspick() after setup: reconfiguring a superblock */

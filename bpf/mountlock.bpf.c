@@ -70,22 +70,6 @@ static __noinline int initial_restrictions(__u64 root_id, struct vfsmount *vmnt)
 	return -1;
 }
 
-static __always_inline void mount_key(struct eci_mount_key *k, __u64 root_id, struct mount *m)
-{
-	struct mount *parent = BPF_CORE_READ(m, mnt_parent);
-
-	k->root_id = root_id;
-	k->sb = (__u64)BPF_CORE_READ(m, mnt.mnt_sb);
-	k->root = (__u64)BPF_CORE_READ(m, mnt.mnt_root);
-	if (parent == m) {
-		k->parent_sb = k->parent_root = k->mountpoint = 0;
-		return;
-	}
-	k->parent_sb = (__u64)BPF_CORE_READ(parent, mnt.mnt_sb);
-	k->parent_root = (__u64)BPF_CORE_READ(parent, mnt.mnt_root);
-	k->mountpoint = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
-}
-
 /* Would this remount relax what the initial mount had? */
 static __always_inline bool relaxes(int initial, unsigned long flags)
 {
@@ -111,19 +95,6 @@ static __always_inline bool relaxes(int initial, unsigned long flags)
 	if (flags & MS_RELATIME)
 		want |= MNT_RELATIME;
 	return (initial & MNT_ATIME_MASK) != (want & MNT_ATIME_MASK);
-}
-
-/* Its initial mounts could not all be recorded at setup end (snapshot
- * below): it can't be told which mounts are initial, so all of them are. */
-static __noinline bool mounts_unknown(const struct eci_container *c)
-{
-	struct eci_container *root;
-	__u64 id = c->root_id;
-
-	if (c->flags & ECI_CF_MOUNTS_UNKNOWN)
-		return true;
-	root = bpf_map_lookup_elem(&containers, &id);
-	return root && (root->flags & ECI_CF_MOUNTS_UNKNOWN);
 }
 
 /* mount(2)'s option string, copied into the kernel: any filesystem option. */

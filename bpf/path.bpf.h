@@ -43,6 +43,37 @@ static __always_inline struct mount *real_mount(struct vfsmount *mnt)
 	return (void *)mnt - bpf_core_field_offset(struct mount, mnt);
 }
 
+/* A mount's key in initial_mounts: where it sits, not which copy it is, so a
+ * copy in another mount namespace of the container is as initial. */
+static __always_inline void mount_key(struct eci_mount_key *k, __u64 root_id, struct mount *m)
+{
+	struct mount *parent = BPF_CORE_READ(m, mnt_parent);
+
+	k->root_id = root_id;
+	k->sb = (__u64)BPF_CORE_READ(m, mnt.mnt_sb);
+	k->root = (__u64)BPF_CORE_READ(m, mnt.mnt_root);
+	if (parent == m) {
+		k->parent_sb = k->parent_root = k->mountpoint = 0;
+		return;
+	}
+	k->parent_sb = (__u64)BPF_CORE_READ(parent, mnt.mnt_sb);
+	k->parent_root = (__u64)BPF_CORE_READ(parent, mnt.mnt_root);
+	k->mountpoint = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+}
+
+/* Its initial mounts could not all be recorded at setup end (mountlock.bpf.c's
+ * snapshot): it can't be told which mounts are initial, so all of them are. */
+static __always_inline bool mounts_unknown(const struct eci_container *c)
+{
+	struct eci_container *root;
+	__u64 id = c->root_id;
+
+	if (c->flags & ECI_CF_MOUNTS_UNKNOWN)
+		return true;
+	root = bpf_map_lookup_elem(&containers, &id);
+	return root && (root->flags & ECI_CF_MOUNTS_UNKNOWN);
+}
+
 /* One step of a walk from (m, d) up to the task's root: dentry by dentry,
  * across mounts. With a buffer, it also writes the names it passes, backwards. */
 struct walk {

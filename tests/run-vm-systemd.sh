@@ -37,7 +37,7 @@ key=$("$top/scripts/vm/sysimage.sh" --kernel "$kernel")
 debs=$("$top/scripts/vm/sysdeb.sh")
 tb=$(date +%s)
 
-# The second disk: the tests, the runner, the packages, the container image.
+# The second disk: the tests, the runner, the packages, the container images.
 run=$(mktemp -d "$sys/run.XXXXXX")
 trap 'rm -rf "$run"' EXIT
 d=$run/disk
@@ -64,6 +64,22 @@ find "$top/build/vm/kernel-$kernel/modules/kernel/drivers/net/" -name 'dummy.ko*
 	done
 [ -s "$r/dummy.ko" ] || { echo "run-vm-systemd: no dummy.ko in kernel $kver" >&2; exit 1; }
 cp "$top"/build/tests-bin/* "$r/usr/local/bin/" 2>/dev/null || true
+# The image of 25-systemd-ctr (systemd as PID 1 in a container): this VM's
+# Debian 12 tree as debootstrap left it, without the engine, its units, the
+# docs and apt's lists; dummy.ko to show it is protected.
+s=$run/sysd
+mkdir -p "$s"
+tar -C "$s" --numeric-owner -xf "$(ls "$sys"/debootstrap-*.tar | head -n1)" \
+	--exclude=./usr/share/doc --exclude=./usr/share/man --exclude=./usr/share/locale \
+	--exclude=./usr/share/i18n --exclude=./var/lib/apt/lists --exclude=./var/cache \
+	--exclude=./usr/sbin/dockerd --exclude='./usr/bin/containerd*' --exclude=./usr/bin/docker \
+	--exclude=./usr/bin/ctr --exclude=./usr/bin/dnet --exclude=./usr/sbin/ovrouter \
+	--exclude=./usr/sbin/runc --exclude=./usr/lib/udev/hwdb.bin
+find "$s/etc/systemd/system" -name 'docker*' -o -name 'containerd*' | xargs rm -f
+: >"$s/etc/machine-id"
+cp "$r/dummy.ko" "$s/dummy.ko"
+tar -C "$s" --numeric-owner -cf "$d/systemd-rootfs.tar" .
+rm -rf "$s"
 echo 'root:x:0:0:root:/:/bin/sh' >"$r/etc/passwd"
 tar -C "$r" -cf "$d/rootfs.tar" .
 truncate -s $(($(du -sm "$d" | cut -f1) + 16))M "$run/test.img"

@@ -52,3 +52,17 @@ vol() { echo "/var/lib/docker/volumes/$1/_data"; }
 # The racer (10-install, 20-boot): a restart-policy container that loads a
 # module first thing, then logs the status, once per start.
 RACER='insmod /dummy.ko; echo "insmod status $?" >>/log/racer; sleep 100000'
+
+# The systemd container (05-systemd-base without eci, 25-systemd-ctr with
+# it): this VM's Debian tree as an image, systemd as PID 1, privileged.
+sysd_run() {
+	docker image inspect eci-systemd >/dev/null 2>&1 ||
+		docker import /eci/systemd-rootfs.tar eci-systemd >/dev/null || return 1
+	docker run -d --name sysd --privileged -e container=docker --tmpfs /run --tmpfs /run/lock \
+		--stop-signal SIGRTMIN+3 eci-systemd /lib/systemd/systemd
+}
+sysd_target() { [ "$(docker exec sysd systemctl is-active multi-user.target 2>/dev/null)" = active ]; }
+# sysd_failed: its failed units, one line each, sorted.
+sysd_failed() { docker exec sysd systemctl list-units --failed --no-legend --plain | cut -d' ' -f1 | sort; }
+# Where the baseline's failed units are kept across the stages' boots.
+SYSD_BASE=/var/lib/eci-test-sysd-failed
