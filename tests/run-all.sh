@@ -19,9 +19,9 @@
 #                       mount_setattr hook, where crun's new-mount-API paths
 #                       meet the most of eci's own checks)
 #   ECI_TRYIT_KERNEL    the try-it command's (6.12, scripts/eci-vm's default)
-#   ECI_SYSTEMD=1       adds the systemd VM suite (tests/run-vm-systemd.sh:
-#                       Debian 12 with systemd, docker.io and the eci .deb;
-#                       ECI_SYSTEMD_KERNEL, default 6.1)
+#   ECI_SYSTEMD_KERNEL  the systemd VM suite's (6.1, Debian 12's own kernel:
+#                       tests/run-vm-systemd.sh, Debian 12 with systemd,
+#                       docker.io and the eci .deb); ECI_SYSTEMD=0 leaves it out
 #   ECI_ARM64=1         adds the arm64 subset (tests/run-arm64.sh, make test
 #                       ARCH=arm64), after the lanes: CI's time leaves no
 #                       room for it (README.md, "arm64")
@@ -170,9 +170,9 @@ done
 for k in $podman_kernels; do
 	add "$(est podman "$k")" "podman-$k" "podman VM suite, kernel $k" "$k" $mk test-vm-podman KERNEL="$k"
 done
-# The systemd VM (Debian 12, systemd, docker.io, the eci .deb), when asked for.
+# The systemd VM (Debian 12, systemd, docker.io, the eci .deb).
 sysk=
-if [ "${ECI_SYSTEMD:-0}" = 1 ]; then
+if [ "${ECI_SYSTEMD:-1}" = 1 ]; then
 	sysk=${ECI_SYSTEMD_KERNEL:-6.1}
 	add "$(est systemd "$sysk")" "systemd-$sysk" "systemd VM suite, kernel $sysk" "$sysk" \
 		$mk test-vm-systemd KERNEL="$sysk"
