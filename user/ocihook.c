@@ -703,9 +703,9 @@ static bool is_podman_id(const char *id)
 /*
  * graphroot and runroot of storage.conf's [storage] table: the admin's
  * /etc/containers/storage.conf, else the distribution's under /usr/share;
- * what neither sets is containers/storage's default. Only the root's own
- * Podman is read: a user's --root is another store, where the hook finds no
- * record and the container fails.
+ * the first found is read, what it does not set is containers/storage's
+ * default. Only the root's own Podman is read: a user's --root is another
+ * store, where the hook finds no record and the container fails.
  */
 static void podman_roots(char *graph, char *run, size_t len)
 {
