@@ -143,7 +143,7 @@ int eci_container_add(const char *arg, const struct eci_container_opts *o)
 	/* Registered after it started: its mounts are recorded at its next exec. */
 	if (!(flags & ECI_CF_SETUP))
 		flags |= ECI_CF_ADOPTED;
-	if (o->image) {
+	if (o->image && !o->image_judged) {
 		int m = eci_image_allowed(o->image);
 
 		if (m < 0) {
@@ -233,7 +233,10 @@ int eci_container_add(const char *arg, const struct eci_container_opts *o)
 	       flags & ECI_CF_SETUP ? ", in setup" : "",
 	       flags & ECI_CF_SOCKET ? ", engine socket allowed" : "", a.n, nrules, nbinds);
 	if (o->image && !(flags & ECI_CF_SOCKET))
-		printf("image %s is not in the settings' imageList: no engine socket\n", o->image);
+		printf(o->image_judged ?
+			       "image %s: its id and digests are not in the settings' imageList: no engine socket\n" :
+			       "image %s is not in the settings' imageList: no engine socket\n",
+		       o->image);
 	eci_image_note(id, o->image);
 	err = 0;
 out:

@@ -27,6 +27,9 @@ struct eci_container_opts {
 	size_t nbinds;
 	/* Image reference: in the settings' imageList, it sets ECI_CF_SOCKET. */
 	const char *image;
+	/* The caller judged the image by its identity (flags has
+	 * ECI_CF_SOCKET or not): image is only shown, never matched. */
+	bool image_judged;
 };
 int eci_container_add(const char *arg, const struct eci_container_opts *o);
 int eci_container_rm(const char *arg);

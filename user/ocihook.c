@@ -663,22 +663,29 @@ static char proxy_sock[] = ECI_PROXY_SOCK;
 
 /*
  * Podman keeps each container in containers/storage: its containers.json
- * (under the graph root, one per storage driver) names the image the user ran
- * and the container's name, in the metadata Podman wrote. That record, not
- * the bundle's annotations (podman run --annotation sets those), says which
- * image it is. Podman's own per-container files are bound from the
- * container's userdata directory, under the graph root (/dev/shm) and the run
- * root (hosts, hostname, resolv.conf, .containerenv); crun masks paths with a
- * bind of /dev/null before pivot_root. The default roots, as in Debian's
- * storage.conf.
+ * (under the graph root, one per storage driver) names the container's image
+ * by id and holds the metadata Podman wrote (the name the user ran, the
+ * container's name). That record, not the bundle's annotations (podman run
+ * --annotation sets those), says which image it is; the image's own record
+ * (images.json beside it) gives its names and manifest digests. Podman's own
+ * per-container files are bound from the container's userdata directory,
+ * under the graph root (/dev/shm) and the run root (hosts, hostname,
+ * resolv.conf, .containerenv); crun masks paths with a bind of /dev/null
+ * before pivot_root. The roots are storage.conf's, as Podman run as root
+ * reads them, else containers/storage's defaults.
  */
 #define PODMAN_GRAPHROOT "/var/lib/containers/storage"
 #define PODMAN_RUNROOT "/run/containers/storage"
 #define PODMAN_ID_LEN 64
+/* The most layers one image has (an OCI image's limit is 127). */
+#define PODMAN_MAX_LAYERS 128
 
 struct podman_info {
 	json_object *all, *meta;
-	const char *image, *name;
+	const char *image, *name, *image_id;
+	/* the graph root (storage.conf's) and the driver's part of it:
+	 * STORE-containers, STORE-images, STORE-layers */
+	char graph[PATH_MAX], store[PATH_MAX];
 	char dirs[2][PATH_MAX];
 	char *binds[3];
 };
@@ -693,19 +700,76 @@ static bool is_podman_id(const char *id)
 	return n == PODMAN_ID_LEN;
 }
 
+/*
+ * graphroot and runroot of storage.conf's [storage] table: the admin's
+ * /etc/containers/storage.conf, else the distribution's under /usr/share;
+ * the first found is read, what it does not set is containers/storage's
+ * default. Only the root's own Podman is read: a user's --root is another
+ * store, where the hook finds no record and the container fails.
+ */
+static void podman_roots(char *graph, char *run, size_t len)
+{
+	static const char *const confs[] = { "/etc/containers/storage.conf",
+					     "/usr/share/containers/storage.conf", NULL };
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f = NULL;
+	bool in = false;
+
+	snprintf(graph, len, "%s", PODMAN_GRAPHROOT);
+	snprintf(run, len, "%s", PODMAN_RUNROOT);
+	for (const char *const *c = confs; *c && !f; c++)
+		f = fopen(*c, "re");
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		char *s = line, *v, *q;
+
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '[') {
+			in = !strncmp(s, "[storage]", 9);
+			continue;
+		}
+		v = s + strcspn(s, " \t=");
+		if (!in || !((v - s == 9 && !strncmp(s, "graphroot", 9)) ||
+			     (v - s == 7 && !strncmp(s, "runroot", 7))))
+			continue;
+		v += strspn(v, " \t");
+		if (*v != '=')
+			continue;
+		v = strchr(v, '"');
+		q = v ? strchr(v + 1, '"') : NULL;
+		/* Only an absolute path is a root; anything else keeps the default. */
+		if (!q || v[1] != '/' || q == v + 1)
+			continue;
+		*q = '\0';
+		snprintf(s[0] == 'g' ? graph : run, len, "%s", v + 1);
+		/* A trailing '/' would not prefix the store's paths the same way. */
+		for (char *r = s[0] == 'g' ? graph : run, *e = r + strlen(r) - 1;
+		     e > r && *e == '/';)
+			*e-- = '\0';
+	}
+	free(line);
+	fclose(f);
+}
+
 /* 0 and the record if containers/storage has container id; -ENOENT if not. */
 static int podman_info(const char *id, struct podman_info *p)
 {
+	char graph[PATH_MAX], run[PATH_MAX], pat[PATH_MAX + 32];
 	glob_t g;
 	int ret = -ENOENT;
 
 	memset(p, 0, sizeof(*p));
-	if (!is_podman_id(id) ||
-	    glob(PODMAN_GRAPHROOT "/*-containers/containers.json", 0, NULL, &g))
+	podman_roots(graph, run, sizeof(graph));
+	snprintf(p->graph, sizeof(p->graph), "%s", graph);
+	snprintf(pat, sizeof(pat), "%s/*-containers/containers.json", graph);
+	if (!is_podman_id(id) || glob(pat, 0, NULL, &g))
 		return -ENOENT;
 	for (size_t i = 0; i < g.gl_pathc && ret; i++) {
 		json_object *all = json_object_from_file(g.gl_pathv[i]), *c, *m;
-		const char *meta;
+		const char *meta, *driver;
 		size_t dl;
 
 		if (!all || !json_object_is_type(all, json_type_array)) {
@@ -718,16 +782,23 @@ static int podman_info(const char *id, struct podman_info *p)
 				continue;
 			meta = str(c, "metadata");
 			m = meta ? eci_oci_json(meta, strlen(meta)) : NULL;
-			dl = strlen(g.gl_pathv[i]) - strlen("/containers.json");
+			/* GRAPH/DRIVER-containers/containers.json */
+			dl = strlen(g.gl_pathv[i]) - strlen("-containers/containers.json");
+			driver = g.gl_pathv[i] + strlen(graph) + 1;
 			p->all = all;
 			p->meta = m;
 			p->image = str(m, "image-name");
 			p->name = str(m, "name");
-			snprintf(p->dirs[0], sizeof(p->dirs[0]), "%.*s/%s/userdata", (int)dl,
-				 g.gl_pathv[i], id);
-			snprintf(p->dirs[1], sizeof(p->dirs[1]), PODMAN_RUNROOT "%.*s/%s/userdata",
-				 (int)(dl - strlen(PODMAN_GRAPHROOT)),
-				 g.gl_pathv[i] + strlen(PODMAN_GRAPHROOT), id);
+			p->image_id = str(c, "image");
+			snprintf(p->store, sizeof(p->store), "%.*s", (int)dl, g.gl_pathv[i]);
+			/* Paths longer than PATH_MAX name no bind source. */
+			if (snprintf(p->dirs[0], sizeof(p->dirs[0]), "%s-containers/%s/userdata",
+				     p->store, id) >= (int)sizeof(p->dirs[0]) ||
+			    snprintf(p->dirs[1], sizeof(p->dirs[1]),
+				     "%s/%.*s-containers/%s/userdata", run,
+				     (int)(g.gl_pathv[i] + dl - driver), driver,
+				     id) >= (int)sizeof(p->dirs[1]))
+				p->dirs[0][0] = p->dirs[1][0] = '\0';
 			p->binds[0] = p->dirs[0];
 			p->binds[1] = p->dirs[1];
 			p->binds[2] = "/dev/null";
@@ -746,6 +817,206 @@ static void podman_free(struct podman_info *p)
 	json_object_put(p->meta);
 	json_object_put(p->all);
 	memset(p, 0, sizeof(*p));
+}
+
+/* The record of image id (64 digits) in images.json's array, or NULL. */
+static json_object *podman_image(json_object *images, const char *id)
+{
+	for (size_t i = 0; i < json_object_array_length(images); i++) {
+		json_object *im = json_object_array_get_idx(images, i);
+
+		if (str(im, "id") && !strcmp(str(im, "id"), id))
+			return im;
+	}
+	return NULL;
+}
+
+/*
+ * Does entry e match one of the image's repository digests as Podman makes
+ * them (`podman image inspect`'s RepoDigests): each of its names'
+ * repository with each of its manifest digests ("digests", or the older
+ * "digest" alone)?
+ */
+static bool podman_digest_match(const char *e, json_object *im)
+{
+	json_object *names, *digests, *one = NULL;
+	size_t nd;
+
+	if (!json_object_object_get_ex(im, "names", &names) ||
+	    !json_object_is_type(names, json_type_array))
+		return false;
+	if (!json_object_object_get_ex(im, "digests", &digests) ||
+	    !json_object_is_type(digests, json_type_array)) {
+		if (!json_object_object_get_ex(im, "digest", &one) ||
+		    !json_object_is_type(one, json_type_string))
+			return false;
+		digests = NULL;
+	}
+	nd = digests ? json_object_array_length(digests) : 1;
+	for (size_t i = 0; i < json_object_array_length(names); i++) {
+		const char *n = json_object_get_string(json_object_array_get_idx(names, i));
+		struct eci_image_ref r;
+
+		if (!n || eci_image_parse(n, &r))
+			continue;
+		for (size_t k = 0; k < nd; k++) {
+			json_object *d = digests ? json_object_array_get_idx(digests, k) : one;
+			char ref[512];
+
+			if (!json_object_is_type(d, json_type_string))
+				continue;
+			snprintf(ref, sizeof(ref), "%s@%s", r.name, json_object_get_string(d));
+			if (eci_image_match(e, ref) == 1)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The diff digests (rootfs.diff_ids) of image im's layers, top first, from
+ * layers.json's parent links; how many, or 0 if one is missing. */
+static size_t podman_chain(json_object *layers, json_object *im, const char **out)
+{
+	const char *at = str(im, "layer");
+	size_t n = 0;
+
+	while (at && *at && n < PODMAN_MAX_LAYERS) {
+		json_object *l = NULL;
+
+		for (size_t i = 0; !l && i < json_object_array_length(layers); i++) {
+			json_object *x = json_object_array_get_idx(layers, i);
+
+			if (str(x, "id") && !strcmp(str(x, "id"), at))
+				l = x;
+		}
+		if (!l || !str(l, "diff-digest") || !*str(l, "diff-digest"))
+			return 0;
+		out[n++] = str(l, "diff-digest");
+		at = str(l, "parent");
+	}
+	return at && *at ? 0 : n;
+}
+
+/* Image `of` is built on `base`: base's layers are the first of its own. */
+static bool podman_derived(json_object *layers, json_object *of, json_object *base)
+{
+	const char *a[PODMAN_MAX_LAYERS], *b[PODMAN_MAX_LAYERS];
+	size_t na = podman_chain(layers, of, a), nb = podman_chain(layers, base, b);
+
+	if (!nb || nb > na)
+		return false;
+	for (size_t i = 1; i <= nb; i++)
+		if (strcmp(a[na - i], b[nb - i]))
+			return false;
+	return true;
+}
+
+/* One of the store's JSON arrays (images.json, layers.json); NULL: said. */
+static json_object *podman_store_file(const struct podman_info *p, const char *what)
+{
+	char file[PATH_MAX + 32];
+	json_object *o;
+
+	snprintf(file, sizeof(file), "%s-%ss/%ss.json", p->store, what, what);
+	o = json_object_from_file(file);
+	if (o && json_object_is_type(o, json_type_array))
+		return o;
+	json_object_put(o);
+	eci_err("oci-hook: Podman's image store %s can't be read (%s): can't tell whether the container's image may have the engine socket",
+		file, json_util_get_last_err() ? json_util_get_last_err() : "not a JSON array");
+	return NULL;
+}
+
+/*
+ * By identity, as the Docker path matches, never by a name: containers/storage
+ * records no registry's word on a name (a pull and a `podman tag` write the
+ * same "names"; Podman's RepoDigests pair every name, tagged ones too, with
+ * every digest). So an entry names images by what the user can't choose:
+ * "sha256:ID" the image whose id (its config's digest) it is;
+ * "name@sha256:..." an image whose manifest digest it is (and with the
+ * name among its repositories); "*" any. "name:tag", "name:*" and "repo/ *"
+ * [no space], which Docker matches against digests a pull recorded under
+ * that name, match no Podman image. With derived, an image whose layers
+ * begin with an allowed image's is allowed too.
+ */
+int eci_podman_image_match(json_object *images, json_object *layers, char *const *list, size_t n,
+			   bool derived, const char *id)
+{
+	json_object *im = podman_image(images, id), *allowed[DOCKER_MAX_ALLOWED];
+	size_t nallowed = 0;
+	int ret = 0;
+
+	if (!im)
+		return -ENOENT;
+	for (size_t i = 0; i < n && !ret && nallowed < DOCKER_MAX_ALLOWED; i++) {
+		const char *e = list[i];
+
+		if (!strcmp(e, "*")) {
+			ret = 1;
+		} else if (!strncmp(e, "sha256:", 7) && strlen(e) == 71) {
+			json_object *a = podman_image(images, e + 7);
+
+			ret = a == im;
+			if (a)
+				allowed[nallowed++] = a;
+		} else if (strchr(e, '@')) {
+			for (size_t k = 0; k < json_object_array_length(images) && !ret &&
+					   nallowed < DOCKER_MAX_ALLOWED;
+			     k++) {
+				json_object *a = json_object_array_get_idx(images, k);
+
+				if (!podman_digest_match(e, a))
+					continue;
+				ret = a == im;
+				allowed[nallowed++] = a;
+			}
+		}
+	}
+	for (size_t i = 0; !ret && derived && layers && i < nallowed; i++)
+		ret = podman_derived(layers, im, allowed[i]);
+	return ret;
+}
+
+/* The socket for the Podman container's image: 1, 0, or -1 (said) if the
+ * store can't be read. */
+static int podman_image_allowed(const struct podman_info *p)
+{
+	json_object *images = NULL, *layers = NULL;
+	struct eci_settings st;
+	char err[512];
+	int ret = 0;
+
+	if (access(ECI_SETTINGS_COPY, F_OK))
+		return 0;
+	if (eci_settings_load(ECI_SETTINGS_COPY, &st, err, sizeof(err))) {
+		eci_warn("%s: %s; no image gets the engine socket", ECI_SETTINGS_COPY, err);
+		return 0;
+	}
+	if (!st.nimages)
+		goto out;
+	if (!p->image_id || !is_podman_id(p->image_id)) {
+		eci_err("oci-hook: the Podman container's record in %s-containers has no image id: can't tell whether its image may have the engine socket",
+			p->store);
+		ret = -1;
+		goto out;
+	}
+	images = podman_store_file(p, "image");
+	if (!images || (st.allow_derived && !(layers = podman_store_file(p, "layer")))) {
+		ret = -1;
+		goto out;
+	}
+	ret = eci_podman_image_match(images, layers, st.images, st.nimages, st.allow_derived,
+				     p->image_id);
+	if (ret == -ENOENT) {
+		eci_err("oci-hook: image %s of the Podman container is not in %s-images/images.json: can't tell whether it may have the engine socket",
+			p->image_id, p->store);
+		ret = -1;
+	}
+out:
+	json_object_put(layers);
+	json_object_put(images);
+	eci_settings_free(&st);
+	return ret;
 }
 
 /* Podman's container id from its cgroup: libpod-ID (cgroupfs) or
@@ -884,17 +1155,20 @@ static int register_cgroup(const char *id, const char *cg, const struct eci_cont
 }
 
 /*
- * eci is not loaded: the container must not start, and the user must read
- * why. Podman drops a precreate hook's stderr, and crun a createRuntime
- * hook's; both print a failed hook's path. So the configuration goes back
- * with a first createRuntime hook whose path is the reason (no such file:
- * the runtime fails there, before the container's process starts); eci's
- * own createRuntime hook after it would fail too.
+ * The container must not start, and the user must read why (eci is not
+ * loaded, the image store can't be read). Podman drops a precreate hook's
+ * stderr, and crun a createRuntime hook's; both print a failed hook's path.
+ * So the configuration goes back with a first createRuntime hook whose path
+ * is the reason (no such file: the runtime fails there, before the
+ * container's process starts); eci's own createRuntime hook after it would
+ * fail too.
  */
 #define UNLOADED_HOOK                                                                              \
 	"/eci is not loaded (ecictl load): the eci hook refuses to start an unprotected container"
+#define NOSTORE_HOOK                                                                               \
+	"/eci can't read Podman's image store (see ecictl oci-hook's error): the eci hook refuses to start the container"
 
-static int refuse_unloaded(json_object *config)
+static int refuse(json_object *config, const char *reason)
 {
 	json_object *hooks, *old, *arr = json_object_new_array(), *h = json_object_new_object();
 	const char *out;
@@ -904,7 +1178,7 @@ static int refuse_unloaded(json_object *config)
 		hooks = json_object_new_object();
 		json_object_object_add(config, "hooks", hooks);
 	}
-	json_object_object_add(h, "path", json_object_new_string(UNLOADED_HOOK));
+	json_object_object_add(h, "path", json_object_new_string(reason));
 	json_object_array_add(arr, h);
 	if (json_object_object_get_ex(hooks, "createRuntime", &old) &&
 	    json_object_is_type(old, json_type_array))
@@ -914,7 +1188,6 @@ static int refuse_unloaded(json_object *config)
 	json_object_object_add(hooks, "createRuntime", arr);
 	out = json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN |
 							     JSON_C_TO_STRING_NOSLASHESCAPE);
-	eci_err("oci-hook: eci is not loaded (run 'ecictl load'): refusing to start an unprotected container");
 	if (!out || fputs(out, stdout) == EOF || fflush(stdout)) {
 		eci_err("oci-hook: failed to write the configuration back: %s", strerror(errno));
 		return 1;
@@ -938,7 +1211,7 @@ static int precreate(json_object *config, const char *text, size_t len)
 	char cg[PATH_MAX], mk[2 * PATH_MAX], idbuf[PODMAN_ID_LEN + 1], name[ECI_NAME_LEN];
 	const char *cgp = NULL, *id = NULL;
 	bool made = false;
-	int out, ret = 1;
+	int out, sock, ret = 1;
 
 	if (json_object_object_get_ex(config, "linux", &linux_o))
 		cgp = str(linux_o, "cgroupsPath");
@@ -948,12 +1221,19 @@ static int precreate(json_object *config, const char *text, size_t len)
 			cgp ? cgp : "none");
 		return 1;
 	}
-	if (!eci_is_loaded())
-		return refuse_unloaded(config);
+	if (!eci_is_loaded()) {
+		eci_err("oci-hook: eci is not loaded (run 'ecictl load'): refusing to start an unprotected container");
+		return refuse(config, UNLOADED_HOOK);
+	}
 	if (podman_info(id, &pm)) {
 		eci_err("oci-hook: precreate: Podman container %s is not in %s: can't tell its image",
-			id, PODMAN_GRAPHROOT);
+			id, pm.graph);
 		return 1;
+	}
+	sock = podman_image_allowed(&pm);
+	if (sock < 0) {
+		podman_free(&pm);
+		return refuse(config, NOSTORE_HOOK);
 	}
 	/* What container add prints must not reach the configuration. */
 	fflush(stdout);
@@ -985,7 +1265,11 @@ static int precreate(json_object *config, const char *text, size_t len)
 	}
 	snprintf(name, sizeof(name), "%.*s", ECI_NAME_LEN - 1, id);
 	o.name = name;
+	/* The name is shown; the socket goes by the image's identity. */
 	o.image = pm.image;
+	o.image_judged = true;
+	if (sock)
+		o.flags |= ECI_CF_SOCKET;
 	o.binds = pm.binds;
 	o.nbinds = 3;
 	if (register_cgroup(id, cg, &o))
@@ -1064,13 +1348,21 @@ static int create(json_object *state, const char *stage)
 		goto out;
 	}
 	if (!podman_info(id, &pm)) {
+		int sock = podman_image_allowed(&pm);
+
+		if (sock < 0)
+			goto out;
+		/* The name is shown; the socket goes by the image's identity. */
 		image = pm.image;
+		o.image_judged = true;
+		if (sock)
+			o.flags |= ECI_CF_SOCKET;
 		o.binds = pm.binds;
 		o.nbinds = 3;
 	} else if (str(ann_of(config), "io.container.manager") &&
 		   !strcmp(str(ann_of(config), "io.container.manager"), "libpod")) {
 		eci_err("oci-hook: Podman container %s is not in %s: can't tell its image", id,
-			PODMAN_GRAPHROOT);
+			pm.graph);
 		goto out;
 	} else if (in.engine && !strcmp(in.engine, "docker")) {
 		/* The bundle's annotations are the user's (docker run

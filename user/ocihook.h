@@ -4,6 +4,7 @@
 #define ECI_OCIHOOK_H
 
 #include <linux/limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <json-c/json.h>
@@ -50,5 +51,14 @@ struct eci_oci_info {
  */
 int eci_oci_info(json_object *state, json_object *config, const char *stage,
 		 struct eci_oci_info *out);
+
+/*
+ * Does an imageList (list, n entries; derived: allowDerivedImages) give
+ * Podman's image id (64 digits) the engine socket? images and layers are
+ * containers/storage's images.json and layers.json arrays (layers may be
+ * NULL without derived). 1 or 0; -ENOENT if images has no image id.
+ */
+int eci_podman_image_match(json_object *images, json_object *layers, char *const *list, size_t n,
+			   bool derived, const char *id);
 
 #endif /* ECI_OCIHOOK_H */

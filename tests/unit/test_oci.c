@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,45 @@ static void info(const char *what, const char *state, const char *config, const 
 	json_object_put(c);
 }
 
+/*
+ * A containers/storage image store: A pulled (digest 1...), B another image
+ * tagged into A's repository, C committed from A (its base layer has A's
+ * diff digest under another layer id; only the older "digest" field).
+ */
+#define H8(c) c c c c c c c c
+#define H64(c) H8(c) H8(c) H8(c) H8(c) H8(c) H8(c) H8(c) H8(c)
+#define PA H64("a")
+#define PB H64("b")
+#define PC H64("c")
+static const char images_json[] =
+	"[{\"id\": \"" PA "\", \"names\": [\"localhost/allowed:latest\"],"
+	" \"digests\": [\"sha256:" H64(
+		"1") "\"], \"layer\": \"la\"},"
+		     " {\"id\": \"" PB
+		     "\", \"names\": [\"localhost/allowed:retag\", \"localhost/other\"],"
+		     " \"digests\": [\"sha256:" H64(
+			     "2") "\"], \"layer\": \"lb\"},"
+				  " {\"id\": \"" PC "\", \"names\": [\"localhost/derived:latest\"],"
+				  " \"digest\": \"sha256:" H64("3") "\", \"layer\": \"lc\"}]";
+static const char layers_json[] =
+	"[{\"id\": \"la\", \"diff-digest\": \"sha256:d1\"},"
+	" {\"id\": \"lb\", \"diff-digest\": \"sha256:d2\"},"
+	" {\"id\": \"lc\", \"parent\": \"la2\", \"diff-digest\": \"sha256:d3\"},"
+	" {\"id\": \"la2\", \"diff-digest\": \"sha256:d1\"}]";
+
+static void podman(const char *what, const char *entry, bool derived, const char *id, int want)
+{
+	json_object *im = json_tokener_parse(images_json), *ly = json_tokener_parse(layers_json);
+	char *list[] = { (char *)entry };
+	char name[200];
+	int got = eci_podman_image_match(im, ly, list, 1, derived, id);
+
+	snprintf(name, sizeof(name), "oci: podman image: %s", what);
+	CHECK(name, got == want, "got %d, want %d", got, want);
+	json_object_put(im);
+	json_object_put(ly);
+}
+
 int main(void)
 {
 	path("/docker/abc", 0, "/docker/abc");
@@ -87,5 +127,25 @@ int main(void)
 	info("an id that is not a string is refused", "{\"id\": 7, \"status\": \"created\"}", NULL,
 	     NULL, -EINVAL, NULL, NULL, NULL);
 	info("an array is not a state", "[{\"id\": \"abc\"}]", NULL, NULL, -1, NULL, NULL, NULL);
+	podman("sha256:ID names the image", "sha256:" PA, false, PA, 1);
+	podman("sha256:ID names no other image", "sha256:" PA, false, PB, 0);
+	podman("name@digest names the image with that manifest digest",
+	       "localhost/allowed@sha256:" H64("1"), false, PA, 1);
+	podman("name@digest: a tag into the repository is not the digest",
+	       "localhost/allowed@sha256:" H64("1"), false, PB, 0);
+	podman("name@digest: the digest under a name the image does not have",
+	       "localhost/other@sha256:" H64("1"), false, PA, 0);
+	podman("name@digest: the older single digest field", "localhost/derived@sha256:" H64("3"),
+	       false, PC, 1);
+	podman("name:tag names no Podman image, not even the one tagged so",
+	       "localhost/allowed:latest", false, PA, 0);
+	podman("name:* names no Podman image", "localhost/allowed:*", false, PB, 0);
+	podman("repo/* names no Podman image", "localhost/*", false, PB, 0);
+	podman("* is any image", "*", false, PB, 1);
+	podman("derived: built on an allowed image's layers", "sha256:" PA, true, PC, 1);
+	podman("derived only with allowDerivedImages", "sha256:" PA, false, PC, 0);
+	podman("derived: other layers are not", "sha256:" PA, true, PB, 0);
+	podman("derived: the base is not built on what was built on it", "sha256:" PC, true, PA, 0);
+	podman("an image not in the store", "*", false, H64("d"), -ENOENT);
 	return unit_failures ? 1 : 0;
 }

@@ -14,20 +14,21 @@ mkdir -p $SHARED
 echo shared-file >$SHARED/f
 SOCK=/run/podman/podman.sock
 SETTINGS=/tmp/eci-92-settings.json
+# Podman's socket is one of the default engine sockets. The socket client:
+# the test image's files as another image, listed by its id (a Podman
+# image is known by its identity, 94-image).
+tar -C /eci/rootfs -cf - . | podman import -q - eci-sock >/dev/null ||
+	fail "socket client image" "podman import of eci-sock failed"
 cat >$SETTINGS <<JSON
 {
   "configurationFileVersion": 2,
   "enhancedContainerIsolation": {
     "locked": true, "value": true,
-    "dockerSocketMount": { "imageList": { "images": ["localhost/eci-sock:latest"] } }
+    "dockerSocketMount": { "imageList": { "images": ["sha256:$(podman image inspect -f '{{.Id}}' eci-sock)"] } }
   },
   "filesharingAllowedDirectories": [ { "path": "/mnt/host", "sharedByDefault": true } ]
 }
 JSON
-# Podman's socket is one of the default engine sockets. The socket client:
-# the test image under another name.
-tar -C /eci/rootfs -cf - . | podman import -q - eci-sock >/dev/null ||
-	fail "socket client image" "podman import of eci-sock failed"
 
 REMOUNT="mount -o remount,rw /s && touch /s/w-remount && echo rw-ok"
 SETATTR="ecitest setattr_rw /s && touch /s/w-setattr && echo rw-ok"
