@@ -131,11 +131,20 @@ typedef struct {
 } eci_sb_owner_t;
 
 /* The network namespace a protected task's syscall resolved last, when it
- * is the VM's (net.bpf.c): the syscall it did it in. */
+ * is the VM's (net.bpf.c): the syscall it did it in. And the socket its
+ * bind, connect or ioctl acts on: whether it is of the VM's network
+ * namespace, and in which syscall, for the capability checks the kernel
+ * makes on that socket's behalf. */
 struct eci_net_target {
 	__s32 nr;
 	__u32 vm;
+	__s32 sock_nr;
+	__u32 sock; /* ECI_SOCK_* */
 };
+
+#define ECI_SOCK_NONE 0
+#define ECI_SOCK_OWN 1
+#define ECI_SOCK_VM 2
 
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
