@@ -11,8 +11,8 @@
  *   ECI_CAP_NET_ANY from a network namespace of its own, except the
  *                  NET_ADMIN check of a target that is the VM's namespace
  *                  (net.bpf.c records it). In the VM's (--net=host, or a
- *                  socket of the VM's that a bind, connect or ioctl acts
- *                  on), NET_ADMIN, NET_RAW and NET_BIND_SERVICE are refused
+ *                  socket of the VM's that a bind, connect, accept or ioctl
+ *                  acts on), NET_ADMIN, NET_RAW and NET_BIND_SERVICE are refused
  *                  after setup, NET_BROADCAST goes by cap_ops.
  *   cap_ops        the rest (SYS_ADMIN, SYS_RESOURCE, SYS_NICE, IPC_OWNER,
  *                  AUDIT_WRITE, unknown): allowed only for the syscall
@@ -225,7 +225,7 @@ static __noinline bool fd_on_proc(struct task_struct *task)
 }
 
 /* What net.bpf.c noted of the socket syscall nr acts on (bind, connect,
- * ioctl): ECI_SOCK_VM, ECI_SOCK_OWN, or ECI_SOCK_NONE (no socket, or another
+ * accept, ioctl): ECI_SOCK_VM, ECI_SOCK_OWN, or ECI_SOCK_NONE (no socket, or another
  * syscall's note). */
 static __always_inline __u32 sock_note(struct task_struct *task, long nr)
 {
@@ -342,7 +342,7 @@ static __always_inline int vm_net_target_refused(struct task_struct *task)
 /* A network capability: its own namespace's (but for a VM target); in the
  * VM's network namespace, NET_ADMIN, NET_RAW and NET_BIND_SERVICE are
  * refused after setup and the others judged by cap_ops. The namespace is the
- * target's: the socket's that the syscall's bind, connect or ioctl acts on
+ * target's: the socket's that the syscall's bind, connect, accept or ioctl acts on
  * (net.bpf.c), else the task's (--net=host). */
 static __noinline int vm_net_refused(const struct cred *cred, struct user_namespace *ns, int cap,
 				     unsigned int opts)

@@ -132,7 +132,7 @@ typedef struct {
 
 /* The network namespace a protected task's syscall resolved last, when it
  * is the VM's (net.bpf.c): the syscall it did it in. And the socket its
- * bind, connect or ioctl acts on: whether it is of the VM's network
+ * bind, connect, accept or ioctl acts on: whether it is of the VM's network
  * namespace, and in which syscall, for the capability checks the kernel
  * makes on that socket's behalf. */
 struct eci_net_target {

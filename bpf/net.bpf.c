@@ -31,9 +31,9 @@
  *                   ecictl lists them by name in genl_names) or the
  *                   nfnetlink subsystems with global lists (OSF
  *                   fingerprints, user-space conntrack helpers)
- *   socket_bind, socket_connect, file_ioctl, file_ioctl_compat
- *                   the socket a protected task's bind, connect or ioctl
- *                   acts on: whether it is of the VM's network namespace,
+ *   socket_bind, socket_connect, socket_accept, file_ioctl, file_ioctl_compat
+ *                   the socket a protected task's bind, connect, accept or
+ *                   ioctl acts on: whether it is of the VM's network namespace,
  *                   noted in net_target with the syscall. The capability
  *                   checks the kernel makes inside (a port below 1024, a
  *                   well-known L2CAP PSM, an AX.25 callsign, ATM's reserved
@@ -167,6 +167,15 @@ int BPF_PROG(eci_net_socket_bind, struct socket *sock, struct sockaddr *address,
 SEC("lsm/socket_connect")
 int BPF_PROG(eci_net_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
 	     int ret)
+{
+	if (ret)
+		return ret;
+	return note_sock(sock, true);
+}
+
+/* ATM's accept checks NET_BIND_SERVICE for the listener's circuit. */
+SEC("lsm/socket_accept")
+int BPF_PROG(eci_net_socket_accept, struct socket *sock, struct socket *newsock, int ret)
 {
 	if (ret)
 		return ret;
