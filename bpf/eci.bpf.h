@@ -15,6 +15,7 @@
 
 #define EPERM 1
 #define ENOMEM 12
+#define EDQUOT 122
 
 /* Macros, so not in BTF: stable kernel ABI values. */
 #define FMODE_READ 0x1

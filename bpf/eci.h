@@ -111,6 +111,7 @@ enum eci_hook {
 	ECI_HOOK_SOCKET_CREATE,
 	ECI_HOOK_TTY_IOCTL,
 	ECI_HOOK_KEY,
+	ECI_HOOK_KEY_ALLOC,
 	ECI_HOOK_MAX,
 };
 
@@ -391,8 +392,12 @@ struct eci_autoload_key {
  * them and dropped when it frees them. A superblock not in it is the VM's, or
  * another container's. */
 #define ECI_MAX_SUPERBLOCKS 16384
-/* Keys a protected container created (keys.bpf.c: serial -> root id). */
+/* Keys a protected container created (keys.bpf.c: address -> root id). */
 #define ECI_MAX_KEYS 16384
+/* The keys one container may hold at a time: an eighth of key_owner, so
+ * that one container filling its share leaves room for the others' (every
+ * container's runtime makes a session keyring before it starts). */
+#define ECI_KEY_QUOTA (ECI_MAX_KEYS / 8)
 
 /* Generic netlink families whose state is the VM's although they answer in
  * every network namespace (net.bpf.c: genl_names by name, written by

@@ -17,6 +17,7 @@
  *                        mountlock.bpf.c
  *   autoload_allow       module.bpf.c; entries: ecictl load and settings apply
  *   net_target           net.bpf.c writes, caps.bpf.c reads (task storage)
+ *   key_count            keys.bpf.c; container.bpf.c drops a container's
  *   sb_owner             fstype.bpf.c writes; fstype.bpf.c (remounts),
  *                        notify.bpf.c (fanotify marks) and fsadmin.bpf.c
  *                        (ioctls, quotactl) read
@@ -153,6 +154,15 @@ typedef struct {
 	__type(value, struct eci_net_target);
 } eci_net_target_t;
 
+/* Keys each container holds (keys.bpf.c), by root id; dropped with the
+ * container's cgroup (container.bpf.c). */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u64);
+} eci_key_count_t;
+
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, ECI_MAX_AUTOLOAD);
@@ -164,6 +174,7 @@ typedef struct {
 extern eci_autoload_allow_t autoload_allow SEC(".maps");
 extern eci_sb_owner_t sb_owner SEC(".maps");
 extern eci_net_target_t net_target SEC(".maps");
+extern eci_key_count_t key_count SEC(".maps");
 extern eci_bind_templates_t bind_templates SEC(".maps");
 extern eci_initial_mounts_t initial_mounts SEC(".maps");
 extern eci_initial_roots_t initial_roots SEC(".maps");

@@ -119,6 +119,8 @@ static const char usage[] =
 	"  keyadd DESC DATA      add a user key to the user keyring, print its serial\n"
 	"  keyread DESC          link @u into @s, find user key DESC, print its payload\n"
 	"  keyown DESC DATA      add a user key to the session keyring, read it back\n"
+	"  keyfill N [again]     add user keys to the session keyring until refused (or N),\n"
+	"                        print how many; again: clear, wait for the frees, refill\n"
 	"  prlimit PID N         set RLIMIT_NOFILE of PID to N\n"
 	"  soft_offline          retire a page of its own memory (MADV_SOFT_OFFLINE)\n"
 	"  uring_soft_offline    the same through io_uring with a registered personality\n"
@@ -1327,6 +1329,56 @@ static int do_keyown(const char *desc, const char *data)
 	return key_print(id);
 }
 
+/* Keys uid 0 holds (/proc/key-users: "uid: usage nkeys/nikeys ..."), or -1. */
+static long root_nkeys(void)
+{
+	FILE *f = fopen("/proc/key-users", "r");
+	long uid, usage, nkeys, n = -1;
+	char line[256];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " %ld: %ld %ld/", &uid, &usage, &nkeys) == 3 && uid == 0)
+			n = nkeys;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* User keys in the session keyring until one is refused or n are added:
+ * prints how many, and the refusal. */
+static void key_fill(const char *round, long n)
+{
+	char desc[32];
+	long i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(desc, sizeof(desc), "eci-fill-%ld", i);
+		if (syscall(SYS_add_key, "user", desc, "x", 1, KEY_SPEC_SESSION_KEYRING) < 0)
+			break;
+	}
+	printf("%s %ld %s\n", round, i, i < n ? strerror(errno) : "none refused");
+	fflush(stdout);
+}
+
+/* keyfill N [again]: fill the session keyring (key_fill); with again, clear
+ * it, wait until the kernel has freed those keys (uid 0's count back where
+ * it was, the VM being idle) and fill it again: a container's key quota
+ * must come back whole. */
+static int do_keyfill(const char *count, bool again)
+{
+	long n = atol(count), before = root_nkeys();
+
+	key_fill("first", n);
+	if (!again)
+		return 0;
+	if (syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_SESSION_KEYRING))
+		return fail("keyctl clear @s");
+	for (int i = 0; i < 300 && root_nkeys() > before; i++)
+		usleep(100000);
+	key_fill("second", n);
+	return 0;
+}
+
 /* soft_offline: one page of its own memory taken out of service
  * (MADV_SOFT_OFFLINE): the physical page is retired for the whole VM
  * (HardwareCorrupted in /proc/meminfo grows). */
@@ -2017,6 +2069,8 @@ int main(int argc, char **argv)
 		return do_pty(arg, argv + 3);
 	if (!strcmp(cmd, "ptyhold") && arg && argc > 3)
 		return do_ptyhold(arg, argv[3]);
+	if (!strcmp(cmd, "keyfill") && arg)
+		return do_keyfill(arg, argc > 3 && !strcmp(argv[3], "again"));
 	if (!strcmp(cmd, "keyadd") && arg && argc > 3)
 		return do_keyadd(arg, argv[3]);
 	if (!strcmp(cmd, "keyread") && arg)
