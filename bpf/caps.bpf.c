@@ -10,9 +10,10 @@
  *   ECI_CAP_DENIED never, whatever the syscall: each acts on the whole VM.
  *   ECI_CAP_NET_ANY from a network namespace of its own, except the
  *                  NET_ADMIN check of a target that is the VM's namespace
- *                  (net.bpf.c records it). In the VM's (--net=host),
- *                  NET_ADMIN and NET_RAW are refused after setup, the others
- *                  go by cap_ops.
+ *                  (net.bpf.c records it). In the VM's (--net=host, or a
+ *                  socket of the VM's that a bind, connect, accept or ioctl
+ *                  acts on), NET_ADMIN, NET_RAW and NET_BIND_SERVICE are refused
+ *                  after setup, NET_BROADCAST goes by cap_ops.
  *   cap_ops        the rest (SYS_ADMIN, SYS_RESOURCE, SYS_NICE, IPC_OWNER,
  *                  AUDIT_WRITE, unknown): allowed only for the syscall
  *                  being made, by an entry of the loader's table
@@ -50,9 +51,6 @@
 #define CAP_OPT_NOAUDIT 2
 #define ECI_NR_BPF_X86 321
 #define ECI_NR_BPF_GENERIC 280
-/* The same number in x86-64's table and the generic one. */
-#define ECI_NR_IO_URING_ENTER 426
-#define PF_IO_WORKER 0x00000010
 
 /*
  * perfmon_capable(), bpf_capable() and check_syslog_permissions() ask
@@ -226,6 +224,18 @@ static __noinline bool fd_on_proc(struct task_struct *task)
 	return f && BPF_CORE_READ(f, f_inode, i_sb, s_magic) == PROC_SUPER_MAGIC;
 }
 
+/* What net.bpf.c noted of the socket syscall nr acts on (bind, connect,
+ * accept, ioctl): ECI_SOCK_VM, ECI_SOCK_OWN, or ECI_SOCK_NONE (no socket, or another
+ * syscall's note). */
+static __always_inline __u32 sock_note(struct task_struct *task, long nr)
+{
+	struct eci_net_target *t = bpf_task_storage_get(&net_target, task, 0, 0);
+
+	if (!t || nr < 0 || t->sock_nr != nr)
+		return ECI_SOCK_NONE;
+	return t->sock;
+}
+
 /*
  * A judged capability of a protected task after setup: allowed only by the
  * entry of the syscall being made. NOAUDIT checks are probes whose refusal
@@ -269,7 +279,9 @@ static __noinline int cap_judge(const struct cred *cred, struct user_namespace *
 	if (cap == CAP_SYS_ADMIN && (allow & (1ULL << cap))) {
 		__u32 *jit = bpf_task_storage_get(&cap_jit, task, 0, 0);
 
-		if (jit && *jit)
+		/* ioctl's SYS_ADMIN on a socket of the VM's network namespace:
+		 * the VM's (phonet's resources, audit N5). */
+		if ((jit && *jit) || sock_note(task, nr) == ECI_SOCK_VM)
 			allow = 0;
 	}
 	if ((unsigned int)cap < 64 && (allow & (1ULL << cap)))
@@ -328,17 +340,22 @@ static __always_inline int vm_net_target_refused(struct task_struct *task)
 }
 
 /* A network capability: its own namespace's (but for a VM target); in the
- * VM's network namespace (--net=host), NET_ADMIN and NET_RAW are refused
- * after setup and the others judged by cap_ops. */
+ * VM's network namespace, NET_ADMIN, NET_RAW and NET_BIND_SERVICE are
+ * refused after setup and the others judged by cap_ops. The namespace is the
+ * target's: the socket's that the syscall's bind, connect, accept or ioctl acts on
+ * (net.bpf.c), else the task's (--net=host). */
 static __noinline int vm_net_refused(const struct cred *cred, struct user_namespace *ns, int cap,
 				     unsigned int opts)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
+	__u32 sock;
 	__u64 cgid;
 
-	if (BPF_CORE_READ(task, nsproxy, net_ns, ns.inum) != host_net_ns)
+	sock = sock_note(task, eci_syscall_op(task));
+	if (sock == ECI_SOCK_OWN ||
+	    (sock == ECI_SOCK_NONE && BPF_CORE_READ(task, nsproxy, net_ns, ns.inum) != host_net_ns))
 		return cap == CAP_NET_ADMIN ? vm_net_target_refused(task) : 0;
 	if (!((1ULL << (cap & 63)) & ECI_CAP_NET_VM))
 		return cap_judge(cred, ns, cap, opts) ? -EPERM : 0;

@@ -123,6 +123,9 @@ int BPF_PROG(eci_container_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 	if (!on_dfl_hierarchy(cgrp))
 		return 0;
 	id = BPF_CORE_READ(cgrp, kn, id);
+	/* A container's key count goes with its cgroup, even one removed from
+	 * the map before (container rm): its keys freed later find none. */
+	bpf_map_delete_elem(&key_count, &id);
 	c = bpf_map_lookup_elem(&containers, &id);
 	if (!c)
 		return 0;

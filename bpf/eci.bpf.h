@@ -15,6 +15,7 @@
 
 #define EPERM 1
 #define ENOMEM 12
+#define EDQUOT 122
 
 /* Macros, so not in BTF: stable kernel ABI values. */
 #define FMODE_READ 0x1
@@ -24,6 +25,7 @@
 #define S_IFCHR 0020000
 #define S_IFREG 0100000
 #define S_IFDIR 0040000
+#define S_IFSOCK 0140000
 #define SB_RDONLY 1
 /* Filesystem magics (uapi linux/magic.h). */
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -80,6 +82,22 @@ static __always_inline long eci_syscall_nr(struct task_struct *task)
 	if (bpf_core_field_exists(struct pt_regs___eci_x86, orig_ax))
 		return BPF_CORE_READ((struct pt_regs___eci_x86 *)regs, orig_ax);
 	return BPF_CORE_READ((struct pt_regs___eci_arm64 *)regs, syscallno);
+}
+
+/* The same number in x86-64's table and the generic one. */
+#define ECI_NR_IO_URING_ENTER 426
+#define PF_IO_WORKER 0x00000010
+
+/* The syscall that names the operation a task is doing, or -1: io_uring
+ * runs requests in its own threads, or inline under io_uring_enter, so
+ * there the syscall names none of them. */
+static __always_inline long eci_syscall_op(struct task_struct *task)
+{
+	long nr = eci_syscall_nr(task);
+
+	if ((BPF_CORE_READ(task, flags) & PF_IO_WORKER) || nr == ECI_NR_IO_URING_ENTER)
+		return -1;
+	return nr;
 }
 
 /* The syscall's first argument (x0 is the return value's register on arm64,

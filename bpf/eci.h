@@ -111,6 +111,7 @@ enum eci_hook {
 	ECI_HOOK_SOCKET_CREATE,
 	ECI_HOOK_TTY_IOCTL,
 	ECI_HOOK_KEY,
+	ECI_HOOK_KEY_ALLOC,
 	ECI_HOOK_MAX,
 };
 
@@ -166,13 +167,15 @@ struct eci_dev_key {
 	 (1ULL << 39)) /* BPF: BPF programs and maps, the enforcer's own included */
 
 /*
- * Capabilities a protected container may not use while it is in the VM's own
- * network namespace (`--net=host`): they would reconfigure the VM's
- * interfaces, addresses, routes and firewall, or sniff and spoof its traffic.
- * In a network namespace of its own they stay.
+ * Capabilities a protected container may not use in the VM's own network
+ * namespace (`--net=host`, or a socket of the VM's): they would reconfigure
+ * the VM's interfaces, addresses, routes and firewall, sniff and spoof its
+ * traffic, or take the VM's privileged ports and well-known addresses. In a
+ * network namespace of its own they stay.
  */
 #define ECI_CAP_NET_VM                                                                             \
-	((1ULL << 12) | /* NET_ADMIN: interfaces, addresses, routes, netfilter */                  \
+	((1ULL << 10) | /* NET_BIND_SERVICE: ports below 1024, PSMs, callsigns, ATM VCIs */        \
+	 (1ULL << 12) | /* NET_ADMIN: interfaces, addresses, routes, netfilter */                  \
 	 (1ULL << 13)) /* NET_RAW: packet and raw sockets */
 
 /*
@@ -203,9 +206,9 @@ struct eci_dev_key {
 	 (1ULL << 40)) /* CHECKPOINT_RESTORE: ttys in tty.bpf.c, tasks in the process policy */
 
 /* The network capabilities: a network namespace of its own is the
- * container's; in the VM's, NET_ADMIN and NET_RAW are refused
- * (ECI_CAP_NET_VM) and the others go by cap_ops. */
-#define ECI_CAP_NET_ANY (ECI_CAP_NET_VM | (1ULL << 10) | (1ULL << 11))
+ * container's; in the VM's, ECI_CAP_NET_VM are refused and NET_BROADCAST
+ * goes by cap_ops. */
+#define ECI_CAP_NET_ANY (ECI_CAP_NET_VM | (1ULL << 11))
 
 /* cap_ops: one entry per syscall number (rodata, set by the loader). */
 #define ECI_NR_MAX 512
@@ -389,8 +392,12 @@ struct eci_autoload_key {
  * them and dropped when it frees them. A superblock not in it is the VM's, or
  * another container's. */
 #define ECI_MAX_SUPERBLOCKS 16384
-/* Keys a protected container created (keys.bpf.c: serial -> root id). */
+/* Keys a protected container created (keys.bpf.c: address -> root id). */
 #define ECI_MAX_KEYS 16384
+/* The keys one container may hold at a time: an eighth of key_owner, so
+ * that one container filling its share leaves room for the others' (every
+ * container's runtime makes a session keyring before it starts). */
+#define ECI_KEY_QUOTA (ECI_MAX_KEYS / 8)
 
 /* Generic netlink families whose state is the VM's although they answer in
  * every network namespace (net.bpf.c: genl_names by name, written by

@@ -21,4 +21,5 @@ eci_initial_mounts_t initial_mounts SEC(".maps");
 eci_initial_roots_t initial_roots SEC(".maps");
 eci_sb_owner_t sb_owner SEC(".maps");
 eci_net_target_t net_target SEC(".maps");
+eci_key_count_t key_count SEC(".maps");
 eci_autoload_allow_t autoload_allow SEC(".maps");

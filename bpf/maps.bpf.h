@@ -17,6 +17,7 @@
  *                        mountlock.bpf.c
  *   autoload_allow       module.bpf.c; entries: ecictl load and settings apply
  *   net_target           net.bpf.c writes, caps.bpf.c reads (task storage)
+ *   key_count            keys.bpf.c; container.bpf.c drops a container's
  *   sb_owner             fstype.bpf.c writes; fstype.bpf.c (remounts),
  *                        notify.bpf.c (fanotify marks) and fsadmin.bpf.c
  *                        (ioctls, quotactl) read
@@ -131,11 +132,20 @@ typedef struct {
 } eci_sb_owner_t;
 
 /* The network namespace a protected task's syscall resolved last, when it
- * is the VM's (net.bpf.c): the syscall it did it in. */
+ * is the VM's (net.bpf.c): the syscall it did it in. And the socket its
+ * bind, connect, accept or ioctl acts on: whether it is of the VM's network
+ * namespace, and in which syscall, for the capability checks the kernel
+ * makes on that socket's behalf. */
 struct eci_net_target {
 	__s32 nr;
 	__u32 vm;
+	__s32 sock_nr;
+	__u32 sock; /* ECI_SOCK_* */
 };
+
+#define ECI_SOCK_NONE 0
+#define ECI_SOCK_OWN 1
+#define ECI_SOCK_VM 2
 
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -143,6 +153,15 @@ typedef struct {
 	__type(key, int);
 	__type(value, struct eci_net_target);
 } eci_net_target_t;
+
+/* Keys each container holds (keys.bpf.c), by root id; dropped with the
+ * container's cgroup (container.bpf.c). */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ECI_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u64);
+} eci_key_count_t;
 
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -155,6 +174,7 @@ typedef struct {
 extern eci_autoload_allow_t autoload_allow SEC(".maps");
 extern eci_sb_owner_t sb_owner SEC(".maps");
 extern eci_net_target_t net_target SEC(".maps");
+extern eci_key_count_t key_count SEC(".maps");
 extern eci_bind_templates_t bind_templates SEC(".maps");
 extern eci_initial_mounts_t initial_mounts SEC(".maps");
 extern eci_initial_roots_t initial_roots SEC(".maps");

@@ -31,6 +31,17 @@
  *                   ecictl lists them by name in genl_names) or the
  *                   nfnetlink subsystems with global lists (OSF
  *                   fingerprints, user-space conntrack helpers)
+ *   socket_bind, socket_connect, socket_accept, file_ioctl, file_ioctl_compat
+ *                   the socket a protected task's bind, connect, accept or
+ *                   ioctl acts on: whether it is of the VM's network namespace,
+ *                   noted in net_target with the syscall. The capability
+ *                   checks the kernel makes inside (a port below 1024, a
+ *                   well-known L2CAP PSM, an AX.25 callsign, ATM's reserved
+ *                   VCIs, phonet's resources, an interface's ioctl) are
+ *                   that namespace's whatever the task's own is (a socket
+ *                   received from a VM process), so caps.bpf.c judges them
+ *                   by the note. An ioctl on anything else clears it: a
+ *                   device's check (tun's) is the task's namespace's.
  *   fexit genl_register_family, fentry genl_unregister_family
  *                   keep genl_global's ids current: a family's id is given
  *                   when it registers (a module loaded later), and ecictl
@@ -107,6 +118,92 @@ SEC("fexit/get_net_ns_by_id")
 int BPF_PROG(eci_net_get_net_ns_by_id, const struct net *net, int id, struct net *ret)
 {
 	return note_net(ret);
+}
+
+/* The socket of a protected task's syscall (NULL: not a socket). The record
+ * exists (made at fork and exec, caps.bpf.c); if it can't be, the syscall is
+ * refused rather than judged by a stale note. */
+static __noinline int note_sock(struct socket *sock, bool is_sock)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct eci_net_target *t;
+	struct eci_container *c;
+	struct sock *sk = NULL;
+	__u64 cgid;
+
+	if (!is_sock) {
+		t = bpf_task_storage_get(&net_target, task, 0, 0);
+		if (t)
+			t->sock = ECI_SOCK_NONE;
+		return 0;
+	}
+	c = eci_current(&cgid);
+	if (!c)
+		return 0;
+	t = bpf_task_storage_get(&net_target, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t)
+		return -ENOMEM;
+	if (sock)
+		sk = BPF_CORE_READ(sock, sk);
+	t->sock_nr = eci_syscall_op(task);
+	if (!sk || t->sock_nr < 0)
+		t->sock = ECI_SOCK_NONE;
+	else if (BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) == host_net_ns)
+		t->sock = ECI_SOCK_VM;
+	else
+		t->sock = ECI_SOCK_OWN;
+	return 0;
+}
+
+SEC("lsm/socket_bind")
+int BPF_PROG(eci_net_socket_bind, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return note_sock(sock, true);
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(eci_net_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return note_sock(sock, true);
+}
+
+/* ATM's accept checks NET_BIND_SERVICE for the listener's circuit. */
+SEC("lsm/socket_accept")
+int BPF_PROG(eci_net_socket_accept, struct socket *sock, struct socket *newsock, int ret)
+{
+	if (ret)
+		return ret;
+	return note_sock(sock, true);
+}
+
+static __always_inline int note_ioctl(struct file *file)
+{
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return note_sock(NULL, false);
+	return note_sock((struct socket *)BPF_CORE_READ(file, private_data), true);
+}
+
+SEC("lsm/file_ioctl")
+int BPF_PROG(eci_net_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	return note_ioctl(file);
+}
+
+SEC("lsm/file_ioctl_compat")
+int BPF_PROG(eci_net_file_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return note_ioctl(file);
 }
 
 SEC("fexit/genl_register_family")

@@ -45,6 +45,7 @@ const char *const eci_hook_names[ECI_HOOK_MAX] = {
 	[ECI_HOOK_SOCKET_CREATE] = "socket_create",
 	[ECI_HOOK_TTY_IOCTL] = "file_ioctl:tty",
 	[ECI_HOOK_KEY] = "key_permission",
+	[ECI_HOOK_KEY_ALLOC] = "key_alloc",
 };
 
 const char *const eci_class_names[ECI_CLASS_MAX] = {

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -83,7 +84,11 @@ static const char usage[] =
 	"  socket FAMILY         socket(FAMILY, SOCK_DGRAM, 0), may autoload a module\n"
 	"  sendfd SOCK FILE [w]  listen on unix socket SOCK, send one peer an fd of FILE\n"
 	"                        (opened for writing with w)\n"
+	"                        (FILE tcp: an unbound TCP socket)\n"
 	"  recvfd SOCK           receive an fd over SOCK, print how many bytes it reads\n"
+	"  tcp_listen PORT [SOCK]  bind TCP PORT (a socket received over SOCK), serve one client\n"
+	"  tcp_bind PORT         bind and listen on TCP PORT, then exit\n"
+	"  tcp_probe PORT        connect to 127.0.0.1:PORT until it answers, print the answer\n"
 	"  bpf_map_create        create a BPF array map\n"
 	"  bpf_map_clear PIN     open a pinned hash map, delete every entry, print how many\n"
 	"  pin_map PATH TYPE KEY VALUE ENTRIES  pin a new zero-filled map at PATH\n"
@@ -114,6 +119,8 @@ static const char usage[] =
 	"  keyadd DESC DATA      add a user key to the user keyring, print its serial\n"
 	"  keyread DESC          link @u into @s, find user key DESC, print its payload\n"
 	"  keyown DESC DATA      add a user key to the session keyring, read it back\n"
+	"  keyfill N [again]     add user keys to the session keyring until refused (or N),\n"
+	"                        print how many; again: clear, wait for the frees, refill\n"
 	"  prlimit PID N         set RLIMIT_NOFILE of PID to N\n"
 	"  soft_offline          retire a page of its own memory (MADV_SOFT_OFFLINE)\n"
 	"  uring_soft_offline    the same through io_uring with a registered personality\n"
@@ -203,7 +210,8 @@ static int unix_socket(const char *path, struct sockaddr_un *sa)
 	return fd;
 }
 
-/* One peer, one fd: the host hands a container a device it could not open. */
+/* One peer, one fd: the host hands a container a device it could not open
+ * ("tcp": an unbound TCP socket of the sender's network namespace). */
 static int do_sendfd(const char *sock, const char *file, bool wr)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'x';
@@ -214,7 +222,10 @@ static int do_sendfd(const char *sock, const char *file, bool wr)
 			      .msg_controllen = sizeof(cbuf) };
 	struct sockaddr_un sa;
 	struct cmsghdr *cm;
-	int lfd, cfd, fd = wr ? open(file, O_WRONLY | O_CLOEXEC) : open_or_die(file);
+	int lfd, cfd,
+		fd = !strcmp(file, "tcp") ? socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) :
+		     wr			  ? open(file, O_WRONLY | O_CLOEXEC) :
+					    open_or_die(file);
 
 	if (fd < 0)
 		return fail("open");
@@ -260,6 +271,64 @@ static int recv_one_fd(const char *sock)
 	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	close(sfd);
 	return fd;
+}
+
+/*
+ * A TCP listener on PORT of every address: its socket made here, or received
+ * over the unix socket FROM (one a VM process made). Bound and listening,
+ * it serves one client "eci" (ONE: it only binds). The bind's refusal exits
+ * with its errno.
+ */
+static int do_tcp_listen(const char *port, const char *from, bool once)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(atoi(port)) };
+	int fd = from ? recv_one_fd(from) : socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), cfd;
+	int one = 1;
+
+	if (fd < 0)
+		return fail(from ? "recvmsg" : "socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return fail("bind");
+	if (listen(fd, 1))
+		return fail("listen");
+	if (once)
+		return 0;
+	/* A client that never comes must not hold the test up. */
+	alarm(60);
+	cfd = accept(fd, NULL, NULL);
+	if (cfd < 0)
+		return fail("accept");
+	if (write(cfd, "eci\n", 4) != 4)
+		return fail("write");
+	close(cfd);
+	return 0;
+}
+
+/* A client of 127.0.0.1:PORT, tried until a listener answers (or 30 s
+ * pass): prints what it said. */
+static int do_tcp_probe(const char *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(atoi(port)),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	char buf[16] = { 0 };
+
+	for (int i = 0; i < 300; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			return fail("socket");
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+			if (read(fd, buf, sizeof(buf) - 1) < 0)
+				return fail("read");
+			fputs(buf, stdout);
+			return strcmp(buf, "eci\n") ? 125 : 0;
+		}
+		close(fd);
+		usleep(100000);
+	}
+	return fail("connect");
 }
 
 /* A process given a VM directory's fd by someone outside: run CMD with it as
@@ -1260,6 +1329,56 @@ static int do_keyown(const char *desc, const char *data)
 	return key_print(id);
 }
 
+/* Keys uid 0 holds (/proc/key-users: "uid: usage nkeys/nikeys ..."), or -1. */
+static long root_nkeys(void)
+{
+	FILE *f = fopen("/proc/key-users", "r");
+	long uid, usage, nkeys, n = -1;
+	char line[256];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " %ld: %ld %ld/", &uid, &usage, &nkeys) == 3 && uid == 0)
+			n = nkeys;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* User keys in the session keyring until one is refused or n are added:
+ * prints how many, and the refusal. */
+static void key_fill(const char *round, long n)
+{
+	char desc[32];
+	long i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(desc, sizeof(desc), "eci-fill-%ld", i);
+		if (syscall(SYS_add_key, "user", desc, "x", 1, KEY_SPEC_SESSION_KEYRING) < 0)
+			break;
+	}
+	printf("%s %ld %s\n", round, i, i < n ? strerror(errno) : "none refused");
+	fflush(stdout);
+}
+
+/* keyfill N [again]: fill the session keyring (key_fill); with again, clear
+ * it, wait until the kernel has freed those keys (uid 0's count back where
+ * it was, the VM being idle) and fill it again: a container's key quota
+ * must come back whole. */
+static int do_keyfill(const char *count, bool again)
+{
+	long n = atol(count), before = root_nkeys();
+
+	key_fill("first", n);
+	if (!again)
+		return 0;
+	if (syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_SESSION_KEYRING))
+		return fail("keyctl clear @s");
+	for (int i = 0; i < 300 && root_nkeys() > before; i++)
+		usleep(100000);
+	key_fill("second", n);
+	return 0;
+}
+
 /* soft_offline: one page of its own memory taken out of service
  * (MADV_SOFT_OFFLINE): the physical page is retired for the whole VM
  * (HardwareCorrupted in /proc/meminfo grows). */
@@ -1881,6 +2000,12 @@ int main(int argc, char **argv)
 		return do_open_by_handle(arg, argv[3], argv[4]);
 	if (!strcmp(cmd, "sendfd") && arg && argc > 3)
 		return do_sendfd(arg, argv[3], argc > 4 && !strcmp(argv[4], "w"));
+	if (!strcmp(cmd, "tcp_listen") && arg)
+		return do_tcp_listen(arg, argc > 3 ? argv[3] : NULL, false);
+	if (!strcmp(cmd, "tcp_bind") && arg)
+		return do_tcp_listen(arg, NULL, true);
+	if (!strcmp(cmd, "tcp_probe") && arg)
+		return do_tcp_probe(arg);
 	if (!strcmp(cmd, "recvfd") && arg)
 		return do_recvfd(arg);
 	if (!strcmp(cmd, "bind") && arg && argc > 3) {
@@ -1944,6 +2069,8 @@ int main(int argc, char **argv)
 		return do_pty(arg, argv + 3);
 	if (!strcmp(cmd, "ptyhold") && arg && argc > 3)
 		return do_ptyhold(arg, argv[3]);
+	if (!strcmp(cmd, "keyfill") && arg)
+		return do_keyfill(arg, argc > 3 && !strcmp(argv[3], "again"));
 	if (!strcmp(cmd, "keyadd") && arg && argc > 3)
 		return do_keyadd(arg, argv[3]);
 	if (!strcmp(cmd, "keyread") && arg)

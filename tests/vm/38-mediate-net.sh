@@ -99,6 +99,55 @@ case $CTR_OUT in
 *) fail "a generic netlink family of per-namespace state still answers" "status $CTR_STATUS: $CTR_OUT" ;;
 esac
 
+# --- a privileged port of the VM's network namespace (N5, NET_BIND_SERVICE) ---------
+# Port 80 of the VM's namespace is the VM's: a container that takes it
+# (--net=host) serves every client of the VM's port, in place of whatever VM
+# service would. The bind's NET_BIND_SERVICE check is judged by the socket's
+# namespace: with --net=host, and on a socket a VM process handed to a
+# container in its own namespace; in its own namespace port 80 stays its own.
+# listen_run OPTS...: the container serves one client on port 80 (ARGS after
+# OPTS, "--"), a VM client connects to 127.0.0.1:80.
+listen_run() {
+	ecitest tcp_probe 80 >/tmp/tcp.out 2>&1 &
+	_p=$!
+	ctr "$@"
+	# A refused bind leaves the client knocking: stop it. A served one
+	# has its answer: let it print it.
+	[ "$CTR_STATUS" = 0 ] || kill $_p 2>/dev/null
+	wait $_p 2>/dev/null
+}
+served() { grep -qx eci /tmp/tcp.out; }
+ERR="Permission denied"
+listen_run --unprotected --host-ns network -- ecitest tcp_listen 80
+served && base=ok || base="status $CTR_STATUS: $CTR_OUT; client: $(cat /tmp/tcp.out)"
+drain
+listen_run --host-ns network -- ecitest tcp_listen 80
+served && eff="a VM client got its answer on port 80" || eff=none
+refused "port 80 of the VM's namespace (--net=host) refused" capable "$base" "$eff" \
+	'"capability":"CAP_NET_BIND_SERVICE"'
+# The VM's socket, received by a container in a namespace of its own.
+mkdir -p /run/ecisk
+sock_run() { # OPTS...
+	rm -f /run/ecisk/sock
+	ecitest sendfd /run/ecisk/sock tcp >/dev/null 2>&1 &
+	_s=$!
+	listen_run "$@" --allow-bind /run/ecisk --mount /run/ecisk:/run/ecisk -- \
+		ecitest tcp_listen 80 /run/ecisk/sock
+	kill $_s 2>/dev/null
+	wait $_s 2>/dev/null
+}
+sock_run --unprotected
+served && base=ok || base="status $CTR_STATUS: $CTR_OUT; client: $(cat /tmp/tcp.out)"
+drain
+sock_run
+served && eff="a VM client got its answer on port 80" || eff=none
+refused "port 80 on a VM socket received by a container in its own namespace refused" capable \
+	"$base" "$eff" '"capability":"CAP_NET_BIND_SERVICE"'
+ERR=
+rm -rf /run/ecisk /tmp/tcp.out
+ctr -- ecitest tcp_bind 80 && pass "port 80 of its own network namespace still binds" ||
+	fail "port 80 of its own network namespace still binds" "status $CTR_STATUS: $CTR_OUT"
+
 # --- module autoload: an allowlist of aliases (eci.autoloadModules) ------------------
 # overlay is not loaded at boot here; a nested runtime's overlay2 mount asks
 # for it (fs-overlay). Refused with an empty list (every autoload, as before),

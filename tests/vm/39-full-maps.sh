@@ -129,5 +129,76 @@ if reload bind_allow=2; then
 fi
 rmdir /srv/eci-full-1 /srv/eci-full-2
 
+# --- key_owner: one container's keys don't starve the others ------------------------
+# key_owner is one map for every protected container, and each container's
+# runtime makes a session keyring before the container starts. A container
+# that fills the map keeps every other from starting (shown with a map
+# smaller than the quota); ECI_KEY_QUOTA, an eighth of the real map, stops
+# it first.
+mkdir -p /run/ecikq
+# key_hold NAME ARGS...: container NAME runs `ecitest keyfill ARGS`, then
+# holds its keys until key_release.
+key_hold() {
+	_n=$1
+	shift
+	rm -f /run/ecikq/out /run/ecikq/full /run/ecikq/done
+	eci-ctr --name "$_n" --allow-bind /run/ecikq --mount /run/ecikq:/kq -- sh -c \
+		"ecitest keyfill $* >/kq/out 2>&1; touch /kq/full; while [ ! -e /kq/done ]; do sleep 0.2; done" \
+		>/run/ecikq/ctr.out 2>&1 &
+	_kp=$!
+	_i=0
+	while [ ! -e /run/ecikq/full ] && kill -0 $_kp 2>/dev/null && [ $_i -lt 600 ]; do
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+}
+key_release() {
+	touch /run/ecikq/done
+	wait $_kp 2>/dev/null
+}
+n="a full key_owner keeps another protected container from starting (fail closed; what the quota prevents)"
+if reload key_owner=64; then
+	key_hold eci-kq-a 4096
+	ctr -- ecitest keyown eci-b b-data
+	key_release
+	case $(cat /run/ecikq/out) in
+	*"first "*"Cannot allocate memory"*)
+		case $CTR_OUT in
+		*b-data*) fail "$n" "the second container ran: $CTR_OUT" ;;
+		*) [ "$CTR_STATUS" != 0 ] && pass "$n" || fail "$n" "status 0: $CTR_OUT" ;;
+		esac ;;
+	*) fail "$n" "the first container did not fill key_owner: $(cat /run/ecikq/out /run/ecikq/ctr.out)" ;;
+	esac
+fi
+
 restore
+drain
+key_hold eci-kq-a 4096 again
+ctr -- ecitest keyown eci-b b-data
+key_release
+out=$(cat /run/ecikq/out)
+echo "keyfill: $out"
+first=$(echo "$out" | sed -n 's/^first \([0-9]*\) .*/\1/p')
+second=$(echo "$out" | sed -n 's/^second \([0-9]*\) .*/\1/p')
+n="a container's keys stop at its quota (EDQUOT, key_alloc trap)"
+case $out in
+*"first $first Disk quota exceeded"*)
+	if [ "$first" -ge 4096 ] || [ "$first" -lt 1000 ]; then
+		fail "$n" "refused after $first keys"
+	elif ! trapped key_alloc; then
+		fail "$n" "no key_alloc trap reported"
+	else
+		pass "$n"
+	fi ;;
+*) fail "$n" "$out $(cat /run/ecikq/ctr.out)" ;;
+esac
+n="a container's quota comes back whole when its keys are freed"
+[ -n "$first" ] && [ "$second" = "$first" ] && pass "$n" ||
+	fail "$n" "first fill $first keys, after clearing them $second"
+n="a second protected container starts and gets its session keyring while the first holds its quota"
+case $CTR_OUT in
+*b-data*) pass "$n" ;;
+*) fail "$n" "status $CTR_STATUS: $CTR_OUT" ;;
+esac
+rm -rf /run/ecikq
 exit 0
