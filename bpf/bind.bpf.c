@@ -231,13 +231,15 @@ struct moved_ctx {
 	struct path_scratch *s;
 	struct eci_mnt_walk walk;
 	struct eci_mount_key k; /* here, not in the callback: the stack is the caller's */
+	struct mount *initial; /* the initial mount (or copy) at the source */
 	__u64 root_id;
+	int n_initial;
 	bool found;
-	bool initial;
+	bool covered;
 };
 
 /* One mount of the caller's namespace: is it mounted at the source, and is it
- * an initial one (or a copy of one)? Stacked mounts there are all judged. */
+ * an initial one (or a copy of one)? */
 static long moved_at(__u32 i, struct moved_ctx *ctx)
 {
 	struct mount *m = eci_mnt_walk_next(&ctx->walk);
@@ -251,7 +253,26 @@ static long moved_at(__u32 i, struct moved_ctx *ctx)
 	ctx->found = true;
 	mount_key(&ctx->k, ctx->root_id, m);
 	if (bpf_map_lookup_elem(&initial_mounts, &ctx->k)) {
-		ctx->initial = true;
+		ctx->initial = m;
+		ctx->n_initial++;
+	}
+	return 0;
+}
+
+/* One mount of the caller's namespace: is it stacked right on the initial one
+ * (mounted on its root)? Then the initial one is not what the lookup reaches. */
+static long moved_covered(__u32 i, struct moved_ctx *ctx)
+{
+	struct mount *m = eci_mnt_walk_next(&ctx->walk);
+	/* Through a local: BPF_CORE_READ(ctx->initial, ...) would relocate
+	 * ctx's own struct, which no kernel has. */
+	struct mount *initial = ctx->initial;
+
+	if (!m)
+		return 1;
+	if (BPF_CORE_READ(m, mnt_parent) == initial &&
+	    BPF_CORE_READ(m, mnt_mountpoint) == BPF_CORE_READ(initial, mnt.mnt_root)) {
+		ctx->covered = true;
 		return 1;
 	}
 	return 0;
@@ -262,9 +283,13 @@ static long moved_at(__u32 i, struct moved_ctx *ctx)
  * mounts and new roots into place): the kernel resolves the source after
  * this hook, so the mount moved is found here by its path, from the
  * caller's root, and must not be initial; the lookup is then watched so no
- * symlink leads it to another mount. A relative or unnormalizable source, or
- * one no mount of the namespace sits at, is refused, as is a namespace larger
- * than the walk. Returns 0 or the reason to refuse it.
+ * symlink leads it to another mount. Of mounts stacked at that path the
+ * lookup reaches the top one: an initial mount there passes only when
+ * another is mounted on it (systemd's credentials mount a fresh ramfs over
+ * /dev/shm, then move it), two initial ones never. A relative or
+ * unnormalizable source, or one no mount of the namespace sits at, is
+ * refused, as is a namespace larger than the walk. Returns 0 or the reason
+ * to refuse it.
  */
 static __always_inline int moved_mount(struct task_struct *task, struct path_scratch *s,
 				       const char *dev_name, struct eci_container *c)
@@ -284,11 +309,16 @@ static __always_inline int moved_mount(struct task_struct *task, struct path_scr
 	if (!eci_mnt_walk_init(&mc.walk, BPF_CORE_READ(task, nsproxy, mnt_ns)))
 		return ECI_MNT_MOVE;
 	bpf_loop(ECI_MAX_NS_MOUNTS, moved_at, &mc, 0);
-	if (mc.initial)
-		return ECI_MNT_LOCKED;
 	if (!mc.found || !eci_mnt_walk_done(&mc.walk))
 		return ECI_MNT_MOVE;
-	return 0;
+	if (mc.n_initial > 1)
+		return ECI_MNT_LOCKED;
+	if (!mc.n_initial)
+		return 0;
+	if (!eci_mnt_walk_init(&mc.walk, BPF_CORE_READ(task, nsproxy, mnt_ns)))
+		return ECI_MNT_LOCKED;
+	bpf_loop(ECI_MAX_NS_MOUNTS, moved_covered, &mc, 0);
+	return mc.covered ? 0 : ECI_MNT_LOCKED;
 }
 
 /*

@@ -170,6 +170,8 @@ inside_state "moving the /proc/kcore mask away refused" '! [ -c /proc/kcore ]' \
 	'touch /tmp/m && mount --move /proc/kcore /tmp/m' --mask
 inside_state "moving the /proc/kcore mask away through a symlink refused" '! [ -c /proc/kcore ]' \
 	'touch /tmp/m && ln -s /proc/kcore /tmp/lk && mount --move /tmp/lk /tmp/m' --mask
+inside_state "moving the /dev/shm mount away refused" 'grep -q " /tmp/m " /proc/self/mountinfo' \
+	'mkdir -p /tmp/m && mount --move /dev/shm /tmp/m' --mask
 inside_state "an inner mount namespace inherits the lock" '! [ -e /proc/self ]' \
 	'unshare -m sh -c "umount -l /proc; [ -e /proc/self ] || echo gone" | grep -q gone && umount -l /proc' \
 	--mask
@@ -183,11 +185,13 @@ ctr --mask --mount $SHARED:/ro:ro -- sh -c '
 	mount -t proc proc /p && umount /p &&
 	mount --bind /etc /b && mount -o remount,ro,bind /b && mount -o remount,rw,bind /b && umount /b &&
 	mount -t tmpfs tmpfs /t && mount --move /t /p && grep " /p " /proc/self/mountinfo | grep -q " - tmpfs " && umount /p &&
+	mount -t ramfs ramfs /dev/shm && mount --move /dev/shm /p && grep " /p " /proc/self/mountinfo | grep -q " - ramfs " &&
+	grep " /dev/shm " /proc/self/mountinfo | grep -q " - tmpfs " && umount /p &&
 	mount -o remount,ro,bind /ro &&
 	ecitest fsmount_tmpfs /t && umount /t &&
 	ecitest clone_tree /etc /b && umount /b &&
 	echo ok'
-check "tmpfs, overlay, proc, own binds, remounts, moves and the new mount API work inside" \
+check "tmpfs, overlay, proc, own binds, remounts, moves (one stacked on /dev/shm too) and the new mount API work inside" \
 	[ "$CTR_OUT" = ok ]
 
 kill $SOCK_PID 2>/dev/null
