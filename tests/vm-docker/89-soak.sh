@@ -277,7 +277,10 @@ while [ $k -le $N ]; do
 	*) why="no EPERM: $out" ;;
 	esac
 	short=$(cut -c1-12 $W/cid.$k 2>/dev/null)
-	[ -z "$why" ] && ! grep "\"container\":\"${short:-none}\"" $W/events | grep -q '"hook":"kernel_' &&
+	# The refusal is the capability check (CAP_SYS_MODULE, first thing in
+	# init_module and finit_module), or the module policy's hooks after it.
+	[ -z "$why" ] && ! grep "\"container\":\"${short:-none}\"" $W/events |
+		grep -q -e '"hook":"kernel_' -e '"capability":"CAP_SYS_MODULE"' &&
 		why="no trap event (container ${short:-unknown})"
 	if [ -n "$why" ]; then
 		nbad=$((nbad + 1))
