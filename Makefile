@@ -8,6 +8,8 @@
 #                   start, trap events; mounts and start under docker (build/bench.txt)
 #   make bench-exact  the same under QEMU instruction counting, twice: each hot path's
 #                   ratios from both runs and how far apart (build/bench-exact.txt)
+#   make soak       the churn soak: ECI_SOAK_COUNT (default 2000) docker containers with
+#                   registrations and settings applies racing them (tests/vm-docker/89-soak.sh)
 #   make vm         the VM test bed only (kernel, initramfs, disk)
 #   make test-vm-systemd  the systemd VM: Debian 12 with systemd, docker.io and
 #                   the eci .deb (KERNEL=6.1 in CI, as the other suites)
@@ -88,7 +90,7 @@ DEPS_STAMP := $(BUILD)/.deps
 # A failed bpftool or compiler run must not leave a target that looks done.
 .DELETE_ON_ERROR:
 
-.PHONY: all deps vm test test-unit fuzz fuzz-build test-host vm-images vm-docker-images vm-podman-images test-vm test-vm-docker test-vm-podman test-eci-vm test-vm-systemd demo bench bench-exact clean format format-check
+.PHONY: all deps vm test test-unit fuzz fuzz-build test-host vm-images vm-docker-images vm-podman-images test-vm test-vm-docker test-vm-podman test-eci-vm test-vm-systemd soak demo bench bench-exact clean format format-check
 
 all: $(OUT)/bin/ecictl $(OUT)/bin/ecitop $(patsubst tests/helpers/%.c,$(BUILD)/tests-bin/%,$(TESTS_BIN_SRCS))
 
@@ -268,6 +270,13 @@ test-vm-docker: vm
 test-vm-podman: vm
 	@scripts/vm/mkinitramfs.sh --kernel $(KERNEL) --podman >/dev/null
 	@tests/run-vm.sh --kernel $(KERNEL) --podman
+
+# The churn soak alone, long: make test runs it shortened (its default count).
+ECI_SOAK_COUNT ?= 2000
+soak: vm
+	@scripts/vm/mkinitramfs.sh --kernel $(KERNEL) --docker >/dev/null
+	@ECI_SOAK_COUNT=$(ECI_SOAK_COUNT) ECI_TESTS=89-soak ECI_TEST_TIMEOUT=$$(($(ECI_SOAK_COUNT) * 30 + 900)) \
+		tests/run-vm.sh --kernel $(KERNEL) --docker --timeout $$(($(ECI_SOAK_COUNT) * 30 + 1200))
 
 test-eci-vm: vm
 	@tests/host/eci-vm.sh
