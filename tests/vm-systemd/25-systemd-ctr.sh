@@ -56,8 +56,10 @@ else
 	[ -z "$r" ] || r="units of its own failed only under eci:$r"
 fi
 # What eci refused it, for the log (the console keeps these lines).
-ecictl events 2>/dev/null | grep -F "$id" | sed 's/"time":"[^"]*",//' | cut -c1-240 | sort | uniq -c |
-	sort -rn | head -n 25
+ecictl events 2>/dev/null | grep -F "$id" |
+	sed 's/"time[a-z_]*":[^,]*,//; s/"container[a-z_]*":[^,]*,//g; s/"image":[^,]*,//;
+		s/"cgroup_id":[^,]*,//; s/"pid":[0-9]*,"tid":[0-9]*,//' |
+	cut -c1-200 | sort | uniq -c | sort -rn | head -n 25
 verdict "no unit of its own fails that does without eci (only units that reach for the VM)" "$r"
 
 r=
