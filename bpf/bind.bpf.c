@@ -297,7 +297,7 @@ static __always_inline int moved_mount(struct task_struct *task, struct path_scr
 	struct moved_ctx mc = { .task = task, .s = s, .root_id = c->root_id };
 	int n;
 
-	if (!(c->flags & ECI_CF_SETUP) && mounts_unknown(c))
+	if (mounts_unrecorded(c))
 		return ECI_MNT_UNRECORDED;
 	if (bpf_probe_read_kernel_str(s->raw, sizeof(s->raw), dev_name) < 0)
 		return ECI_MNT_TOO_LONG;

@@ -261,7 +261,9 @@ static __noinline int cap_judge(const struct cred *cred, struct user_namespace *
 	/* io_uring runs requests in its own threads, or inline under
 	 * io_uring_enter, and with a personality the container registered
 	 * (its own credentials, lent back): no syscall of its own, and never
-	 * borrowed credentials. */
+	 * borrowed credentials. eci_syscall_op()'s test, spelled out: through
+	 * it, clang spills nr and 6.1's verifier loses the bound of the
+	 * cap_ops index below. */
 	if ((BPF_CORE_READ(task, flags) & PF_IO_WORKER) || nr == ECI_NR_IO_URING_ENTER)
 		nr = -1;
 	else if (cred == BPF_CORE_READ(task, cred) && cred != BPF_CORE_READ(task, real_cred))

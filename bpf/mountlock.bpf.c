@@ -277,7 +277,7 @@ int BPF_PROG(eci_mountlock_sb_mount, const char *dev_name, const struct path *pa
 	else if (init >= 0 && !(flags & MS_BIND) &&
 		 options_change(BPF_CORE_READ(path, mnt, mnt_sb), data))
 		reason = ECI_MNT_LOCKED_OPTIONS;
-	else if (!(c->flags & ECI_CF_SETUP) && mounts_unknown(c))
+	else if (mounts_unrecorded(c))
 		reason = ECI_MNT_UNRECORDED;
 	else
 		return 0;
@@ -316,7 +316,7 @@ int BPF_PROG(eci_mountlock_move_mount, const struct path *from_path, const struc
 	mount_key(&k, c->root_id, m);
 	if (bpf_map_lookup_elem(&initial_mounts, &k))
 		reason = ECI_MNT_LOCKED;
-	else if (!(c->flags & ECI_CF_SETUP) && mounts_unknown(c))
+	else if (mounts_unrecorded(c))
 		reason = ECI_MNT_UNRECORDED;
 	else
 		return 0;
@@ -348,7 +348,7 @@ int BPF_PROG(eci_mountlock_sb_umount, struct vfsmount *mnt, int flags, int ret)
 	mount_key(&k, c->root_id, real_mount(mnt));
 	if (bpf_map_lookup_elem(&initial_mounts, &k))
 		reason = ECI_MNT_LOCKED;
-	else if (!(c->flags & ECI_CF_SETUP) && mounts_unknown(c))
+	else if (mounts_unrecorded(c))
 		reason = ECI_MNT_UNRECORDED;
 	else
 		return 0;
@@ -441,7 +441,7 @@ __noinline int eci_mountlock_snapshot(__u64 root_id)
 	}
 	/* Fail closed: a mount left out would be free to go. The exec can't
 	 * be refused from here, so every mount of the container counts as
-	 * initial from now on (mounts_unknown). */
+	 * initial from now on (mounts_unrecorded). */
 	root = bpf_map_lookup_elem(&containers, &ctx.root_id);
 	if (root)
 		root->flags |= ECI_CF_MOUNTS_UNKNOWN;

@@ -61,13 +61,16 @@ static __always_inline void mount_key(struct eci_mount_key *k, __u64 root_id, st
 	k->mountpoint = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
 }
 
-/* Its initial mounts could not all be recorded at setup end (mountlock.bpf.c's
- * snapshot): it can't be told which mounts are initial, so all of them are. */
-static __always_inline bool mounts_unknown(const struct eci_container *c)
+/* Past setup, its initial mounts could not all be recorded at setup end
+ * (mountlock.bpf.c's snapshot): it can't be told which mounts are initial, so
+ * all of them are. */
+static __always_inline bool mounts_unrecorded(const struct eci_container *c)
 {
 	struct eci_container *root;
 	__u64 id = c->root_id;
 
+	if (c->flags & ECI_CF_SETUP)
+		return false;
 	if (c->flags & ECI_CF_MOUNTS_UNKNOWN)
 		return true;
 	root = bpf_map_lookup_elem(&containers, &id);
