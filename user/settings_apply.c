@@ -594,9 +594,6 @@ int eci_settings_apply(const char *file)
 			printf("note: %s: running matches are protected now; new ones need the runtime's registration (ecictl oci-hook or container add)\n",
 			       s.subtrees[i]);
 	}
-	if (s.ncommands || s.allow_derived)
-		printf("note: commandList and allowDerivedImages are kept in %s; eci does not filter Docker API commands nor resolve image parents\n",
-		       ECI_SETTINGS_COPY);
 out:
 	maps_close(&m);
 out_free:

@@ -26,7 +26,8 @@
 #include "util.h"
 
 /* Programs are named eci_<policy>_<hook> and counted under their hook's name,
- * except these, counted under another. */
+ * except these, counted under the decision they serve, so a hook's run time
+ * is what that decision costs (unit test: every program has a line). */
 static const struct {
 	const char *prog;
 	enum eci_hook hook;
@@ -34,12 +35,41 @@ static const struct {
 	{ "eci_knobs_file_open", ECI_HOOK_KERNEL_FILE },
 	{ "eci_knobs_file_receive", ECI_HOOK_KERNEL_FILE },
 	{ "eci_fstype_sb_set_mnt_opts", ECI_HOOK_MOUNT_FS },
+	/* superblock ownership, which the filesystem policy reads */
+	{ "eci_fstype_sb_alloc_security", ECI_HOOK_MOUNT_FS },
+	{ "eci_fstype_sb_free_security", ECI_HOOK_MOUNT_FS },
 	{ "eci_selfprotect_bpf_prog", ECI_HOOK_BPF },
 	/* 6.12: the perf_event_open hook has no attr (compat, loader) */
 	{ "eci_selfprotect_perf_event_alloc", ECI_HOOK_PERF_EVENT_OPEN },
 	{ "eci_bind_path_mount", ECI_HOOK_SB_MOUNT },
 	/* an exec's two hooks, one line */
 	{ "eci_caps_bprm_check_security", ECI_HOOK_BPRM_COMMITTED_CREDS },
+	/* notes that capable's judgement reads: the JIT's, the socket a
+	 * bind, connect, accept or ioctl acts on */
+	{ "eci_caps_jit_enter", ECI_HOOK_CAPABLE },
+	{ "eci_caps_jit_exit", ECI_HOOK_CAPABLE },
+	{ "eci_net_socket_bind", ECI_HOOK_CAPABLE },
+	{ "eci_net_socket_connect", ECI_HOOK_CAPABLE },
+	{ "eci_net_socket_accept", ECI_HOOK_CAPABLE },
+	{ "eci_net_file_ioctl", ECI_HOOK_CAPABLE },
+	{ "eci_net_file_ioctl_compat", ECI_HOOK_CAPABLE },
+	/* the network namespace an attribute names (the NETNS refusal) */
+	{ "eci_net_get_net_ns_by_fd", ECI_HOOK_NETNS },
+	{ "eci_net_get_net_ns_by_id", ECI_HOOK_NETNS },
+	{ "eci_net_get_net_ns_by_pid", ECI_HOOK_NETNS },
+	/* the generic netlink families netlink_send judges */
+	{ "eci_net_genl_register_family", ECI_HOOK_NETLINK_SEND },
+	{ "eci_net_genl_unregister_family", ECI_HOOK_NETLINK_SEND },
+	{ "eci_fsadmin_file_ioctl", ECI_HOOK_FS_ADMIN },
+	{ "eci_fsadmin_file_ioctl_compat", ECI_HOOK_FS_ADMIN },
+	{ "eci_tty_file_ioctl", ECI_HOOK_TTY_IOCTL },
+	{ "eci_tty_file_ioctl_compat", ECI_HOOK_TTY_IOCTL },
+	{ "eci_process_task_setioprio", ECI_HOOK_TASK_PRIORITY },
+	{ "eci_process_task_setnice", ECI_HOOK_TASK_PRIORITY },
+	{ "eci_process_task_setrlimit", ECI_HOOK_TASK_PRIORITY },
+	{ "eci_process_task_setscheduler", ECI_HOOK_TASK_PRIORITY },
+	/* the key quota's count, which key_alloc refuses by */
+	{ "eci_keys_key_free", ECI_HOOK_KEY_ALLOC },
 };
 
 static double clock_s(clockid_t clk)
@@ -50,7 +80,7 @@ static double clock_s(clockid_t clk)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int prog_hook(const char *prog)
+int eci_prog_hook(const char *prog)
 {
 	const char *hook;
 
@@ -155,7 +185,7 @@ static void read_progs(struct eci_snapshot *s)
 			if (!first || pi.load_time < first)
 				first = pi.load_time;
 			prog_add(s, de->d_name, &pi);
-			h = prog_hook(de->d_name);
+			h = eci_prog_hook(de->d_name);
 			if (h >= 0) {
 				s->hooks[h].run_time_ns += pi.run_time_ns;
 				s->hooks[h].run_cnt += pi.run_cnt;

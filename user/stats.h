@@ -64,6 +64,10 @@ void eci_snapshot_free(struct eci_snapshot *snap);
  * turned on). Returns the fd or a negative errno. */
 int eci_bpf_stats_enable(void);
 
+/* The hook (ECI_HOOK_*) a program's run time is counted under, by its name;
+ * -1 for none. */
+int eci_prog_hook(const char *prog);
+
 uint64_t eci_ctr_total(const struct eci_ctr_snap *c, int verdict); /* -1: both */
 
 /* Renderings. Prometheus: text format 0.0.4. */

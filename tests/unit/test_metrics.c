@@ -10,8 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "loader.h"
 #include "stats.h"
+/* after eci.h (stats.h): the skeleton names its structs */
+#include "eci.skel.h"
 #include "unit.h"
 
 static struct eci_ctr_snap ctrs[] = {
@@ -107,6 +111,32 @@ static bool strict_ok(const char *text, const char *name)
 	return st == 0;
 }
 
+/* Every program of the object is counted under a hook, so `ecictl stats`
+ * and ecitop account for all of the enforcer's run time. Opening the
+ * skeleton only parses the object: no kernel needed. */
+static void every_program_has_a_hook(void)
+{
+	struct eci_bpf *skel = eci_bpf__open();
+	struct bpf_program *p;
+	char missing[512] = "";
+	size_t n = 0, len = 0;
+
+	if (!skel) {
+		CHECK("stats: every program is counted under a hook", false,
+		      "failed to open the skeleton");
+		return;
+	}
+	bpf_object__for_each_program(p, skel->obj) {
+		n++;
+		if (eci_prog_hook(bpf_program__name(p)) < 0 && len < sizeof(missing))
+			len += snprintf(missing + len, sizeof(missing) - len, " %s",
+					bpf_program__name(p));
+	}
+	CHECK("stats: every program is counted under a hook", n > 40 && !missing[0],
+	      "%zu programs, without a hook:%s", n, missing);
+	eci_bpf__destroy(skel);
+}
+
 int main(void)
 {
 	struct eci_snapshot s, back, off = { .real = 1 };
@@ -183,5 +213,6 @@ int main(void)
 	CHECK("json: a line without time is not a snapshot", eci_snapshot_from_json(o, &back) < 0,
 	      "accepted");
 	json_object_put(o);
+	every_program_has_a_hook();
 	return unit_failures ? 1 : 0;
 }
