@@ -224,6 +224,27 @@ static __noinline bool fd_on_proc(struct task_struct *task)
 	return f && BPF_CORE_READ(f, f_inode, i_sb, s_magic) == PROC_SUPER_MAGIC;
 }
 
+/*
+ * SCM_CREDENTIALS naming another pid asks SYS_ADMIN of the sender's pid
+ * namespace's owner (scm_check_creds), init_user_ns here; the pid is looked
+ * up in that namespace, so from one of its own it names only its own tasks.
+ * Only on a unix socket: other families' sendmsg checks SYS_ADMIN for
+ * global things (drivers' netlink families, audit N9).
+ */
+static __noinline bool unix_send_own_pid(struct task_struct *task)
+{
+	struct file *f;
+	struct socket *sock;
+
+	if (BPF_CORE_READ(task, thread_pid, level) == 0)
+		return false;
+	f = eci_task_file(task, eci_syscall_arg0(task));
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return false;
+	sock = BPF_CORE_READ(f, private_data);
+	return sock && BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX;
+}
+
 /* What net.bpf.c noted of the socket syscall nr acts on (bind, connect,
  * accept, ioctl): ECI_SOCK_VM, ECI_SOCK_OWN, or ECI_SOCK_NONE (no socket, or another
  * syscall's note). */
@@ -277,6 +298,8 @@ static __noinline int cap_judge(const struct cred *cred, struct user_namespace *
 	if ((own & ECI_OWN_IPC) && BPF_CORE_READ(task, nsproxy, ipc_ns, ns.inum) == host_ipc_ns)
 		allow = 0;
 	if ((own & ECI_OWN_PROC_FD) && allow && !fd_on_proc(task))
+		allow = 0;
+	if ((own & ECI_OWN_UNIX_PID) && allow && !unix_send_own_pid(task))
 		allow = 0;
 	if (cap == CAP_SYS_ADMIN && (allow & (1ULL << cap))) {
 		__u32 *jit = bpf_task_storage_get(&cap_jit, task, 0, 0);

@@ -27,6 +27,7 @@
 #define S_IFDIR 0040000
 #define S_IFSOCK 0140000
 #define SB_RDONLY 1
+#define AF_UNIX 1
 /* Filesystem magics (uapi linux/magic.h). */
 #define PROC_SUPER_MAGIC 0x9fa0
 #define SYSFS_MAGIC 0x62656572

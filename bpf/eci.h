@@ -214,10 +214,13 @@ struct eci_dev_key {
 #define ECI_NR_MAX 512
 /* What must be the container's own for an entry to apply: namespaces, or
  * the file of the syscall's first argument (a /proc file: the kernel-files
- * policy judges which). */
+ * policy judges which; a unix socket). */
 #define ECI_OWN_UTS (1U << 0)
 #define ECI_OWN_IPC (1U << 1)
 #define ECI_OWN_PROC_FD (1U << 2)
+/* An AF_UNIX socket as the first argument, sent on from a pid namespace of
+ * its own: SCM_CREDENTIALS' pid can name only its own tasks. */
+#define ECI_OWN_UNIX_PID (1U << 3)
 
 struct eci_cap_op {
 	__u64 allow; /* capability mask */

@@ -27,6 +27,7 @@
 #define NS_WHY "new namespaces are its own; setns into another's is the process policy's"
 #define IPC_WHY "IPC objects are looked up in its own IPC namespace only"
 #define NICE_WHY "its own tasks; another's is refused by the process policy (task_set*)"
+#define SCM_WHY "a pid in SCM_CREDENTIALS on a unix socket, from a pid namespace of its own: only its own tasks"
 #define XATTR_WHY "trusted.* xattrs of files the mount policy lets it reach (audit F3)"
 
 const struct eci_capop_entry eci_capops[] = {
@@ -117,6 +118,10 @@ const struct eci_capop_entry eci_capops[] = {
 	E(shmat, C(IPC_OWNER), ECI_OWN_IPC, IPC_WHY),
 	E(shmctl, C(IPC_OWNER), ECI_OWN_IPC, IPC_WHY),
 	E(mq_open, C(SYS_RESOURCE), ECI_OWN_IPC, IPC_WHY),
+	/* SCM_CREDENTIALS naming another of its tasks (systemd's sd_pid_notify,
+	 * journald's forwarding): O9. */
+	E(sendmsg, C(SYS_ADMIN), ECI_OWN_UNIX_PID, SCM_WHY),
+	E(sendmmsg, C(SYS_ADMIN), ECI_OWN_UNIX_PID, SCM_WHY),
 };
 
 const size_t eci_capops_len = sizeof(eci_capops) / sizeof(eci_capops[0]);

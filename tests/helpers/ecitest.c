@@ -163,6 +163,8 @@ static const char usage[] =
 	"  vsock_send CID PORT TEXT  connect to vsock CID:PORT and send TEXT\n"
 	"  mtrr add|del BASE SIZE  MTRRIOC_ADD_ENTRY/DEL_ENTRY (uncachable) through\n"
 	"                        /proc/mtrr opened read-only (x86)\n"
+	"  scm_pid PID           send SCM_CREDENTIALS naming PID over a unix socket pair;\n"
+	"                        print the pid the receiver was given\n"
 	"  fuse_hello DIR        mount a FUSE filesystem on DIR served by a child over\n"
 	"                        /dev/fuse, with one file, hello; print what DIR/hello\n"
 	"                        reads, unmount; status 0 only if that was the marker\n";
@@ -1963,6 +1965,49 @@ static int attack_loop(const char *file, const char *dir)
 	return 0;
 }
 
+/* scm_pid: SCM_CREDENTIALS with a pid not the sender's own is checked
+ * against SYS_ADMIN (scm_check_creds); the receiver is told that pid. */
+static int do_scm_pid(const char *pid)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} u;
+	struct ucred uc = { .pid = atoi(pid), .uid = getuid(), .gid = getgid() };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	char byte;
+	int sv[2], on = 1;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) ||
+	    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)))
+		return fail("socketpair");
+	memset(&u, 0, sizeof(u));
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_CREDENTIALS;
+	cm->cmsg_len = CMSG_LEN(sizeof(uc));
+	memcpy(CMSG_DATA(cm), &uc, sizeof(uc));
+	if (sendmsg(sv[0], &mh, 0) != 1)
+		return fail("sendmsg(SCM_CREDENTIALS)");
+	iov.iov_base = &byte;
+	memset(&u, 0, sizeof(u));
+	mh.msg_controllen = sizeof(u.buf);
+	if (recvmsg(sv[1], &mh, 0) != 1)
+		return fail("recvmsg");
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS) {
+			memcpy(&uc, CMSG_DATA(cm), sizeof(uc));
+			printf("pid %d\n", uc.pid);
+			return 0;
+		}
+	fprintf(stderr, "ecitest: no credentials received\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -2153,6 +2198,8 @@ int main(int argc, char **argv)
 		return do_prlimit(arg, argv[3]);
 	if (!strcmp(cmd, "rt"))
 		return do_rt(arg);
+	if (!strcmp(cmd, "scm_pid") && arg)
+		return do_scm_pid(arg);
 	if (!strcmp(cmd, "fuse_hello") && arg)
 		return do_fuse_hello(arg);
 	fputs(usage, stderr);

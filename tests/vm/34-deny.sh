@@ -190,6 +190,34 @@ case $CTR_OUT in
 *) fail "prlimit and oom_score_adj of its own processes work" "status $CTR_STATUS: $CTR_OUT" ;;
 esac
 
+# --- SCM_CREDENTIALS naming another pid (scm_check_creds: SYS_ADMIN over the
+# pid namespace's owner) -----------------------------------------------------------
+# With --pid=host the pid is a VM task's: a VM service that trusts the
+# sender's credentials takes the message for that task's.
+sleep 600 &
+vmp=$!
+ctr --unprotected --host-ns pid -- ecitest scm_pid $vmp
+[ "$CTR_OUT" = "pid $vmp" ] && base=ok || base="status $CTR_STATUS: $CTR_OUT"
+drain
+ctr --host-ns pid -- ecitest scm_pid $vmp
+case $CTR_OUT in *"pid $vmp"*) eff="the receiver was told pid $vmp" ;; *) eff=none ;; esac
+refused "SCM_CREDENTIALS naming a VM process (--pid=host) refused" capable "$base" "$eff"
+kill $vmp
+wait $vmp 2>/dev/null
+# In a pid namespace of its own the pid names one of its tasks (systemd's
+# sd_pid_notify, journald's forwarding): allowed, no trap.
+drain
+ctr -- sh -c 'sleep 30 & p=$!; ecitest scm_pid $p && echo "sent $p"; kill $p'
+got=$(printf '%s\n' "$CTR_OUT" | sed -n 's/^pid //p')
+sent=$(printf '%s\n' "$CTR_OUT" | sed -n 's/^sent //p')
+if [ "$CTR_STATUS" != 0 ] || [ -z "$got" ] || [ "$got" != "$sent" ]; then
+	fail "SCM_CREDENTIALS naming its own task works" "status $CTR_STATUS: $CTR_OUT"
+elif trapped capable; then
+	fail "SCM_CREDENTIALS naming its own task works" "a capable trap was reported"
+else
+	pass "SCM_CREDENTIALS naming its own task works"
+fi
+
 # --- real-time scheduling: CPU time outside the cgroup's share ---------------------
 # SCHED_FIFO by CAP_SYS_NICE (no cap_ops entry for the sched_* calls), or by
 # an RLIMIT_RTPRIO raised first (task_setrlimit). The policy printed is the
