@@ -27,7 +27,8 @@
 #define NS_WHY "new namespaces are its own; setns into another's is the process policy's"
 #define IPC_WHY "IPC objects are looked up in its own IPC namespace only"
 #define NICE_WHY "its own tasks; another's is refused by the process policy (task_set*)"
-#define SCM_WHY "a pid in SCM_CREDENTIALS on a unix socket, from a pid namespace of its own: only its own tasks"
+#define SCM_WHY                                                                                    \
+	"a pid in SCM_CREDENTIALS on a unix socket, from a pid namespace of its own: only its own tasks"
 #define XATTR_WHY "trusted.* xattrs of files the mount policy lets it reach (audit F3)"
 
 const struct eci_capop_entry eci_capops[] = {
