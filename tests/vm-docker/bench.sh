@@ -56,7 +56,7 @@ for r in $(seq "$ROUNDS"); do
 		done
 		# The proxy's cost per call, next to the socket it forwards to.
 		if [ $cfg = eci ]; then
-			ecibench api /run/docker.sock "$API_N" | sed 's/^/API direct /'
+			ecibench api /var/run/docker.sock "$API_N" | sed 's/^/API direct /'
 			ecibench api /run/eci/docker-proxy.sock "$API_N" | sed 's/^/API proxy /'
 		fi
 	done
