@@ -781,7 +781,13 @@ int eci_subtree_add(const char *arg, uint32_t flags)
 	return err;
 }
 
-int eci_subtree_rm(const char *arg)
+/*
+ * Remove the entry of cgroup arg when it is the kind wanted (a subtree: ECI_CF_SUBTREE
+ * without ECI_CF_EXEMPT; an exemption: ECI_CF_EXEMPT). not_fmt, fail_fmt and
+ * done_fmt take the cgroup's path (fail_fmt then the error).
+ */
+static int entry_rm(const char *arg, bool exempt, const char *not_fmt, const char *fail_fmt,
+		    const char *done_fmt)
 {
 	struct eci_container v;
 	char dir[PATH_MAX];
@@ -793,23 +799,23 @@ int eci_subtree_rm(const char *arg)
 	fd = open_containers();
 	if (fd < 0)
 		return 1;
-	if (bpf_map_lookup_elem(fd, &id, &v) || !(v.flags & ECI_CF_SUBTREE) ||
-	    (v.flags & ECI_CF_EXEMPT)) {
-		eci_err("%s is not a protected subtree", cg_rel_path(dir));
+	if (bpf_map_lookup_elem(fd, &id, &v) ||
+	    (exempt ? !(v.flags & ECI_CF_EXEMPT) :
+		      !(v.flags & ECI_CF_SUBTREE) || (v.flags & ECI_CF_EXEMPT))) {
+		eci_err(not_fmt, cg_rel_path(dir));
 		err = 1;
 	} else if (bpf_map_delete_elem(fd, &id)) {
-		eci_err("failed to remove subtree %s: %s", cg_rel_path(dir), strerror(errno));
+		eci_err(fail_fmt, cg_rel_path(dir), strerror(errno));
 		err = 1;
 	} else {
-		/* Fail closed: the containers it made stay protected until they go. */
-		printf("subtree %s no longer protects new cgroups; its containers stay protected\n",
-		       cg_rel_path(dir));
+		printf(done_fmt, cg_rel_path(dir));
 	}
 	close(fd);
 	return err;
 }
 
-int eci_subtree_ls(void)
+/* Each entry of that kind: its id, label(flags) and path. */
+static int entries_ls(bool exempt, const char *(*label)(uint32_t flags))
 {
 	struct entry *all;
 	size_t n;
@@ -818,16 +824,34 @@ int eci_subtree_ls(void)
 	if (!all)
 		return 1;
 	for (size_t i = 0; i < n; i++) {
+		uint32_t f = all[i].v.flags;
 		char dir[PATH_MAX];
 
-		if (!(all[i].v.flags & ECI_CF_SUBTREE) || (all[i].v.flags & ECI_CF_EXEMPT))
+		if (exempt ? !(f & ECI_CF_EXEMPT) : !(f & ECI_CF_SUBTREE) || (f & ECI_CF_EXEMPT))
 			continue;
-		printf("%-12llu %-7s %s\n", (unsigned long long)all[i].id,
-		       all[i].v.flags & ECI_CF_AUDIT ? "audit" : "enforce",
+		printf("%-12llu %-7s %s\n", (unsigned long long)all[i].id, label(f),
 		       cg_find_id(all[i].id, dir, sizeof(dir)) ? "(gone)" : cg_rel_path(dir));
 	}
 	free(all);
 	return 0;
+}
+
+int eci_subtree_rm(const char *arg)
+{
+	/* Fail closed: the containers it made stay protected until they go. */
+	return entry_rm(
+		arg, false, "%s is not a protected subtree", "failed to remove subtree %s: %s",
+		"subtree %s no longer protects new cgroups; its containers stay protected\n");
+}
+
+static const char *subtree_label(uint32_t flags)
+{
+	return flags & ECI_CF_AUDIT ? "audit" : "enforce";
+}
+
+int eci_subtree_ls(void)
+{
+	return entries_ls(false, subtree_label);
 }
 
 int eci_exempt_add(const char *arg, bool tree)
@@ -872,48 +896,17 @@ int eci_exempt_add(const char *arg, bool tree)
 
 int eci_exempt_rm(const char *arg)
 {
-	struct eci_container v;
-	char dir[PATH_MAX];
-	uint64_t id;
-	int fd, err = 0;
+	return entry_rm(
+		arg, true, "%s is not exempt", "failed to remove the exemption of %s: %s",
+		"%s is no longer exempt: if it mounts in a namespace of its own it becomes a container\n");
+}
 
-	if (resolve(arg, dir, sizeof(dir), &id))
-		return 1;
-	fd = open_containers();
-	if (fd < 0)
-		return 1;
-	if (bpf_map_lookup_elem(fd, &id, &v) || !(v.flags & ECI_CF_EXEMPT)) {
-		eci_err("%s is not exempt", cg_rel_path(dir));
-		err = 1;
-	} else if (bpf_map_delete_elem(fd, &id)) {
-		eci_err("failed to remove the exemption of %s: %s", cg_rel_path(dir),
-			strerror(errno));
-		err = 1;
-	} else {
-		printf("%s is no longer exempt: if it mounts in a namespace of its own it becomes a container\n",
-		       cg_rel_path(dir));
-	}
-	close(fd);
-	return err;
+static const char *exempt_label(uint32_t flags)
+{
+	return flags & ECI_CF_EXEMPT_TREE ? "tree" : "cgroup";
 }
 
 int eci_exempt_ls(void)
 {
-	struct entry *all;
-	size_t n;
-
-	all = load_entries(&n);
-	if (!all)
-		return 1;
-	for (size_t i = 0; i < n; i++) {
-		char dir[PATH_MAX];
-
-		if (!(all[i].v.flags & ECI_CF_EXEMPT))
-			continue;
-		printf("%-12llu %-6s %s\n", (unsigned long long)all[i].id,
-		       all[i].v.flags & ECI_CF_EXEMPT_TREE ? "tree" : "cgroup",
-		       cg_find_id(all[i].id, dir, sizeof(dir)) ? "(gone)" : cg_rel_path(dir));
-	}
-	free(all);
-	return 0;
+	return entries_ls(true, exempt_label);
 }
