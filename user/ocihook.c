@@ -586,34 +586,48 @@ static int docker_info(const char *id, struct docker_info *d)
 	return docker_volumes(d);
 }
 
+/* Each engine's socket and the API proxy that serves it (`ecictl proxy
+ * --engine E --socket P`; the package's and the test VM's init start both). */
+static char docker_proxy[] = ECI_PROXY_SOCK, podman_proxy[] = ECI_PODMAN_PROXY_SOCK;
+static const struct {
+	const char *engine;
+	char *proxy; /* a bind source: container opts take char * */
+} engine_proxies[] = {
+	{ ECI_PROXY_ENGINE, docker_proxy },
+	{ ECI_PODMAN_ENGINE, podman_proxy },
+};
+
 /*
- * The engine socket through eci's API proxy: every mount of the bundle's
- * config.json whose source is an engine socket (by inode, whatever path
- * names it) gets the proxy's socket as its source, before the runtime reads
- * the file. The container is never given ECI_CF_SOCKET, so the kernel keeps
- * refusing it the real socket by any other route. Returns how many mounts
- * were rewritten, or -1 (said).
+ * The engine socket through eci's API proxy: every mount of config whose
+ * source is an engine socket (by inode, whatever path names it) gets the
+ * socket of the proxy serving that engine as its source. The container is
+ * never given ECI_CF_SOCKET, so the kernel keeps refusing it the real socket
+ * by any other route. Returns how many mounts were rewritten (the proxy's
+ * socket in *proxy), or -1 with the reason in why.
  */
-static int docker_proxy_mounts(const char *bundle, json_object *config)
+static int proxy_mounts(json_object *config, char **proxy, char *why, size_t whylen)
 {
 	struct eci_settings st = { 0 };
 	json_object *mounts;
 	struct stat sst, pst;
-	char file[PATH_MAX], tmp[PATH_MAX + 16], err[512];
+	char err[512];
 	int n = 0, ret = -1;
 
-	if (!bundle || !config || !json_object_object_get_ex(config, "mounts", &mounts) ||
+	*proxy = NULL;
+	if (!config || !json_object_object_get_ex(config, "mounts", &mounts) ||
 	    !json_object_is_type(mounts, json_type_array))
 		return 0;
 	if (access(ECI_SETTINGS_COPY, F_OK) ?
 		    eci_settings_parse("{}", 2, &st, err, sizeof(err)) :
 		    eci_settings_load(ECI_SETTINGS_COPY, &st, err, sizeof(err))) {
-		eci_err("oci-hook: %s: %s; not giving the engine socket", ECI_SETTINGS_COPY, err);
+		snprintf(why, whylen, "%s: %s; not giving the engine socket", ECI_SETTINGS_COPY,
+			 err);
 		return -1;
 	}
 	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
 		json_object *m = json_object_array_get_idx(mounts, i);
 		const char *src = str(m, "source");
+		char *to = NULL;
 		bool engine = false;
 
 		if (!src || stat(src, &sst) || !S_ISSOCK(sst.st_mode))
@@ -630,18 +644,52 @@ static int docker_proxy_mounts(const char *bundle, json_object *config)
 		}
 		if (!engine)
 			continue;
-		json_object_object_add(m, "source", json_object_new_string(ECI_PROXY_SOCK));
+		for (size_t k = 0; k < sizeof(engine_proxies) / sizeof(engine_proxies[0]); k++) {
+			struct stat est;
+
+			if (!stat(engine_proxies[k].engine, &est) && est.st_dev == sst.st_dev &&
+			    est.st_ino == sst.st_ino)
+				to = engine_proxies[k].proxy;
+		}
+		if (!to || (*proxy && strcmp(*proxy, to))) {
+			snprintf(
+				why, whylen,
+				"the container mounts engine socket %s, which no eci API proxy serves",
+				src);
+			goto out;
+		}
+		*proxy = to;
+		json_object_object_add(m, "source", json_object_new_string(to));
 		n++;
 	}
-	if (!n) {
-		ret = 0;
+	if (n && (stat(*proxy, &pst) || !S_ISSOCK(pst.st_mode))) {
+		snprintf(
+			why, whylen,
+			"the container mounts the engine socket, which eci gives through its API proxy, and the proxy is not running (no socket %s): start 'ecictl proxy'",
+			*proxy);
 		goto out;
 	}
-	if (stat(ECI_PROXY_SOCK, &pst) || !S_ISSOCK(pst.st_mode)) {
-		eci_err("oci-hook: the container mounts the engine socket, which eci gives through its API proxy, and the proxy is not running (no socket %s): start 'ecictl proxy'",
-			ECI_PROXY_SOCK);
-		goto out;
-	}
+	ret = n;
+out:
+	eci_settings_free(&st);
+	return ret;
+}
+
+/* Docker's path: the bundle's config.json rewritten before the runtime reads
+ * it (eci-runc calls the hook first). Returns as proxy_mounts(), said. */
+static int docker_proxy_mounts(const char *bundle, json_object *config, char **proxy)
+{
+	struct stat sst;
+	char file[PATH_MAX], tmp[PATH_MAX + 16], why[PATH_MAX + 256];
+	int n;
+
+	if (!bundle)
+		return 0;
+	n = proxy_mounts(config, proxy, why, sizeof(why));
+	if (n < 0)
+		eci_err("oci-hook: %s", why);
+	if (n <= 0)
+		return n;
 	snprintf(file, sizeof(file), "%s/config.json", bundle);
 	snprintf(tmp, sizeof(tmp), "%s.eci", file);
 	if (stat(file, &sst) ||
@@ -651,15 +699,10 @@ static int docker_proxy_mounts(const char *bundle, json_object *config)
 		eci_err("oci-hook: failed to give the container the API proxy's socket in %s: %s",
 			file, strerror(errno));
 		unlink(tmp);
-		goto out;
+		return -1;
 	}
-	ret = n;
-out:
-	eci_settings_free(&st);
-	return ret;
+	return n;
 }
-
-static char proxy_sock[] = ECI_PROXY_SOCK;
 
 /*
  * Podman keeps each container in containers/storage: its containers.json
@@ -687,7 +730,7 @@ struct podman_info {
 	 * STORE-containers, STORE-images, STORE-layers */
 	char graph[PATH_MAX], store[PATH_MAX];
 	char dirs[2][PATH_MAX];
-	char *binds[3];
+	char *binds[4]; /* its files; the API proxy's socket */
 };
 
 static bool is_podman_id(const char *id)
@@ -1209,9 +1252,11 @@ static int precreate(json_object *config, const char *text, size_t len)
 	struct podman_info pm;
 	json_object *linux_o;
 	char cg[PATH_MAX], mk[2 * PATH_MAX], idbuf[PODMAN_ID_LEN + 1], name[ECI_NAME_LEN];
+	/* A failed createRuntime hook's path is what Podman shows (refuse()). */
+	char why[PATH_MAX + 256] = "/eci: ", *proxy = NULL;
 	const char *cgp = NULL, *id = NULL;
 	bool made = false;
-	int out, sock, ret = 1;
+	int out, sock, nproxied, ret = 1;
 
 	if (json_object_object_get_ex(config, "linux", &linux_o))
 		cgp = str(linux_o, "cgroupsPath");
@@ -1234,6 +1279,24 @@ static int precreate(json_object *config, const char *text, size_t len)
 	if (sock < 0) {
 		podman_free(&pm);
 		return refuse(config, NOSTORE_HOOK);
+	}
+	/* The engine socket only through its API proxy. */
+	nproxied = sock ? proxy_mounts(config, &proxy, why + 6, sizeof(why) - 6) : 0;
+	if (nproxied < 0) {
+		eci_err("oci-hook: %s", why + 6);
+		podman_free(&pm);
+		return refuse(config, why);
+	}
+	if (nproxied) {
+		text = json_object_to_json_string_ext(
+			config, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		if (!text) {
+			eci_err("oci-hook: out of memory");
+			podman_free(&pm);
+			return 1;
+		}
+		len = strlen(text);
+		pm.binds[3] = proxy;
 	}
 	/* What container add prints must not reach the configuration. */
 	fflush(stdout);
@@ -1268,10 +1331,8 @@ static int precreate(json_object *config, const char *text, size_t len)
 	/* The name is shown; the socket goes by the image's identity. */
 	o.image = pm.image;
 	o.image_judged = true;
-	if (sock)
-		o.flags |= ECI_CF_SOCKET;
 	o.binds = pm.binds;
-	o.nbinds = 3;
+	o.nbinds = nproxied ? 4 : 3;
 	if (register_cgroup(id, cg, &o))
 		goto restore;
 	ret = 0;
@@ -1352,11 +1413,11 @@ static int create(json_object *state, const char *stage)
 
 		if (sock < 0)
 			goto out;
-		/* The name is shown; the socket goes by the image's identity. */
+		/* The name is shown. Without the precreate stage the engine
+		 * socket's mount can't be given the proxy's: the kernel refuses
+		 * it (no ECI_CF_SOCKET), whatever the image. */
 		image = pm.image;
 		o.image_judged = true;
-		if (sock)
-			o.flags |= ECI_CF_SOCKET;
 		o.binds = pm.binds;
 		o.nbinds = 3;
 	} else if (str(ann_of(config), "io.container.manager") &&
@@ -1378,12 +1439,13 @@ static int create(json_object *state, const char *stage)
 		image = NULL;
 		if (docker_image_allowed(dk->image_id, dk->driver)) {
 			/* The proxy's socket, never the engine's. */
-			int n = docker_proxy_mounts(in.bundle, config);
+			char *proxy;
+			int n = docker_proxy_mounts(in.bundle, config, &proxy);
 
 			if (n < 0)
 				goto out;
 			if (n)
-				dk->binds[dk->nbinds++] = proxy_sock;
+				dk->binds[dk->nbinds++] = proxy;
 		}
 		o.rules = dk->rules;
 		o.nrules = dk->nrules;

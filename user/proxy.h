@@ -18,6 +18,12 @@
 /* Where it forwards to when not told: dockerd's default socket (-H
  * unix:///var/run/docker.sock; /var/run is /run on Debian, not everywhere). */
 #define ECI_PROXY_ENGINE "/var/run/docker.sock"
+/* Podman's: the same proxy, run a second time against Podman's API socket
+ * (podman system service, Debian's podman.socket). Podman answers Docker's
+ * API there, judged as dockerd's is, and its own (/libpod/...), which the
+ * proxy does not serve. */
+#define ECI_PODMAN_PROXY_SOCK "/run/eci/podman-proxy.sock"
+#define ECI_PODMAN_ENGINE "/run/podman/podman.sock"
 /* A body the proxy must read before deciding (container and volume
  * create) larger than this is refused: dockerd's own are a few KiB. */
 #define ECI_PROXY_MAX_BODY (1 << 20)

@@ -163,6 +163,8 @@ static const char usage[] =
 	"  vsock_send CID PORT TEXT  connect to vsock CID:PORT and send TEXT\n"
 	"  mtrr add|del BASE SIZE  MTRRIOC_ADD_ENTRY/DEL_ENTRY (uncachable) through\n"
 	"                        /proc/mtrr opened read-only (x86)\n"
+	"  http SOCKET METHOD URL [BODY]  one HTTP request on a unix socket: print the\n"
+	"                        status code, then the body on one line\n"
 	"  scm_pid PID           send SCM_CREDENTIALS naming PID over a unix socket pair;\n"
 	"                        print the pid the receiver was given\n"
 	"  fuse_hello DIR        mount a FUSE filesystem on DIR served by a child over\n"
@@ -606,6 +608,43 @@ static int do_connect(const char *path)
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
 		return fail("connect");
 	printf("ok\n");
+	return 0;
+}
+
+/* http: one request on an engine's unix socket (Connection: close); prints
+ * the status code, then the body on one line. */
+static int do_http(const char *path, const char *method, const char *url, const char *body)
+{
+	struct sockaddr_un sa;
+	int fd = unix_socket(path, &sa);
+	static char buf[1 << 16];
+	size_t got = 0;
+	ssize_t n;
+	char *end;
+	int len;
+
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return fail("connect");
+	len = snprintf(buf, sizeof(buf),
+		       "%s %s HTTP/1.1\r\nHost: engine\r\nConnection: close\r\n"
+		       "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+		       method, url, body ? strlen(body) : 0, body ? body : "");
+	if (len < 0 || (size_t)len >= sizeof(buf) || write(fd, buf, len) != len)
+		return fail("write");
+	while (got < sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	close(fd);
+	end = strstr(buf, "\r\n\r\n");
+	if (strncmp(buf, "HTTP/1.", 7) || !end || strlen(buf) < 12) {
+		fprintf(stderr, "ecitest: not an HTTP answer: %.200s\n", buf);
+		return 2;
+	}
+	printf("%.3s\n", buf + 9);
+	for (char *c = end + 4; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	printf("%s\n", end + 4);
 	return 0;
 }
 
@@ -2130,6 +2169,8 @@ int main(int argc, char **argv)
 		return do_setattr_rw(arg);
 	if (!strcmp(cmd, "fspick_rw") && arg)
 		return do_fspick_rw(arg);
+	if (!strcmp(cmd, "http") && arg && argc > 4)
+		return do_http(arg, argv[3], argv[4], argc > 5 ? argv[5] : NULL);
 	if (!strcmp(cmd, "connect") && arg)
 		return do_connect(arg);
 	if (!strcmp(cmd, "recvfd_exec") && arg && argc > 3)
