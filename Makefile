@@ -368,7 +368,7 @@ install: $(BUILD)/bin/ecictl $(BUILD)/bin/ecitop $(MANS)
 	sed 's|^ECICTL=$${ECICTL:-ecictl}$$|ECICTL=$${ECICTL:-$(SBINDIR)/ecictl}|' scripts/init.d/eci \
 		>$(BUILD)/eci.init.inst
 	$(INSTALL) -m 755 $(BUILD)/eci.init.inst $(DESTDIR)$(SYSCONFDIR)/init.d/eci
-	for u in eci.service eci-daemon.service eci-proxy.service docker.service.d/eci.conf containerd.service.d/eci.conf; do \
+	for u in eci.service eci-daemon.service eci-proxy.service eci-podman-proxy.service docker.service.d/eci.conf containerd.service.d/eci.conf; do \
 		$(SUBST) scripts/systemd/$$u >$(BUILD)/unit.inst && \
 		$(INSTALL) -m 644 $(BUILD)/unit.inst $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
 	done
@@ -385,6 +385,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ecictl $(DESTDIR)$(SBINDIR)/ecitop $(DESTDIR)$(SBINDIR)/eci-runc \
 		$(DESTDIR)$(SYSCONFDIR)/init.d/eci $(DESTDIR)$(SYSTEMDUNITDIR)/eci.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/eci-daemon.service $(DESTDIR)$(SYSTEMDUNITDIR)/eci-proxy.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/eci-podman-proxy.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/docker.service.d/eci.conf \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/containerd.service.d/eci.conf \
 		$(DESTDIR)$(HOOKSDIR)/eci-hook.json $(DESTDIR)$(DOCDIR)/examples/admin-settings.json \

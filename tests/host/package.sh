@@ -36,7 +36,7 @@ pass "install: make install DESTDIR=... succeeds"
 sbin=/usr/local/sbin
 want="$sbin/ecictl $sbin/ecitop $sbin/eci-runc /etc/init.d/eci
 /usr/local/lib/systemd/system/eci.service /usr/local/lib/systemd/system/eci-daemon.service
-/usr/local/lib/systemd/system/eci-proxy.service
+/usr/local/lib/systemd/system/eci-proxy.service /usr/local/lib/systemd/system/eci-podman-proxy.service
 /usr/local/lib/systemd/system/docker.service.d/eci.conf
 /usr/local/lib/systemd/system/containerd.service.d/eci.conf
 /etc/containers/oci/hooks.d/eci-hook.json /usr/local/share/doc/eci/examples/admin-settings.json
@@ -131,6 +131,7 @@ dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\.||' >"$tmp/contents"
 missing=
 for f in /usr/sbin/ecictl /usr/sbin/ecitop /usr/sbin/eci-runc /etc/init.d/eci /lib/systemd/system/eci.service \
 	/lib/systemd/system/eci-daemon.service /lib/systemd/system/eci-proxy.service \
+	/lib/systemd/system/eci-podman-proxy.service \
 	/lib/systemd/system/docker.service.d/eci.conf \
 	/lib/systemd/system/containerd.service.d/eci.conf /usr/share/containers/oci/hooks.d/eci-hook.json \
 	/usr/share/man/man8/ecictl.8.gz /usr/share/man/man8/ecitop.8.gz /usr/share/man/man5/eci-settings.5.gz; do
