@@ -33,7 +33,12 @@ for rt in $RUNTIMES; do
 	nohook api $rt POST "/v1.41/containers/create?name=eci95-$rt" "$PRIV"
 	if [ "$(code)" = 201 ]; then
 		pm $NOHOOK start -a "eci95-$rt"
-		eval "base_priv_$rt=\"\$P_OUT\""
+		# (Podman may warn first, about its network cache)
+		if printf '%s\n' "$P_OUT" | grep -qx vm-secret; then
+			eval "base_priv_$rt=ok"
+		else
+			eval "base_priv_$rt=\"start: \$(printf '%s\n' \"\$P_OUT\" | tail -n1)\""
+		fi
 	else
 		eval "base_priv_$rt=\"create: \$P_OUT\""
 	fi
@@ -72,7 +77,7 @@ for rt in $RUNTIMES; do
 	n="[$rt] a privileged container with a bind of / is refused by the proxy"
 	eval "base=\$base_priv_$rt"
 	api $rt POST "/v1.41/containers/create?name=eci95-$rt" "$PRIV"
-	if [ "$base" != vm-secret ]; then
+	if [ "$base" != ok ]; then
 		fail "$n" "without eci the container did not read the VM's file: $base"
 	elif [ "$(code)" != 403 ] || podman container exists "eci95-$rt"; then
 		fail "$n" "status $P_ST: $P_OUT; exists: $(podman container exists "eci95-$rt" && echo yes)"
