@@ -7,7 +7,8 @@
 # Docker API answers through it; a command commandList denies, a privileged
 # container with a bind of the VM's / and libpod's own API are refused. Each
 # refusal is first shown working on the real socket, eci unloaded (the VM
-# file read by the container created through it).
+# file read by the container created through it; no network: the test VM has
+# no CNI plugins).
 . "$(dirname "$0")/lib.sh"
 
 SOCK=/run/podman/podman.sock
@@ -16,7 +17,7 @@ mkdir -p /srv/vmdata && echo vm-secret >/srv/vmdata/secret
 tar -C /eci/rootfs -cf - . | podman import -q - eci-psock >/dev/null ||
 	fail "socket client image" "podman import of eci-psock failed"
 SOCKID=$(full_id eci-psock)
-PRIV='{"Image":"eci-test","Cmd":["cat","/host/srv/vmdata/secret"],"HostConfig":{"Privileged":true,"Binds":["/:/host"]}}'
+PRIV='{"Image":"eci-test","Cmd":["cat","/host/srv/vmdata/secret"],"HostConfig":{"Privileged":true,"Binds":["/:/host"],"NetworkMode":"none"}}'
 # api RUNTIME METHOD URL [BODY]: the request from a container of eci-psock
 # given Podman's socket; P_OUT: the status code, then the body.
 api() {
