@@ -19,8 +19,11 @@
  * A loop device needs /dev/loop-control and /dev/loopN: devices like any other.
  *
  * Map: dev_rules (type, major:minor, root id -> access), filled by ecictl. Fail closed: a device with no rule is refused.
+ *
+ * The programs on file_open and file_receive also run the kernel-files
+ * policy's checks (knobs.bpf.h): one program per hook, one trampoline entry.
  */
-#include "eci.bpf.h"
+#include "knobs.bpf.h"
 
 /* Access bits granted to (type, major, minor) for one root id: exact rule,
  * then major:*, then *:*. */
@@ -107,35 +110,48 @@ static __always_inline int check_device(struct file *file, struct inode *inode, 
 }
 
 /*
- * Every open in the VM comes here and almost none is of a device node: one
- * load and a compare, then out, before any map lookup. The loads are direct
- * BTF accesses, CO-RE-relocated like BPF_CORE_READ but without a helper call
- * per pointer hop.
+ * One program per hook for both policies that judge a file: this one, and
+ * the kernel-files policy's (knobs.bpf.h), in the order their two programs
+ * had. Every open in the VM comes here and almost none is of a device node
+ * or on a kernel filesystem: three dependent loads (f_inode, then i_mode and
+ * i_sb->s_magic), two compares on the mode and knobs' switch on the magic,
+ * then out, before any map lookup or helper call. The program is the device
+ * policy's (named after it, counted under file_open) because its hooks are.
+ * The loads are direct BTF accesses, CO-RE-relocated like BPF_CORE_READ but
+ * without a helper call per pointer hop.
  */
 SEC("lsm/file_open")
 int BPF_PROG(eci_device_file_open, struct file *file, int ret)
 {
-	struct inode *inode;
+	struct inode *inode = file->f_inode;
 	__u32 type;
 
 	if (ret)
 		return ret;
-	inode = file->f_inode;
 	type = dev_type(inode->i_mode);
-	return type ? check_device(file, inode, type, ECI_HOOK_FILE_OPEN) : 0;
+	if (type) {
+		ret = check_device(file, inode, type, ECI_HOOK_FILE_OPEN);
+		if (ret)
+			return ret;
+	}
+	return knobs_file_open(file);
 }
 
 SEC("lsm/file_receive")
 int BPF_PROG(eci_device_file_receive, struct file *file, int ret)
 {
-	struct inode *inode;
+	struct inode *inode = file->f_inode;
 	__u32 type;
 
 	if (ret)
 		return ret;
-	inode = file->f_inode;
 	type = dev_type(inode->i_mode);
-	return type ? check_device(file, inode, type, ECI_HOOK_FILE_RECEIVE) : 0;
+	if (type) {
+		ret = check_device(file, inode, type, ECI_HOOK_FILE_RECEIVE);
+		if (ret)
+			return ret;
+	}
+	return knobs_file_receive(file);
 }
 
 SEC("lsm/inode_mknod")
