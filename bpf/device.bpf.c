@@ -109,49 +109,66 @@ static __always_inline int check_device(struct file *file, struct inode *inode, 
 			}));
 }
 
+/* Character (0020000) and block (0060000) nodes are the only types whose
+ * S_IFMT bits masked with 0130000 leave 0020000: one test where dev_type()
+ * takes two. */
+static __always_inline bool is_device(umode_t mode)
+{
+	return (mode & 0130000) == 0020000;
+}
+
 /*
- * One program per hook for both policies that judge a file: this one, and
- * the kernel-files policy's (knobs.bpf.h), in the order their two programs
- * had. Every open in the VM comes here and almost none is of a device node
- * or on a kernel filesystem: three dependent loads (f_inode, then i_mode and
- * i_sb->s_magic), two compares on the mode and knobs' switch on the magic,
- * then out, before any map lookup or helper call. The program is the device
- * policy's (named after it, counted under file_open) because its hooks are.
- * The loads are direct BTF accesses, CO-RE-relocated like BPF_CORE_READ but
- * without a helper call per pointer hop.
+ * One program per hook for the two policies that judge a file: this one,
+ * then the kernel-files policy (knobs.bpf.h), in the order their programs
+ * ran when they were two. Every open in the VM comes here (and each program
+ * on a hook costs a trampoline entry and exit), and almost none is of a
+ * device node or on a kernel filesystem: f_inode, then i_mode and
+ * i_sb->s_magic, one test on the mode and knobs' switch on the magic, and
+ * out before any map lookup or helper call. The loads are direct BTF
+ * accesses, CO-RE-relocated like BPF_CORE_READ but without a helper call per
+ * pointer hop. It lives here, named after the device policy, because the
+ * device check comes first and the hook counter named file_open is the
+ * device policy's; ecictl stats counts all its run time under file_open.
  */
 SEC("lsm/file_open")
 int BPF_PROG(eci_device_file_open, struct file *file, int ret)
 {
-	struct inode *inode = file->f_inode;
-	__u32 type;
+	struct inode *inode;
+	unsigned long magic;
+	umode_t mode;
 
 	if (ret)
 		return ret;
-	type = dev_type(inode->i_mode);
-	if (type) {
-		ret = check_device(file, inode, type, ECI_HOOK_FILE_OPEN);
+	inode = file->f_inode;
+	mode = inode->i_mode;
+	magic = inode->i_sb->s_magic;
+	if (is_device(mode)) {
+		ret = check_device(file, inode, dev_type(mode), ECI_HOOK_FILE_OPEN);
 		if (ret)
 			return ret;
 	}
-	return knobs_file_open(file);
+	return knobs_open_judged(file, mode, magic) ? knobs_file_open(file, magic) : 0;
 }
 
+/* The same for a file received over a socket; kernel files: cgroup v2 only. */
 SEC("lsm/file_receive")
 int BPF_PROG(eci_device_file_receive, struct file *file, int ret)
 {
-	struct inode *inode = file->f_inode;
-	__u32 type;
+	struct inode *inode;
+	unsigned long magic;
+	umode_t mode;
 
 	if (ret)
 		return ret;
-	type = dev_type(inode->i_mode);
-	if (type) {
-		ret = check_device(file, inode, type, ECI_HOOK_FILE_RECEIVE);
+	inode = file->f_inode;
+	mode = inode->i_mode;
+	magic = inode->i_sb->s_magic;
+	if (is_device(mode)) {
+		ret = check_device(file, inode, dev_type(mode), ECI_HOOK_FILE_RECEIVE);
 		if (ret)
 			return ret;
 	}
-	return knobs_file_receive(file);
+	return knobs_file_receive(file, magic);
 }
 
 SEC("lsm/inode_mknod")

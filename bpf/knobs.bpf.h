@@ -11,9 +11,9 @@
 
 #include "path.bpf.h"
 
-/* Inode numbers of the VM's initial namespaces, defined in knobs.bpf.c, set by
- * the loader from /proc/1/ns/: those namespaces live as long as the VM, so their numbers
- * can't be reused. A sysctl of a namespace is the container's to write only
+/* Inode numbers of the VM's initial namespaces (defined in knobs.bpf.c), set
+ * by the loader from /proc/1/ns/: those namespaces live as long as the VM, so
+ * their numbers can't be reused. A sysctl of a namespace is the container's to write only
  * if the container has a namespace of that kind of its own; network
  * administration likewise (ECI_CAP_NET_VM, caps.bpf.c). */
 extern const volatile __u32 host_net_ns;
@@ -167,36 +167,33 @@ static __always_inline bool cgroup2_allowed(struct file *file, struct eci_contai
 }
 
 /*
- * file_open. A switch on the superblock's magic sends everything but kernel
- * filesystems out before any map lookup; on /proc, sysfs and cgroupfs only
- * opens for writing go on.
+ * The opens file_open judges, by the superblock's magic: everything but
+ * kernel filesystems goes out before any map lookup; on /proc, sysfs and
+ * cgroupfs only opens for writing go on. No map lookup or helper call: this
+ * is the early exit of every open in the VM (device.bpf.c).
  */
-static __always_inline int knobs_file_open(struct file *file)
+static __always_inline bool knobs_open_judged(struct file *file, umode_t mode, unsigned long magic)
 {
-	struct inode *inode = file->f_inode;
-	unsigned long magic = inode->i_sb->s_magic;
-	struct eci_hook_stats *stats;
-	struct eci_container *c;
-	bool allowed = false;
-	__u64 cgid;
-
 	switch (magic) {
 	case PROC_SUPER_MAGIC:
 	case SYSFS_MAGIC:
 	case CGROUP_SUPER_MAGIC:
-		if (!(file->f_mode & FMODE_WRITE))
-			return 0;
-		break;
+		return file->f_mode & FMODE_WRITE;
 	case CGROUP2_SUPER_MAGIC:
 		/* Directories too: a cgroup directory fd is what cgroup BPF
 		 * programs attach to (selfprotect.bpf.c). */
-		if (!(file->f_mode & FMODE_WRITE) && (inode->i_mode & S_IFMT) != S_IFDIR)
-			return 0;
-		break;
-	default:
-		if (!eci_kernel_fs(magic))
-			return 0;
+		return (file->f_mode & FMODE_WRITE) || (mode & S_IFMT) == S_IFDIR;
 	}
+	return eci_kernel_fs(magic);
+}
+
+/* file_open, for a file knobs_open_judged() picked. */
+static __always_inline int knobs_file_open(struct file *file, unsigned long magic)
+{
+	struct eci_hook_stats *stats;
+	struct eci_container *c;
+	bool allowed = false;
+	__u64 cgid;
 
 	stats = eci_count_call(ECI_HOOK_KERNEL_FILE);
 	c = eci_current(&cgid);
@@ -220,9 +217,8 @@ static __always_inline int knobs_file_open(struct file *file)
  * same rules as opening it, so a cgroup.procs or directory fd opened outside
  * the container can't move it out or be a BPF attach target.
  */
-static __always_inline int knobs_file_receive(struct file *file)
+static __always_inline int knobs_file_receive(struct file *file, unsigned long magic)
 {
-	unsigned long magic = file->f_inode->i_sb->s_magic;
 	struct eci_hook_stats *stats;
 	struct eci_container *c;
 	__u64 cgid;
