@@ -19,8 +19,11 @@
  * A loop device needs /dev/loop-control and /dev/loopN: devices like any other.
  *
  * Map: dev_rules (type, major:minor, root id -> access), filled by ecictl. Fail closed: a device with no rule is refused.
+ *
+ * The programs on file_open and file_receive also run the kernel-files
+ * policy's checks (knobs.bpf.h): one program per hook, one trampoline entry.
  */
-#include "eci.bpf.h"
+#include "knobs.bpf.h"
 
 /* Access bits granted to (type, major, minor) for one root id: exact rule,
  * then major:*, then *:*. */
@@ -106,36 +109,66 @@ static __always_inline int check_device(struct file *file, struct inode *inode, 
 			}));
 }
 
+/* Character (0020000) and block (0060000) nodes are the only types whose
+ * S_IFMT bits masked with 0130000 leave 0020000: one test where dev_type()
+ * takes two. */
+static __always_inline bool is_device(umode_t mode)
+{
+	return (mode & 0130000) == 0020000;
+}
+
 /*
- * Every open in the VM comes here and almost none is of a device node: one
- * load and a compare, then out, before any map lookup. The loads are direct
- * BTF accesses, CO-RE-relocated like BPF_CORE_READ but without a helper call
- * per pointer hop.
+ * One program per hook for the two policies that judge a file: this one,
+ * then the kernel-files policy (knobs.bpf.h), in the order their programs
+ * ran when they were two. Every open in the VM comes here (and each program
+ * on a hook costs a trampoline entry and exit), and almost none is of a
+ * device node or on a kernel filesystem: f_inode, then i_mode and
+ * i_sb->s_magic, one test on the mode and knobs' switch on the magic, and
+ * out before any map lookup or helper call. The loads are direct BTF
+ * accesses, CO-RE-relocated like BPF_CORE_READ but without a helper call per
+ * pointer hop. It lives here, named after the device policy, because the
+ * device check comes first and the hook counter named file_open is the
+ * device policy's; ecictl stats counts all its run time under file_open.
  */
 SEC("lsm/file_open")
 int BPF_PROG(eci_device_file_open, struct file *file, int ret)
 {
 	struct inode *inode;
-	__u32 type;
+	unsigned long magic;
+	umode_t mode;
 
 	if (ret)
 		return ret;
 	inode = file->f_inode;
-	type = dev_type(inode->i_mode);
-	return type ? check_device(file, inode, type, ECI_HOOK_FILE_OPEN) : 0;
+	mode = inode->i_mode;
+	magic = inode->i_sb->s_magic;
+	if (is_device(mode)) {
+		ret = check_device(file, inode, dev_type(mode), ECI_HOOK_FILE_OPEN);
+		if (ret)
+			return ret;
+	}
+	return knobs_open_judged(file, mode, magic) ? knobs_file_open(file, magic) : 0;
 }
 
+/* The same for a file received over a socket; kernel files: cgroup v2 only. */
 SEC("lsm/file_receive")
 int BPF_PROG(eci_device_file_receive, struct file *file, int ret)
 {
 	struct inode *inode;
-	__u32 type;
+	unsigned long magic;
+	umode_t mode;
 
 	if (ret)
 		return ret;
 	inode = file->f_inode;
-	type = dev_type(inode->i_mode);
-	return type ? check_device(file, inode, type, ECI_HOOK_FILE_RECEIVE) : 0;
+	mode = inode->i_mode;
+	magic = inode->i_sb->s_magic;
+	if (is_device(mode)) {
+		ret = check_device(file, inode, dev_type(mode), ECI_HOOK_FILE_RECEIVE);
+		if (ret)
+			return ret;
+	}
+	return knobs_file_receive(file, magic);
 }
 
 SEC("lsm/inode_mknod")

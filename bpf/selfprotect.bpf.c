@@ -29,9 +29,9 @@
  * for its own containers' device cgroup, and nothing else: load a cgroup
  * device program, query, attach and detach one on a cgroup, and read back the
  * programs it finds there. The attach target is a cgroup directory fd, and a
- * protected container can open (eci_knobs_file_open) or receive
- * (eci_knobs_file_receive) only its own sub-cgroups' directories, so any target it
- * can name is its own. Program fds it can get are of those kinds only
+ * protected container can open or receive (the kernel-files checks,
+ * knobs.bpf.h) only its own sub-cgroups' directories, so any target it can
+ * name is its own. Program fds it can get are of those kinds only
  * (eci_selfprotect_bpf_prog). Everything else, maps and the enforcer's pins included,
  * stays refused.
  */

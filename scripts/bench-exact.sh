@@ -7,7 +7,8 @@
 # no enforcer and how far apart they are (scripts/bench-exact.awk); the
 # targets are judged on the two runs' mean. Each run is a VM boot of its own
 # (then a Docker one): ECI_BENCH_PARALLEL=1 runs the two at once (through
-# /work/helpers/vmslot-like wrappers, if ECI_BENCH_WRAP names one).
+# /work/helpers/vmslot-like wrappers, if ECI_BENCH_WRAP names one);
+# ECI_BENCH_DOCKER=0 leaves the Docker halves out (scripts/bench.sh).
 # Writes build/bench-exact.txt; the runs' own files are build/bench-exact-[12].*.
 set -eu
 cd "$(dirname "$0")/.."
