@@ -127,7 +127,7 @@ est() { # PART KERNEL: minutes
 	case $1-$2 in
 	vm-6.1) echo 28 ;; vm-6.12) echo 21 ;;
 	docker-6.1) echo 24 ;; docker-6.12) echo 21 ;;
-	podman-*) echo 10 ;; tryit-*) echo 6 ;; systemd-*) echo 15 ;;
+	podman-*) echo 12 ;; tryit-*) echo 6 ;; systemd-*) echo 15 ;;
 	*) echo 10 ;;
 	esac
 }
