@@ -234,7 +234,7 @@ int eci_container_add(const char *arg, const struct eci_container_opts *o)
 	       flags & ECI_CF_SOCKET ? ", engine socket allowed" : "", a.n, nrules, nbinds);
 	if (o->image && !(flags & ECI_CF_SOCKET))
 		printf(o->image_judged ?
-			       "image %s: its id and digests are not in the settings' imageList: no engine socket\n" :
+			       "image %s: not allowed the engine socket (judged by its id and digests in Docker's or Podman's image store, never by a name)\n" :
 			       "image %s is not in the settings' imageList: no engine socket\n",
 		       o->image);
 	eci_image_note(id, o->image);

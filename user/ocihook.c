@@ -1452,7 +1452,11 @@ static int create(json_object *state, const char *stage)
 		o.binds = dk->binds;
 		o.nbinds = dk->nbinds;
 	} else {
+		/* Another engine (CRI-O, containerd's clients): its image name is
+		 * an annotation the user sets, so it is shown, never matched,
+		 * and the container gets no engine socket. */
 		image = in.image;
+		o.image_judged = true;
 	}
 	/* Docker's ids are 64 hex digits: the 12 `docker ps` shows name it.
 	 * dockerd's own get the /docker subtree's cut id, as without the shim:
