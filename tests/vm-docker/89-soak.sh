@@ -138,6 +138,8 @@ lane() { # L: containers L+1, L+1+LANES, ...
 	_k=$(($1 + 1))
 	while [ $_k -le $N ]; do
 		run_one $_k
+		# A long soak's progress on the console (not a result).
+		[ $((_k % 100)) = 0 ] && echo "soak: container $_k of $N done, $(($(date +%s) - start)) s"
 		_k=$((_k + LANES))
 	done
 }
