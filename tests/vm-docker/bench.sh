@@ -25,6 +25,7 @@
 bench_settings
 N=${ECI_BENCH_N:-4000}
 ROUNDS=${ECI_BENCH_DOCKER_ROUNDS:-5}
+BATCHES=${ECI_BENCH_BATCHES:-3}
 STARTS=${ECI_BENCH_STARTS:-3}
 API_N=${ECI_BENCH_API_N:-200}
 
@@ -37,12 +38,12 @@ for r in $(seq "$ROUNDS"); do
 		eci) enforcer_loaded || eci_on || fail "bench: load the enforcer" "init script failed" ;;
 		esac
 		if [ $cfg = seccomp ]; then
-			docker run --rm --privileged eci-test ecinotify ecibench "$N" mount_tmpfs mount_bind \
-				>/tmp/seccomp.out 2>&1
-			seccomp_report DOCKER DNOTIFY $cfg "$N" /tmp/seccomp.out
+			docker run --rm --privileged eci-test ecinotify ecibench -b "$BATCHES" "$N" \
+				mount_tmpfs mount_bind >/tmp/seccomp.out 2>&1
+			seccomp_report DOCKER DNOTIFY $cfg "$N" "$BATCHES" /tmp/seccomp.out
 			continue
 		fi
-		docker run --rm --privileged eci-test ecibench "$N" mount_tmpfs mount_bind 2>&1 |
+		docker run --rm --privileged eci-test ecibench -b "$BATCHES" "$N" mount_tmpfs mount_bind 2>&1 |
 			sed "s/^/DOCKER $cfg /"
 		i=0
 		while [ $i -lt "$STARTS" ]; do

@@ -25,6 +25,7 @@ bench_settings
 # come and go, and the configurations should take turns faster than they do.
 N=${ECI_BENCH_N:-4000}
 ROUNDS=${ECI_BENCH_ROUNDS:-10}
+BATCHES=${ECI_BENCH_BATCHES:-3}
 STARTS=${ECI_BENCH_STARTS:-3}
 FLOOD_SECONDS=${ECI_BENCH_FLOOD_SECONDS:-5}
 FLOOD_CONTAINERS=${ECI_BENCH_FLOOD_CONTAINERS:-6}
@@ -33,7 +34,7 @@ status_hooks() { ecictl status | awk '/^hooks:/ { on = 1; next } on && NF == 4 {
 state_field() { ecictl status | awk -v f="$1" '/^state:/ { print $f }'; }
 denials() { ecictl status | awk -v h="$1" '$1 == h { print $3 }'; }
 
-echo "INFO kernel $(uname -r), $(nproc) CPUs, $N iterations, $ROUNDS rounds, $STARTS starts per round"
+echo "INFO kernel $(uname -r), $(nproc) CPUs, $N iterations, $BATCHES batches, $ROUNDS rounds, $STARTS starts per round"
 enforcer_loaded || enforcer_load >/dev/null
 echo "INFO programs attached: $(ecictl status | awk '/^programs:/ { on = 1; next } on && /^  / { printf "%s ", $1 } on && /^[a-z]/ { on = 0 }')"
 
@@ -51,12 +52,12 @@ for r in $(seq "$ROUNDS"); do
 		if [ $cfg = seccomp ]; then
 			# Only the mount benchmarks: the filter is there for them, and
 			# the hot paths would pay its (small) cost on every call.
-			eci-ctr --unprotected --name "b$r$cfg" -- ecinotify ecibench "$N" mount_tmpfs mount_bind \
-				>/tmp/seccomp.out 2>&1
-			seccomp_report BENCH NOTIFY $cfg "$N" /tmp/seccomp.out
+			eci-ctr --unprotected --name "b$r$cfg" -- ecinotify ecibench -b "$BATCHES" "$N" \
+				mount_tmpfs mount_bind >/tmp/seccomp.out 2>&1
+			seccomp_report BENCH NOTIFY $cfg "$N" "$BATCHES" /tmp/seccomp.out
 			continue
 		fi
-		eci-ctr $opt --name "b$r$cfg" -- ecibench "$N" | sed "s/^/BENCH $cfg /"
+		eci-ctr $opt --name "b$r$cfg" -- ecibench -b "$BATCHES" "$N" | sed "s/^/BENCH $cfg /"
 		if [ $cfg = protected ] && [ "$r" = 1 ]; then
 			calls=$(status_hooks | awk 'NR == FNR { b[$1] = $2; next } $2 - b[$1] > 0 {
 				printf "%s %d, ", $1, $2 - b[$1] }' /tmp/hooks.before -)

@@ -81,6 +81,9 @@ bench_settings() {
 	_env=$(find /eci/run/files -name eci-bench.env 2>/dev/null | head -n1)
 	# shellcheck disable=SC1090
 	[ -z "$_env" ] || . "$_env"
+	# bench-exact: every process's mappings where the last one's were, so a
+	# fork copies as many page tables in one run as in the other.
+	[ "${ECI_BENCH_NO_ASLR:-0}" = 0 ] || echo 0 >/proc/sys/kernel/randomize_va_space
 }
 
 # rotated R WORD...: the words turned left R-1 times. Round R of a benchmark
@@ -97,13 +100,13 @@ rotated() {
 	echo "$*"
 }
 
-# seccomp_report TAG NOTIFY-TAG CONFIG N FILE: FILE holds the output of
-# `ecinotify ecibench N mount_tmpfs mount_bind`; print its measurements as
-# "TAG CONFIG NAME NS" and the calls the supervisor saw as
+# seccomp_report TAG NOTIFY-TAG CONFIG N BATCHES FILE: FILE holds the output
+# of `ecinotify ecibench -b BATCHES N mount_tmpfs mount_bind`; print its
+# measurements as "TAG CONFIG NAME NS" and the calls the supervisor saw as
 # "NOTIFY-TAG SEEN EXPECTED".
 seccomp_report() {
-	grep -v '^ecinotify:' "$5" | sed "s/^/$1 $3 /"
-	# 2 benchmarks x 3 batches x N/50 x (mount + umount2)
-	_seen=$(sed -n 's/^ecinotify: \([0-9]*\) notifications.*/\1/p' "$5")
-	echo "$2 ${_seen:-0} $((12 * ($4 / 50)))"
+	grep -v '^ecinotify:' "$6" | sed "s/^/$1 $3 /"
+	# 2 benchmarks x BATCHES x N/50 x (mount + umount2)
+	_seen=$(sed -n 's/^ecinotify: \([0-9]*\) notifications.*/\1/p' "$6")
+	echo "$2 ${_seen:-0} $((4 * $5 * ($4 / 50)))"
 }
