@@ -12,8 +12,8 @@
 # TCG emulation inflates absolute times; the ratios, from one run, are what
 # count. Environment: ECI_BENCH_N (iterations, default 4000),
 # ECI_BENCH_ROUNDS (default 10), ECI_BENCH_BATCHES (timed batches of N per
-# benchmark, the best one counts; default 3), ECI_BENCH_STARTS (container starts per
-# configuration and round, default 3), ECI_BENCH_FLOOD_SECONDS (default 5),
+# benchmark, the best one counts; default 3), ECI_BENCH_STARTS (container
+# starts per configuration and round, default 3), ECI_BENCH_FLOOD_SECONDS (default 5),
 # ECI_BENCH_FLOOD_CONTAINERS (default 6), ECI_BENCH_DOCKER_ROUNDS (default 5),
 # ECI_BENCH_DOCKER=0 (no Docker half: the hot paths, runc's start and the
 # mounts only).
