@@ -1893,8 +1893,11 @@ static int fuse_serve(int fd)
 		ssize_t n = read(fd, buf, sizeof(buf));
 		int e;
 
-		if (n < 0 && errno == ENODEV)
-			return 0; /* unmounted: the connection is gone */
+		/* The connection is gone: unmounted (ENODEV), or unmounted while
+		 * this read held a request, such as the RELEASE the client's
+		 * close sent in the background (ECONNABORTED; seen on 6.1.192). */
+		if (n < 0 && (errno == ENODEV || errno == ECONNABORTED))
+			return 0;
 		/* ENOENT: a request interrupted before it was read. */
 		if (n < 0 && (errno == EINTR || errno == ENOENT))
 			continue;
