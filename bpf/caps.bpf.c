@@ -38,7 +38,9 @@
  * check of a protected task, read by the CAP_SYS_ADMIN check that follows
  * it. host_net_ns, host_uts_ns and host_ipc_ns are set by the loader
  * (knobs.bpf.c), cap_ops too (here). Every capability check in the VM comes
- * here: one mask test first, the namespace second, the containers map last.
+ * here: one mask test first, the namespace second, the containers map last;
+ * but CAP_SYS_ADMIN, whose refusals before cap_ops (above) are all a
+ * protected task's, looks the task up first, once.
  */
 #include "eci.bpf.h"
 
@@ -258,26 +260,21 @@ static __always_inline __u32 sock_note(struct task_struct *task, long nr)
 }
 
 /*
- * A judged capability of a protected task after setup: allowed only by the
- * entry of the syscall being made. NOAUDIT checks are probes whose refusal
- * has a fallback (sysctl ownership, the scheduler's RT limits): counted, not
- * sent as events. Returns nonzero to refuse.
+ * A judged capability of a protected task (of container c, past setup)
+ * against the VM's user namespace: allowed only by the entry of the syscall
+ * being made. NOAUDIT checks are probes whose refusal has a fallback (sysctl
+ * ownership, the scheduler's RT limits): counted, not sent as events.
+ * Returns nonzero to refuse.
  */
-static __noinline int cap_judge(const struct cred *cred, struct user_namespace *ns, int cap,
-				unsigned int opts)
+static __noinline int cap_decide(const struct cred *cred, int cap, unsigned int opts,
+				 struct eci_container *c)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct eci_hook_stats *stats;
-	struct eci_container *c;
 	__u64 cgid, allow = 0;
 	__u32 own = 0;
 	long nr;
 
-	if (BPF_CORE_READ(ns, level) != 0)
-		return 0;
-	c = eci_current(&cgid);
-	if (!c || (c->flags & ECI_CF_SETUP))
-		return 0;
 	nr = eci_syscall_nr(task);
 	/* io_uring runs requests in its own threads, or inline under
 	 * io_uring_enter, and with a personality the container registered
@@ -314,10 +311,30 @@ static __noinline int cap_judge(const struct cred *cred, struct user_namespace *
 	stats = eci_count_call(ECI_HOOK_CAPABLE);
 	if (opts & CAP_OPT_NOAUDIT)
 		return !eci_count_trap(stats, c, ECI_CLASS_KERNEL);
+	cgid = bpf_get_current_cgroup_id();
 	return eci_trap(stats, c, cgid, ECI_HOOK_CAPABLE, ECI_CLASS_KERNEL, ({
 				e->arg[0] = cap;
 				e->arg[1] = nr;
 			}));
+}
+
+/* cap_decide for a caller that has not looked the task up: the namespace
+ * first (a check in a user namespace of the container's own is its own),
+ * the containers map second. Inlined: a frame of its own would put the
+ * deepest call chain (capable, cap_decide, fd_on_proc, eci_task_file) past
+ * 6.1's 512 bytes of combined stack. */
+static __always_inline int cap_judge(const struct cred *cred, struct user_namespace *ns, int cap,
+				unsigned int opts)
+{
+	struct eci_container *c;
+	__u64 cgid;
+
+	if (BPF_CORE_READ(ns, level) != 0)
+		return 0;
+	c = eci_current(&cgid);
+	if (!c || (c->flags & ECI_CF_SETUP))
+		return 0;
+	return cap_decide(cred, cap, opts, c);
 }
 
 /*
@@ -411,8 +428,15 @@ int BPF_PROG(eci_caps_capable, const struct cred *cred, struct user_namespace *n
 		return ret;
 	if (cap == CAP_SYS_ADMIN) {
 		struct task_struct *task = bpf_get_current_task_btf();
-		long nr = eci_syscall_nr(task);
+		long nr;
 
+		/* Every refusal below is a protected task's: the VM's own
+		 * checks leave after the one lookup, and the container found
+		 * is the one judged last. */
+		c = eci_current(&cgid);
+		if (!c)
+			return 0;
+		nr = eci_syscall_nr(task);
 		if (fallback_refused(task, nr))
 			return -EPERM;
 		if (eci_nr_swap(nr))
@@ -423,7 +447,9 @@ int BPF_PROG(eci_caps_capable, const struct cred *cred, struct user_namespace *n
 		 * checks an LSM program's range (6.12): -EPERM or 0. */
 		if (eci_mountlock_admin(nr))
 			return -EPERM;
-		return cap_judge(cred, ns, cap, opts) ? -EPERM : 0;
+		if (BPF_CORE_READ(ns, level) != 0 || (c->flags & ECI_CF_SETUP))
+			return 0;
+		return cap_decide(cred, cap, opts, c) ? -EPERM : 0;
 	}
 	/* Inside an ioctl on a VM filesystem (fsadmin.bpf.c): resize, reserved
 	 * blocks. */
