@@ -324,7 +324,7 @@ static __noinline int cap_decide(const struct cred *cred, int cap, unsigned int 
  * deepest call chain (capable, cap_decide, fd_on_proc, eci_task_file) past
  * 6.1's 512 bytes of combined stack. */
 static __always_inline int cap_judge(const struct cred *cred, struct user_namespace *ns, int cap,
-				unsigned int opts)
+				     unsigned int opts)
 {
 	struct eci_container *c;
 	__u64 cgid;
