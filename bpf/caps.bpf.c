@@ -260,18 +260,18 @@ static __always_inline __u32 sock_note(struct task_struct *task, long nr)
 }
 
 /*
- * A judged capability of a protected task (of container c, past setup)
- * against the VM's user namespace: allowed only by the entry of the syscall
- * being made. NOAUDIT checks are probes whose refusal has a fallback (sysctl
- * ownership, the scheduler's RT limits): counted, not sent as events.
- * Returns nonzero to refuse.
+ * A judged capability of a protected task (of container c, found by its
+ * cgroup cgid, past setup) against the VM's user namespace: allowed only by
+ * the entry of the syscall being made. NOAUDIT checks are probes whose
+ * refusal has a fallback (sysctl ownership, the scheduler's RT limits):
+ * counted, not sent as events. Returns nonzero to refuse.
  */
 static __noinline int cap_decide(const struct cred *cred, int cap, unsigned int opts,
-				 struct eci_container *c)
+				 struct eci_container *c, __u64 cgid)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct eci_hook_stats *stats;
-	__u64 cgid, allow = 0;
+	__u64 allow = 0;
 	__u32 own = 0;
 	long nr;
 
@@ -311,7 +311,6 @@ static __noinline int cap_decide(const struct cred *cred, int cap, unsigned int 
 	stats = eci_count_call(ECI_HOOK_CAPABLE);
 	if (opts & CAP_OPT_NOAUDIT)
 		return !eci_count_trap(stats, c, ECI_CLASS_KERNEL);
-	cgid = bpf_get_current_cgroup_id();
 	return eci_trap(stats, c, cgid, ECI_HOOK_CAPABLE, ECI_CLASS_KERNEL, ({
 				e->arg[0] = cap;
 				e->arg[1] = nr;
@@ -334,7 +333,7 @@ static __always_inline int cap_judge(const struct cred *cred, struct user_namesp
 	c = eci_current(&cgid);
 	if (!c || (c->flags & ECI_CF_SETUP))
 		return 0;
-	return cap_decide(cred, cap, opts, c);
+	return cap_decide(cred, cap, opts, c, cgid);
 }
 
 /*
@@ -449,7 +448,7 @@ int BPF_PROG(eci_caps_capable, const struct cred *cred, struct user_namespace *n
 			return -EPERM;
 		if (BPF_CORE_READ(ns, level) != 0 || (c->flags & ECI_CF_SETUP))
 			return 0;
-		return cap_decide(cred, cap, opts, c) ? -EPERM : 0;
+		return cap_decide(cred, cap, opts, c, cgid) ? -EPERM : 0;
 	}
 	/* Inside an ioctl on a VM filesystem (fsadmin.bpf.c): resize, reserved
 	 * blocks. */
